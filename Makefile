@@ -1,0 +1,70 @@
+# Balagh: every command creates the virtual environment, installs the pinned
+# dependencies and trains the model first when needed.
+SHELL := /bin/bash
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+PYTHON310 ?= $(shell for p in $$(command -v python3.10) $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do [ -x "$$p" ] && "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && echo "$$p" && break; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(PY) -m rasa
+MODEL := models/balagh.tar.gz
+TRAINING_INPUTS := config.yml $(shell find domain data -name '*.yml' 2>/dev/null) $(wildcard bot/nlu/*.py)
+
+.PHONY: install run shell train test lint format unit data-validate story-test nlu-eval e2e migrate clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found (Rasa 3.6 needs it): install it or set PYTHON310=/path/to/python3.10"; exit 1; }
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==24.0
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip check
+	@touch $@
+
+install: $(VENV)/.installed
+
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	$(RASA) train --config config.yml --domain domain --data data --out models --fixed-model-name balagh
+	@touch $@
+
+train: $(MODEL)
+
+run: $(MODEL)
+	$(PY) -m bot.cli run --model $(MODEL)
+
+shell: $(MODEL)
+	@echo "Start the action server in another terminal first: $(PY) -m rasa run actions --actions bot.actions.actions"
+	$(RASA) shell -m $(MODEL) --endpoints endpoints.yml
+
+migrate: $(VENV)/.installed
+	$(PY) -m bot.cli migrate
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check bot channels tests
+	$(VENV)/bin/ruff format --check bot channels tests
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix bot channels tests
+	$(VENV)/bin/ruff format bot channels tests
+
+unit: $(VENV)/.installed
+	$(PY) -m pytest -q tests/unit
+
+data-validate: $(VENV)/.installed
+	$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
+
+story-test: $(MODEL)
+	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
+
+nlu-eval: $(MODEL)
+	$(PY) -m tests.nlu_eval --model $(MODEL) --data tests/nlu --min-macro-f1 0.95
+
+e2e: $(MODEL)
+	$(PY) -m pytest -q tests/e2e
+
+test: lint unit data-validate story-test nlu-eval e2e
+
+clean:
+	rm -rf models results var .pytest_cache

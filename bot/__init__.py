@@ -1,0 +1,1 @@
+"""Balagh: an Arabic assistant for the Digital Report service (بلاغ رقمي)."""

@@ -1,0 +1,1 @@
+"""Rasa SDK actions, split by concern (form validation, filing, shared services)."""

@@ -1,0 +1,133 @@
+"""A reusable base for Balagh's form validators.
+
+Every form answers a bad value the same way: a clear Arabic explanation, the slot
+re-asked, and after `HELP_AFTER_FAILURES` failures in a row an offer of help (a person
+or stopping) instead of an endless loop. Choices can be answered by button, by the
+number of the option (any digits) or in words.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from bot.arabic import normalise, to_ascii_digits
+
+HELP_AFTER_FAILURES = 3
+FAILED_ATTEMPTS_SLOT = "failed_attempts"
+ALLOWED_ATTACHMENT_TYPES = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "application/pdf": ".pdf",
+}
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+_URL = re.compile(r"https://[^\s<>\"']+", re.IGNORECASE)
+_EXTENSION_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".pdf": "application/pdf",
+}
+
+
+class Rejection(Exception):
+    """A value was refused; `response` explains why (with optional variables)."""
+
+    def __init__(self, response: str, hint: str = "", **variables: Any) -> None:
+        super().__init__(response)
+        self.response = response
+        self.hint = hint
+        self.variables = variables
+
+
+def latest_user_metadata(tracker: Tracker) -> dict[str, Any]:
+    """Metadata of the last user message (channels put attachments there)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return event.get("metadata") or {}
+    return {}
+
+
+def attachments_of(tracker: Tracker, text: str) -> list[dict[str, Any]]:
+    """Attachments sent with the last message, and https links typed in it.
+
+    Raises `Rejection` for a file of the wrong type or size.
+    """
+    found: list[dict[str, Any]] = []
+    for item in latest_user_metadata(tracker).get("attachments") or []:
+        if not isinstance(item, Mapping) or not item.get("url"):
+            continue
+        content_type = str(item.get("content_type") or "").split(";")[0].strip().lower()
+        size = item.get("size")
+        if content_type not in ALLOWED_ATTACHMENT_TYPES:
+            raise Rejection("utter_invalid_attachment")
+        if isinstance(size, int) and size > MAX_ATTACHMENT_BYTES:
+            raise Rejection("utter_invalid_attachment")
+        found.append({"reference": str(item["url"]), "content_type": content_type})
+    for url in _URL.findall(text or ""):
+        suffix = re.search(r"\.[a-z0-9]{2,5}$", url.lower().split("?")[0])
+        content_type = _EXTENSION_TYPES.get(suffix.group(0)) if suffix else None
+        if suffix and content_type is None:
+            raise Rejection("utter_invalid_attachment")
+        found.append({"reference": url, "content_type": content_type})
+    return found
+
+
+def choice_of(tracker: Tracker, text: str, options: Mapping[str, Sequence[str]]) -> str | None:
+    """Resolve an answer to one option key: button payload, option number, or words.
+
+    `options` maps each key to normalised keywords; order gives the option numbers.
+    """
+    for value in tracker.get_latest_entity_values("choice"):
+        if value in options:
+            return str(value)
+    cleaned = normalise(to_ascii_digits(text or "")).strip().lower()
+    number = re.fullmatch(r"\(?(\d{1,2})[).\-]?", cleaned)
+    keys = list(options)
+    if number:
+        index = int(number.group(1)) - 1
+        return keys[index] if 0 <= index < len(keys) else None
+    for key in keys:
+        if any(keyword in cleaned for keyword in options[key]):
+            return key
+    return None
+
+
+def has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
+def validator(check: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[..., Any]:
+    """Wrap a `validate_<slot>` method: a `Rejection` becomes an Arabic explanation,
+    the slot is emptied (so it is asked again), and repeated failures offer help."""
+    slot = check.__name__.removeprefix("validate_")
+
+    @functools.wraps(check)
+    async def wrapper(
+        self: FormValidationAction,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> dict[str, Any]:
+        try:
+            result = await check(self, value, dispatcher, tracker, domain)
+        except Rejection as rejection:
+            failures = int(tracker.get_slot(FAILED_ATTEMPTS_SLOT) or 0) + 1
+            dispatcher.utter_message(response=rejection.response, **rejection.variables)
+            if failures >= HELP_AFTER_FAILURES:
+                dispatcher.utter_message(response="utter_form_help", hint=rejection.hint)
+                failures = 0
+            return {slot: None, FAILED_ATTEMPTS_SLOT: float(failures)}
+        result.setdefault(FAILED_ATTEMPTS_SLOT, 0.0)
+        return result
+
+    return wrapper

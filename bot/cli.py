@@ -1,0 +1,173 @@
+"""`balagh`: operators' commands (run the processes, migrate the store).
+
+`balagh run` starts the action server and the Rasa server together, prints where to
+talk to them, and stops both on Ctrl-C (or when either dies, so nothing is left half
+running).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+from sqlalchemy.engine import make_url
+
+from bot.settings import ROOT, Settings, load_settings
+from bot.store.database import upgrade
+
+
+def tracker_store_config(url: str) -> dict:
+    """Rasa's SQLTrackerStore settings from a SQLAlchemy URL (sqlite or postgresql)."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        database = parsed.database or str(ROOT / "var" / "conversations.db")
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        return {"type": "SQL", "dialect": "sqlite", "db": database}
+    config = {
+        "type": "SQL",
+        "dialect": parsed.drivername,
+        "host": parsed.host or "127.0.0.1",
+        "port": parsed.port or 5432,
+        "db": parsed.database,
+    }
+    if parsed.username:
+        config["username"] = parsed.username
+    if parsed.password:
+        config["password"] = parsed.password
+    return config
+
+
+def render_endpoints(settings: Settings, path: Path) -> Path:
+    """Write the endpoints file the Rasa server reads, from the settings."""
+    endpoints = {
+        "action_endpoint": {"url": f"http://127.0.0.1:{settings.actions_port}/webhook"},
+        "tracker_store": tracker_store_config(settings.tracker_store_url),
+        "lock_store": {"type": "in_memory"},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def latest_model(model_dir: Path) -> Path:
+    models = sorted(model_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        raise SystemExit(f"no trained model in {model_dir}: run `make train`")
+    return models[-1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float) -> None:
+    """Block until something listens on 127.0.0.1:port, or fail if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"process exited with code {process.returncode} before listening")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"nothing listening on port {port} after {timeout:.0f}s")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT)}
+    upgrade(settings.database_url)
+    endpoints = render_endpoints(settings, ROOT / "var" / f"endpoints-{settings.rasa_port}.yml")
+    model = Path(args.model) if args.model else latest_model(settings.model_dir)
+    rasa = [sys.executable, "-m", "rasa"]
+    log_flags = ["--log-file", str(ROOT / "var" / f"rasa-{settings.rasa_port}.log")]
+    actions = subprocess.Popen(
+        [
+            *rasa,
+            "run",
+            "actions",
+            "--actions",
+            "bot.actions.actions",
+            "-p",
+            str(settings.actions_port),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    server_cmd = [
+        *rasa,
+        "run",
+        "-m",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(ROOT / "credentials.yml"),
+        "-p",
+        str(settings.rasa_port),
+        "-i",
+        os.environ.get("BALAGH_RASA_HOST", "127.0.0.1"),
+        "--enable-api",
+        "--cors",
+        "*",
+        *log_flags,
+    ]
+    if os.environ.get("BALAGH_RASA_API_TOKEN"):
+        server_cmd += ["--auth-token", os.environ["BALAGH_RASA_API_TOKEN"]]
+    server = subprocess.Popen(server_cmd, cwd=ROOT, env=env)
+    processes = [server, actions]
+
+    def stop(*_: object) -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    try:
+        wait_for_port(settings.actions_port, actions, 120)
+        wait_for_port(settings.rasa_port, server, 300)
+        print(
+            f"\nBalagh is running.\n"
+            f"  REST:    POST http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook\n"
+            f"  Parse:   POST http://127.0.0.1:{settings.rasa_port}/model/parse\n"
+            f"  Actions: http://127.0.0.1:{settings.actions_port}/health\n"
+            f"  Chat in the terminal: make shell    Stop: Ctrl-C\n",
+            flush=True,
+        )
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop()
+
+
+def migrate(_: argparse.Namespace) -> int:
+    upgrade(load_settings().database_url)
+    print("reports store is up to date")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="balagh", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="start the Rasa server and the action server")
+    run_parser.add_argument("--model", help="model archive (default: newest in models/)")
+    run_parser.set_defaults(func=run)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The Digital Report service's eligibility rules, as plain functions.
+
+Each function mirrors one condition of the guide (الدليل الاسترشادي لبلاغ رقمي,
+شروط "تقديم شكوى") and returns a `Decision`: eligible, or the reason it is not and
+what the beneficiary can do next. No I/O here: the actions look things up and pass
+the facts in, so the tests read like the guide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.working_days import HolidayCalendar
+
+CENTRE_SLA_WORKING_DAYS = 5
+NO_SLA_WAIT_WORKING_DAYS = 5
+
+
+class Trigger(str, Enum):
+    """Why the beneficiary escalates (at least one must hold)."""
+
+    TECHNICAL_FAILURE = "technical_failure"  # could not file: the system failed
+    SLA_PASSED = "sla_passed"  # the entity's response time passed its SLA
+    NO_SLA = "no_sla"  # a complaint number exists and no response time was set
+    CLOSED_UNSATISFIED = "closed_unsatisfied"  # closed without a satisfactory solution
+
+
+class ClosedTopic(str, Enum):
+    """What a closed complaint was about."""
+
+    TECHNICAL = "technical"
+    PROCEDURES = "procedures"
+
+
+class Refusal(str, Enum):
+    """Reasons a complaint escalation is refused; each has an Arabic response."""
+
+    PAPER_SERVICE = "paper_service"
+    TOO_EARLY = "too_early"
+    SLA_NOT_PASSED = "sla_not_passed"
+    PROCEDURES = "procedures"
+    ALREADY_ESCALATED = "already_escalated"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of one rule."""
+
+    eligible: bool
+    refusal: Refusal | None = None
+    earliest_date: dt.date | None = None
+    existing_number: str | None = None
+
+    @classmethod
+    def ok(cls) -> Decision:
+        return cls(True)
+
+
+def needs_prior_reference(trigger: Trigger) -> bool:
+    """A prior complaint number and date are required, except for a technical failure."""
+    return trigger is not Trigger.TECHNICAL_FAILURE
+
+
+def needs_screenshot(trigger: Trigger) -> bool:
+    """A technical failure must be shown with a screenshot of the problem."""
+    return trigger is Trigger.TECHNICAL_FAILURE
+
+
+def check_service_is_digital(is_paper_service: bool) -> Decision:
+    """Paper services cannot be escalated: a digitisation request is the way."""
+    return Decision(False, Refusal.PAPER_SERVICE) if is_paper_service else Decision.ok()
+
+
+def check_waiting_time(
+    trigger: Trigger,
+    complaint_date: dt.date,
+    today: dt.date,
+    calendar: HolidayCalendar,
+    sla_working_days: int | None = None,
+) -> Decision:
+    """With no SLA, 5 working days must have passed since the complaint was created;
+    with an SLA, its period must have passed."""
+    elapsed = calendar.working_days_between(complaint_date, today)
+    if trigger is Trigger.NO_SLA and elapsed < NO_SLA_WAIT_WORKING_DAYS:
+        earliest = calendar.add_working_days(complaint_date, NO_SLA_WAIT_WORKING_DAYS)
+        return Decision(False, Refusal.TOO_EARLY, earliest_date=earliest)
+    if trigger is Trigger.SLA_PASSED and sla_working_days is not None:
+        if elapsed <= sla_working_days:
+            earliest = calendar.add_working_days(complaint_date, sla_working_days + 1)
+            return Decision(False, Refusal.SLA_NOT_PASSED, earliest_date=earliest)
+    return Decision.ok()
+
+
+def check_closed_topic(topic: ClosedTopic) -> Decision:
+    """A closed complaint about the entity's procedures goes back to the entity;
+    a closed technical complaint can be escalated while the problem persists."""
+    return Decision(False, Refusal.PROCEDURES) if topic is ClosedTopic.PROCEDURES else Decision.ok()
+
+
+def check_not_already_escalated(existing_report_number: str | None) -> Decision:
+    """No earlier escalation at the centre of the same complaint number with the same entity."""
+    if existing_report_number:
+        return Decision(False, Refusal.ALREADY_ESCALATED, existing_number=existing_report_number)
+    return Decision.ok()
+
+
+def answer_due_date(filed_on: dt.date, calendar: HolidayCalendar) -> dt.date:
+    """The centre answers within 5 working days of filing."""
+    return calendar.add_working_days(filed_on, CENTRE_SLA_WORKING_DAYS)

@@ -1,0 +1,48 @@
+"""Configuration from environment variables (a `.env` file is read when present).
+
+Every variable and its default is listed in the README; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the processes need to know about their environment."""
+
+    database_url: str
+    tracker_store_url: str
+    holidays_file: Path
+    rasa_port: int
+    actions_port: int
+    timezone: str
+    log_level: str
+    model_dir: Path
+
+
+def load_settings() -> Settings:
+    """Read settings now (tests change the environment between runs)."""
+    load_dotenv(ROOT / ".env", override=False)
+    var = ROOT / "var"
+    return Settings(
+        database_url=os.environ.get("BALAGH_DATABASE_URL", f"sqlite:///{var / 'balagh.db'}"),
+        tracker_store_url=os.environ.get(
+            "BALAGH_TRACKER_STORE_URL", f"sqlite:///{var / 'conversations.db'}"
+        ),
+        holidays_file=Path(
+            os.environ.get("BALAGH_HOLIDAYS_FILE", str(ROOT / "resources" / "holidays.yml"))
+        ),
+        rasa_port=int(os.environ.get("BALAGH_RASA_PORT", "5005")),
+        actions_port=int(os.environ.get("BALAGH_ACTIONS_PORT", "5055")),
+        timezone=os.environ.get("BALAGH_TIMEZONE", "Asia/Riyadh"),
+        log_level=os.environ.get("BALAGH_LOG_LEVEL", "INFO"),
+        model_dir=Path(os.environ.get("BALAGH_MODEL_DIR", str(ROOT / "models"))),
+    )

@@ -1,0 +1,1 @@
+"""The reports store: SQLAlchemy models, migrations and the queries the actions need."""

@@ -1,0 +1,128 @@
+"""Tables of the reports store (same code on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+REPORT_TYPES = ("complaint", "digitization", "improvement")
+STATUSES = (
+    "received",
+    "under_review",
+    "missing_data",
+    "referred",
+    "in_progress",
+    "accepted",
+    "rejected",
+    "closed",
+    "cancelled",
+)
+
+
+class Report(Base):
+    """One report filed through Balagh (any of the three types)."""
+
+    __tablename__ = "reports"
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(16), nullable=False, unique=True)
+    type = Column(String(16), nullable=False)
+    status = Column(String(16), nullable=False, default="received")
+    channel = Column(String(32), nullable=False)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    beneficiary_name = Column(String(200), nullable=False)
+    national_id = Column(String(10), nullable=False, index=True)
+    mobile = Column(String(16), nullable=False)
+    entity = Column(String(200))
+    entity_key = Column(String(200))
+    platform = Column(String(200))
+    service = Column(String(300))
+    request_channel = Column(String(32))
+    trigger = Column(String(32))
+    closed_topic = Column(String(16))
+    sla_working_days = Column(Integer)
+    prior_number = Column(String(64))
+    prior_number_key = Column(String(64))
+    prior_date = Column(Date)
+    title = Column(String(200))
+    description = Column(Text)
+    details = Column(JSON, nullable=False, default=dict)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+    due_on = Column(Date, nullable=False)
+
+    history = relationship(
+        "StatusChange", back_populates="report", order_by="StatusChange.id", lazy="selectin"
+    )
+    documents = relationship(
+        "Document", back_populates="report", order_by="Document.id", lazy="selectin"
+    )
+
+    __table_args__ = (
+        # One escalation per (entity, prior complaint number), unless it was cancelled:
+        # the database enforces the guide's rule even when two requests race.
+        Index(
+            "uq_reports_escalation",
+            "entity_key",
+            "prior_number_key",
+            unique=True,
+            sqlite_where=text(
+                "type = 'complaint' AND status != 'cancelled' AND prior_number_key IS NOT NULL"
+            ),
+            postgresql_where=text(
+                "type = 'complaint' AND status != 'cancelled' AND prior_number_key IS NOT NULL"
+            ),
+        ),
+    )
+
+
+class StatusChange(Base):
+    """The status history: every status a report went through, with who and why."""
+
+    __tablename__ = "report_status_history"
+
+    id = Column(Integer, primary_key=True)
+    report_id = Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
+    status = Column(String(16), nullable=False)
+    note = Column(Text)
+    actor = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+    report = relationship("Report", back_populates="history")
+
+
+class Document(Base):
+    """A supporting document or screenshot attached to a report."""
+
+    __tablename__ = "report_documents"
+
+    id = Column(Integer, primary_key=True)
+    report_id = Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
+    kind = Column(String(16), nullable=False)  # screenshot | supporting
+    reference = Column(Text, nullable=False)  # URL or stored file name
+    content_type = Column(String(100))
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+    report = relationship("Report", back_populates="documents")
+
+
+class ReportCounter(Base):
+    """Per-year counter behind report numbers (row-locked increment = unique numbers)."""
+
+    __tablename__ = "report_counters"
+
+    year = Column(Integer, primary_key=True, autoincrement=False)
+    last_value = Column(Integer, nullable=False, default=0)

@@ -1,0 +1,166 @@
+"""Filing and finding reports: the only place the actions touch the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.arabic import comparison_key, to_ascii_digits
+from bot.store.database import session_scope
+from bot.store.models import Document, Report, ReportCounter, StatusChange
+
+
+class AlreadyEscalated(Exception):
+    """The same complaint number with the same entity was escalated before."""
+
+    def __init__(self, existing_number: str) -> None:
+        super().__init__(existing_number)
+        self.existing_number = existing_number
+
+
+@dataclass
+class NewReport:
+    """What the dialogue collected, ready to be filed."""
+
+    type: str
+    channel: str
+    conversation_id: str
+    beneficiary_name: str
+    national_id: str
+    mobile: str
+    entity: str | None = None
+    platform: str | None = None
+    service: str | None = None
+    request_channel: str | None = None
+    trigger: str | None = None
+    closed_topic: str | None = None
+    sla_working_days: int | None = None
+    prior_number: str | None = None
+    prior_date: dt.date | None = None
+    title: str | None = None
+    description: str | None = None
+    documents: list[tuple[str, str, str | None]] = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FiledReport:
+    """The number and answer date given back to the beneficiary."""
+
+    number: str
+    due_on: dt.date
+
+
+def reference_key(reference: str) -> str:
+    """Complaint numbers compare without spaces, dashes, case or Arabic-Indic digits."""
+    return "".join(ch for ch in to_ascii_digits(reference).upper() if ch.isalnum())
+
+
+def entity_key(entity: str) -> str:
+    """Entity names compare on normalised Arabic (هيئة / هيئه, the article dropped)."""
+    return comparison_key(entity)
+
+
+def _next_number(session: Session, now: dt.datetime) -> str:
+    """Increment this year's counter inside the filing transaction.
+
+    The UPDATE takes the row's write lock (PostgreSQL) or the database's (SQLite), so
+    two concurrent filings can never read the same value.
+    """
+    year = now.year
+    dialect = session.bind.dialect.name
+    if dialect == "postgresql":
+        session.execute(
+            text(
+                "INSERT INTO report_counters (year, last_value) VALUES (:y, 0) "
+                "ON CONFLICT (year) DO NOTHING"
+            ),
+            {"y": year},
+        )
+    else:
+        session.execute(
+            text("INSERT OR IGNORE INTO report_counters (year, last_value) VALUES (:y, 0)"),
+            {"y": year},
+        )
+    session.execute(
+        update(ReportCounter)
+        .where(ReportCounter.year == year)
+        .values(last_value=ReportCounter.last_value + 1)
+    )
+    value = session.execute(
+        select(ReportCounter.last_value).where(ReportCounter.year == year)
+    ).scalar_one()
+    return f"{year % 100:02d}{value:07d}"
+
+
+def find_escalation(database_url: str, entity: str, prior_number: str) -> str | None:
+    """The number of a live escalation of this complaint number with this entity, if any."""
+    with session_scope(database_url) as session:
+        return session.execute(
+            select(Report.number).where(
+                Report.type == "complaint",
+                Report.status != "cancelled",
+                Report.entity_key == entity_key(entity),
+                Report.prior_number_key == reference_key(prior_number),
+            )
+        ).scalar_one_or_none()
+
+
+def file_report(
+    database_url: str, new: NewReport, now: dt.datetime, due_on: dt.date
+) -> FiledReport:
+    """Store the report, its first status and its documents in one transaction."""
+    try:
+        with session_scope(database_url) as session:
+            number = _next_number(session, now)
+            report = Report(
+                number=number,
+                type=new.type,
+                status="received",
+                channel=new.channel,
+                conversation_id=new.conversation_id,
+                beneficiary_name=new.beneficiary_name,
+                national_id=new.national_id,
+                mobile=new.mobile,
+                entity=new.entity,
+                entity_key=entity_key(new.entity) if new.entity else None,
+                platform=new.platform,
+                service=new.service,
+                request_channel=new.request_channel,
+                trigger=new.trigger,
+                closed_topic=new.closed_topic,
+                sla_working_days=new.sla_working_days,
+                prior_number=new.prior_number,
+                prior_number_key=reference_key(new.prior_number) if new.prior_number else None,
+                prior_date=new.prior_date,
+                title=new.title,
+                description=new.description,
+                details=new.details,
+                created_at=now,
+                updated_at=now,
+                due_on=due_on,
+            )
+            session.add(report)
+            session.add(StatusChange(report=report, status="received", actor="bot", created_at=now))
+            for kind, reference, content_type in new.documents:
+                session.add(
+                    Document(
+                        report=report,
+                        kind=kind,
+                        reference=reference,
+                        content_type=content_type,
+                        created_at=now,
+                    )
+                )
+            session.flush()
+            return FiledReport(number, due_on)
+    except IntegrityError:
+        if new.type == "complaint" and new.entity and new.prior_number:
+            existing = find_escalation(database_url, new.entity, new.prior_number)
+            if existing:
+                raise AlreadyEscalated(existing) from None
+        raise

@@ -1,0 +1,103 @@
+"""The reports store, on SQLite and on the real PostgreSQL (same code)."""
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import inspect, select
+
+from bot.store.database import get_engine, session_scope, upgrade
+from bot.store.models import Report, StatusChange
+from bot.store.reports import (
+    AlreadyEscalated,
+    NewReport,
+    entity_key,
+    file_report,
+    find_escalation,
+    reference_key,
+)
+
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
+DUE = dt.date(2026, 11, 30)
+
+
+def complaint(
+    prior_number: str | None = "INC-1", entity: str = "وزارة الصحة", **extra
+) -> NewReport:
+    return NewReport(
+        type="complaint",
+        channel="rest",
+        conversation_id="c1",
+        beneficiary_name="نورة سعد",
+        national_id="1000000008",
+        mobile="+966551234567",
+        entity=entity,
+        trigger="no_sla",
+        prior_number=prior_number,
+        prior_date=dt.date(2026, 11, 1),
+        title="تأخر",
+        description="وصف",
+        documents=[("supporting", "https://example.invalid/a.pdf", "application/pdf")],
+        **extra,
+    )
+
+
+@pytest.fixture
+def store(database_url):
+    upgrade(database_url)
+    return database_url
+
+
+def test_migrations_create_the_tables_and_are_idempotent(store):
+    upgrade(store)
+    tables = set(inspect(get_engine(store)).get_table_names())
+    assert {"reports", "report_status_history", "report_documents", "report_counters"} <= tables
+
+
+def test_filing_stores_report_history_and_documents(store):
+    filed = file_report(store, complaint(), NOW, DUE)
+    assert filed.number == "260000001"
+    assert filed.number.isascii() and filed.number.isdigit()
+    with session_scope(store) as session:
+        report = session.execute(select(Report).where(Report.number == filed.number)).scalar_one()
+        assert report.status == "received"
+        assert report.due_on == DUE
+        assert [h.status for h in report.history] == ["received"]
+        assert report.documents[0].content_type == "application/pdf"
+        assert report.prior_number_key == "INC1"
+
+
+def test_same_complaint_with_same_entity_cannot_be_escalated_twice(store):
+    first = file_report(store, complaint("inc-1 "), NOW, DUE)
+    assert find_escalation(store, "وزاره الصحه", "INC1") == first.number
+    with pytest.raises(AlreadyEscalated) as refused:
+        file_report(store, complaint("INC-1", entity="وزاره الصحه"), NOW, DUE)
+    assert refused.value.existing_number == first.number
+    # Another entity, or another complaint number, is a different escalation.
+    file_report(store, complaint("INC-1", entity="وزارة التعليم"), NOW, DUE)
+    file_report(store, complaint("INC-2"), NOW, DUE)
+
+
+def test_a_cancelled_escalation_does_not_block_a_new_one(store):
+    first = file_report(store, complaint(), NOW, DUE)
+    with session_scope(store) as session:
+        report = session.execute(select(Report).where(Report.number == first.number)).scalar_one()
+        report.status = "cancelled"
+        session.add(StatusChange(report=report, status="cancelled", actor="t", created_at=NOW))
+    assert find_escalation(store, "وزارة الصحة", "INC-1") is None
+    file_report(store, complaint(), NOW, DUE)
+
+
+def test_report_numbers_are_unique_under_concurrency(store):
+    def file_one(i: int) -> str:
+        return file_report(store, complaint(f"REF-{i}"), NOW, DUE).number
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = list(pool.map(file_one, range(40)))
+    assert len(set(numbers)) == 40
+    assert sorted(numbers) == [f"26{i:07d}" for i in range(1, 41)]
+
+
+def test_keys_normalise_what_people_type():
+    assert reference_key(" inc-١٢٣ ") == "INC123"
+    assert entity_key("وزارة الصحة") == entity_key("وزاره صحه")
