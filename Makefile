@@ -53,7 +53,7 @@ unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests/unit
 
 data-validate: $(VENV)/.installed
-	$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
+	$(PY) -m scripts.validate_data
 
 story-test: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core

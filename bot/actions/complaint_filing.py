@@ -14,11 +14,19 @@ from bot import clock, eligibility
 from bot.actions import services
 from bot.actions.complaint_form import EDITABLE_FIELDS, summary_lines
 from bot.dates import format_date_ar
+from bot.eligibility import Refusal
 from bot.identity import mask_national_id
 from bot.store.reports import AlreadyEscalated, NewReport, file_report
 
 logger = logging.getLogger(__name__)
 
+REFUSAL_RESPONSES = {
+    Refusal.PAPER_SERVICE.value: "utter_refuse_paper_service",
+    Refusal.TOO_EARLY.value: "utter_refuse_too_early",
+    Refusal.SLA_NOT_PASSED.value: "utter_refuse_sla_not_passed",
+    Refusal.PROCEDURES.value: "utter_refuse_procedures",
+    Refusal.ALREADY_ESCALATED.value: "utter_refuse_already_escalated",
+}
 FORM_SLOTS = [
     *EDITABLE_FIELDS,
     "confirm_submission",
@@ -93,7 +101,7 @@ class ActionFinishComplaint(Action):
         refusal = tracker.get_slot("refusal")
         if refusal:
             dispatcher.utter_message(
-                response=f"utter_refuse_{refusal}",
+                response=REFUSAL_RESPONSES[refusal],
                 refusal_date=tracker.get_slot("refusal_date"),
                 refusal_number=tracker.get_slot("refusal_number"),
             )

@@ -90,7 +90,26 @@ TRIGGER_DEPENDENT = [
     "screenshot",
     "closed_topic",
 ]
+ID_ERROR_RESPONSES = {
+    "format": "utter_invalid_national_id_format",
+    "prefix": "utter_invalid_national_id_prefix",
+    "checksum": "utter_invalid_national_id_checksum",
+}
+DATE_ERROR_RESPONSES = {
+    "unparsed": "utter_invalid_date_unparsed",
+    "impossible": "utter_invalid_date_impossible",
+    "future": "utter_invalid_date_future",
+    "too_old": "utter_invalid_date_too_old",
+}
 LIMITS = {"name": 100, "entity": 150, "service": 200, "title": 150, "description": 3000}
+
+
+def known_trigger(value: Any) -> Trigger | None:
+    """The trigger if `value` is a validated one (slots hold raw text until validated)."""
+    try:
+        return Trigger(value)
+    except ValueError:
+        return None
 
 
 def _free_text(value: Any, max_length: int, hint: str) -> str:
@@ -126,7 +145,7 @@ def eligibility_decision(slots: dict[str, Any], today: dt.date) -> Decision:
         decision = eligibility.check_service_is_digital(channel == "paper")
         if not decision.eligible:
             return decision
-    trigger = Trigger(slots["complaint_trigger"]) if slots.get("complaint_trigger") else None
+    trigger = known_trigger(slots.get("complaint_trigger"))
     if trigger and slots.get("prior_complaint_date"):
         sla_days = slots.get("sla_days")
         decision = eligibility.check_waiting_time(
@@ -169,16 +188,16 @@ class ValidateComplaintForm(FormValidationAction):
     ) -> list[str]:
         if tracker.get_slot("refusal"):
             return []
-        trigger = tracker.get_slot("complaint_trigger")
+        trigger = known_trigger(tracker.get_slot("complaint_trigger"))
         slots = ["beneficiary_name", "national_id", "mobile", "complaint_trigger"]
-        if trigger == Trigger.SLA_PASSED.value:
+        if trigger is Trigger.SLA_PASSED:
             slots.append("sla_days")
         slots += ["entity", "platform", "service", "request_channel"]
-        if trigger and eligibility.needs_prior_reference(Trigger(trigger)):
+        if trigger and eligibility.needs_prior_reference(trigger):
             slots += ["prior_complaint_number", "prior_complaint_date"]
-        if trigger and eligibility.needs_screenshot(Trigger(trigger)):
+        if trigger and eligibility.needs_screenshot(trigger):
             slots.append("screenshot")
-        if trigger == Trigger.CLOSED_UNSATISFIED.value:
+        if trigger is Trigger.CLOSED_UNSATISFIED:
             slots.append("closed_topic")
         slots += ["title", "description", "supporting_documents", "confirm_submission"]
         if tracker.get_slot("confirm_submission") == "edit":
@@ -198,7 +217,7 @@ class ValidateComplaintForm(FormValidationAction):
         national_id, reason = parse_national_id(str(value or ""))
         if national_id is None:
             raise Rejection(
-                f"utter_invalid_national_id_{reason}",
+                ID_ERROR_RESPONSES[reason],
                 hint="رقم الهوية 10 أرقام يبدأ بـ 1 (أو 2 للإقامة)، وتجده على البطاقة أو في أبشر.",
             )
         return {"national_id": national_id}
@@ -281,7 +300,7 @@ class ValidateComplaintForm(FormValidationAction):
         parsed = parse_user_date(str(value or ""), today)
         if parsed.date is None:
             raise Rejection(
-                f"utter_invalid_date_{parsed.error}",
+                DATE_ERROR_RESPONSES[parsed.error],
                 hint="اكتب التاريخ بالأرقام مثل 2026/11/01، أو «قبل أسبوع».",
             )
         return with_eligibility(tracker, {"prior_complaint_date": parsed.date.isoformat()})

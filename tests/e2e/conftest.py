@@ -1,0 +1,122 @@
+"""Start the real Rasa server and action server on free ports with the trained model."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "balagh.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Bot:
+    """A running Balagh (Rasa + actions) and the database it files reports into."""
+
+    rasa_url: str
+    database_url: str
+
+    def send(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
+        """Post a user message to the REST channel; return the bot's messages."""
+        body = {"sender": sender, "message": text}
+        if metadata:
+            body["metadata"] = metadata
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    def say(self, sender: str, text: str, metadata: dict | None = None) -> str:
+        """The bot's reply texts joined, for assertions on wording."""
+        return "\n".join(m.get("text", "") for m in self.send(sender, text, metadata))
+
+    def parse(self, text: str) -> dict:
+        request = urllib.request.Request(
+            f"{self.rasa_url}/model/parse",
+            data=json.dumps({"text": text}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    def tracker(self, sender: str) -> dict:
+        with urllib.request.urlopen(f"{self.rasa_url}/conversations/{sender}/tracker") as r:
+            return json.loads(r.read())
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"balagh run exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/status", timeout=2) as response:
+                if json.loads(response.read()).get("model_file"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("Rasa server did not come up")
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory) -> Iterator[Bot]:
+    if not MODEL.exists():
+        pytest.fail("no trained model: run `make train` (make e2e does it)")
+    work = tmp_path_factory.mktemp("balagh")
+    rasa_port, actions_port = free_port(), free_port()
+    database_url = f"sqlite:///{work / 'reports.db'}"
+    env = {
+        **os.environ,
+        "BALAGH_RASA_PORT": str(rasa_port),
+        "BALAGH_ACTIONS_PORT": str(actions_port),
+        "BALAGH_DATABASE_URL": database_url,
+        "BALAGH_TRACKER_STORE_URL": f"sqlite:///{work / 'conversations.db'}",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONPATH": str(ROOT),
+    }
+    log = open(work / "balagh.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--model", str(MODEL)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        _wait_until_up(f"http://127.0.0.1:{rasa_port}", process)
+        yield Bot(f"http://127.0.0.1:{rasa_port}", database_url)
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture
+def sender() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
