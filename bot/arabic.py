@@ -36,7 +36,7 @@ _INVISIBLE = {
     "\u061c",
     "\ufeff",
     "\u00ad",
-}
+} | {chr(c) for c in range(0xFE00, 0xFE10)}  # variation selectors (the one in ❤️)
 _LETTERS = {
     "أ": "ا",
     "إ": "ا",
@@ -89,9 +89,11 @@ def _char_replacement(char: str) -> str:
         return _DIGITS[char]
     if char in _LETTERS:
         return _LETTERS[char]
-    if "\ufb50" <= char <= "\ufeff":
+    if "\ufb50" <= char <= "\ufefc":
         # Arabic presentation forms (ligatures such as ﻻ): decompose, then normalise.
-        return "".join(_char_replacement(c) for c in unicodedata.normalize("NFKC", char))
+        decomposed = unicodedata.normalize("NFKC", char)
+        if decomposed != char:
+            return "".join(_char_replacement(c) for c in decomposed)
     return char
 
 

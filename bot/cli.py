@@ -34,7 +34,7 @@ def tracker_store_config(url: str) -> dict:
     config = {
         "type": "SQL",
         "dialect": parsed.drivername,
-        "host": parsed.host or "127.0.0.1",
+        "url": parsed.host or "127.0.0.1",  # Rasa passes `url` as the host
         "port": parsed.port or 5432,
         "db": parsed.database,
     }

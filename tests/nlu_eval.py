@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from pathlib import Path
 
 from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.loading import load_data
+from rasa.utils.log_utils import configure_structlog
 from sklearn.metrics import precision_recall_fscore_support
 
 
 async def predict(model: Path, texts: list[str]) -> list[dict]:
+    configure_structlog(logging.WARNING)  # no per-message debug lines in the report
     agent = Agent.load(str(model))
     return [await agent.parse_message(text) for text in texts]
 

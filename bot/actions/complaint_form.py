@@ -22,6 +22,7 @@ from bot.actions import services
 from bot.actions.form_validation import (
     FormValidationAction,
     Rejection,
+    answer_for,
     attachments_of,
     choice_of,
     has_letters,
@@ -101,6 +102,7 @@ DATE_ERROR_RESPONSES = {
     "future": "utter_invalid_date_future",
     "too_old": "utter_invalid_date_too_old",
 }
+LONG_ANSWER_WORDS = 8
 LIMITS = {"name": 100, "entity": 150, "service": 200, "title": 150, "description": 3000}
 
 
@@ -203,6 +205,29 @@ class ValidateComplaintForm(FormValidationAction):
         if tracker.get_slot("confirm_submission") == "edit":
             slots.append("field_to_edit")
         return slots
+
+    async def extract_complaint_trigger(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_for(tracker, "complaint_trigger", TRIGGER_OPTIONS)
+
+    async def extract_request_channel(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_for(tracker, "request_channel", CHANNEL_OPTIONS)
+
+    async def extract_closed_topic(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_for(tracker, "closed_topic", CLOSED_TOPIC_OPTIONS)
+
+    async def extract_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        # A narrative of several sentences is the description, even if it mentions
+        # cancelling or reads like a question.
+        text = str(tracker.latest_message.get("text") or "")
+        return answer_for(tracker, "description") if len(text.split()) >= LONG_ANSWER_WORDS else {}
 
     @validator
     async def validate_beneficiary_name(self, value: Any, *_: Any) -> dict[str, Any]:

@@ -131,3 +131,21 @@ def validator(check: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[..., 
         return result
 
     return wrapper
+
+
+def answer_for(
+    tracker: Tracker, slot: str, options: Mapping[str, Sequence[str]] | None = None
+) -> dict[str, Any]:
+    """Take the message as the answer to `slot` whatever the intent classifier thought.
+
+    Rasa skips a `from_text` mapping when the message looks like another intent (a FAQ
+    question, a cancellation...), so that the form can be interrupted. An answer that
+    names one of the offered options ("لدي رقم شكوى ولم تحدد مدة" reads like a FAQ
+    question) is still an answer: used from `extract_<slot>` methods.
+    """
+    if tracker.get_slot("requested_slot") != slot:
+        return {}
+    text = str(tracker.latest_message.get("text") or "")
+    if options is not None and choice_of(tracker, text, options) is None:
+        return {}
+    return {slot: text}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -80,41 +81,50 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 240) ->
     raise RuntimeError("Rasa server did not come up")
 
 
-@pytest.fixture(scope="session")
-def bot(tmp_path_factory) -> Iterator[Bot]:
+@contextlib.contextmanager
+def running_bot(work: Path, database_url: str, tracker_store_url: str) -> Iterator[Bot]:
+    """`balagh run` on free ports with the given stores; stopped with Ctrl-C at the end."""
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` (make e2e does it)")
-    work = tmp_path_factory.mktemp("balagh")
     rasa_port, actions_port = free_port(), free_port()
-    database_url = f"sqlite:///{work / 'reports.db'}"
     env = {
         **os.environ,
         "BALAGH_RASA_PORT": str(rasa_port),
         "BALAGH_ACTIONS_PORT": str(actions_port),
         "BALAGH_DATABASE_URL": database_url,
-        "BALAGH_TRACKER_STORE_URL": f"sqlite:///{work / 'conversations.db'}",
+        "BALAGH_TRACKER_STORE_URL": tracker_store_url,
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(ROOT),
     }
-    log = open(work / "balagh.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--model", str(MODEL)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        _wait_until_up(f"http://127.0.0.1:{rasa_port}", process)
-        yield Bot(f"http://127.0.0.1:{rasa_port}", database_url)
-    finally:
-        os.killpg(process.pid, signal.SIGINT)
+    with open(work / "balagh.log", "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run", "--model", str(MODEL)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
+            _wait_until_up(f"http://127.0.0.1:{rasa_port}", process)
+            yield Bot(f"http://127.0.0.1:{rasa_port}", database_url)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory) -> Iterator[Bot]:
+    """Balagh on the embedded default: SQLite for reports and conversations."""
+    work = tmp_path_factory.mktemp("balagh")
+    with running_bot(
+        work, f"sqlite:///{work / 'reports.db'}", f"sqlite:///{work / 'conversations.db'}"
+    ) as running:
+        yield running
 
 
 @pytest.fixture

@@ -63,3 +63,8 @@ def test_strip_diacritics_keeps_spelling():
 
 def test_comparison_key_ignores_article_spelling_and_punctuation():
     assert comparison_key("وزارة الصحة.") == comparison_key("وزاره صحه")
+
+
+def test_emoji_with_variation_selector_and_unmapped_presentation_forms():
+    assert normalise("❤️ شكرا") == "❤ شكرا"
+    assert normalise("\ufd3e") == "\ufd3e"  # NFKC leaves it: no endless recursion
