@@ -13,7 +13,9 @@ RASA := $(PY) -m rasa
 MODEL := models/balagh.tar.gz
 TRAINING_INPUTS := config.yml $(shell find domain data -name '*.yml' 2>/dev/null) $(wildcard bot/nlu/*.py)
 
-.PHONY: install run shell train test lint format unit data-validate story-test nlu-eval e2e migrate clean
+.PHONY: install run shell train test lint format unit data-validate story-test nlu-eval e2e migrate clean catalogue
+
+catalogue: data/nlu/catalogue.yml
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found (Rasa 3.6 needs it): install it or set PYTHON310=/path/to/python3.10"; exit 1; }
@@ -25,7 +27,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+data/nlu/catalogue.yml: resources/catalogue.yml scripts/generate_catalogue_nlu.py bot/catalogue.py | $(VENV)/.installed
+	$(PY) -m scripts.generate_catalogue_nlu
+
+$(MODEL): $(VENV)/.installed data/nlu/catalogue.yml $(TRAINING_INPUTS)
 	$(RASA) train --config config.yml --domain domain --data data --out models --fixed-model-name balagh
 	@touch $@
 
@@ -42,12 +47,13 @@ migrate: $(VENV)/.installed
 	$(PY) -m bot.cli migrate
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check bot channels tests
-	$(VENV)/bin/ruff format --check bot channels tests
+	$(VENV)/bin/ruff check bot channels tests scripts
+	$(VENV)/bin/ruff format --check bot channels tests scripts
+	$(PY) -m scripts.generate_catalogue_nlu --check
 
 format: $(VENV)/.installed
-	$(VENV)/bin/ruff check --fix bot channels tests
-	$(VENV)/bin/ruff format bot channels tests
+	$(VENV)/bin/ruff check --fix bot channels tests scripts
+	$(VENV)/bin/ruff format bot channels tests scripts
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests/unit

@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
 
+from bot.catalogue import Service
+from bot.similarity import is_similar
 from bot.working_days import HolidayCalendar
 
 CENTRE_SLA_WORKING_DAYS = 5
@@ -42,6 +44,12 @@ class Refusal(str, Enum):
     SLA_NOT_PASSED = "sla_not_passed"
     PROCEDURES = "procedures"
     ALREADY_ESCALATED = "already_escalated"
+    # digitisation requests (طلب تحول)
+    DIGITAL_ALTERNATIVE = "digital_alternative"
+    SIMILAR_REQUEST = "similar_request"
+    # improvement suggestions (اقتراح تطوير)
+    PAPER_SUGGESTION = "paper_suggestion"
+    SAME_SUGGESTION = "same_suggestion"
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ class Decision:
     refusal: Refusal | None = None
     earliest_date: dt.date | None = None
     existing_number: str | None = None
+    detail: str | None = None
 
     @classmethod
     def ok(cls) -> Decision:
@@ -109,3 +118,59 @@ def check_not_already_escalated(existing_report_number: str | None) -> Decision:
 def answer_due_date(filed_on: dt.date, calendar: HolidayCalendar) -> dt.date:
     """The centre answers within 5 working days of filing."""
     return calendar.add_working_days(filed_on, CENTRE_SLA_WORKING_DAYS)
+
+
+@dataclass(frozen=True)
+class EarlierRequest:
+    """A report the same beneficiary filed before (not cancelled)."""
+
+    number: str
+    service: str
+    entity: str | None = None
+    text: str | None = None
+
+
+def check_digitization_service(service: Service | None) -> Decision:
+    """The service must be paper-only with no digital alternative (طلب تحول, condition 2).
+
+    `service` is the catalogue's entry, or None when the catalogue does not know it
+    (then the request is accepted and flagged for review).
+    """
+    if service is None:
+        return Decision.ok()
+    if service.has_digital_alternative:
+        where = f" ({service.alternative_where})" if service.alternative_where else ""
+        return Decision(
+            False, Refusal.DIGITAL_ALTERNATIVE, detail=f"{service.alternative_name}{where}"
+        )
+    if service.digital:
+        return Decision(False, Refusal.DIGITAL_ALTERNATIVE, detail=service.name)
+    return Decision.ok()
+
+
+def check_no_similar_request(
+    earlier: list[EarlierRequest], service: str, entity: str | None
+) -> Decision:
+    """No similar digitisation request already filed by the same beneficiary (condition 4)."""
+    for request in earlier:
+        same_entity = not entity or not request.entity or is_similar(entity, request.entity)
+        if same_entity and is_similar(service, request.service):
+            return Decision(False, Refusal.SIMILAR_REQUEST, existing_number=request.number)
+    return Decision.ok()
+
+
+def check_suggestion_service(service: Service | None, paper_channel: bool = False) -> Decision:
+    """A paper service cannot be "improved": a digitisation request is the way."""
+    if paper_channel or (service is not None and not service.digital):
+        return Decision(False, Refusal.PAPER_SUGGESTION)
+    return Decision.ok()
+
+
+def check_not_same_suggestion(
+    earlier: list[EarlierRequest], service: str, suggestion: str
+) -> Decision:
+    """The same beneficiary has not made the same suggestion before (condition 3)."""
+    for request in earlier:
+        if is_similar(service, request.service) and is_similar(suggestion, request.text or ""):
+            return Decision(False, Refusal.SAME_SUGGESTION, existing_number=request.number)
+    return Decision.ok()

@@ -21,6 +21,7 @@ class Settings:
     database_url: str
     tracker_store_url: str
     holidays_file: Path
+    catalogue_file: Path
     rasa_port: int
     actions_port: int
     timezone: str
@@ -39,6 +40,9 @@ def load_settings() -> Settings:
         ),
         holidays_file=Path(
             os.environ.get("BALAGH_HOLIDAYS_FILE", str(ROOT / "resources" / "holidays.yml"))
+        ),
+        catalogue_file=Path(
+            os.environ.get("BALAGH_CATALOGUE_FILE", str(ROOT / "resources" / "catalogue.yml"))
         ),
         rasa_port=int(os.environ.get("BALAGH_RASA_PORT", "5005")),
         actions_port=int(os.environ.get("BALAGH_ACTIONS_PORT", "5055")),

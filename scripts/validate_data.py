@@ -32,8 +32,9 @@ def used_by_forms_and_actions() -> set[str]:
     used: set[str] = set()
     for file in (ROOT / "domain").glob("*.yml"):
         domain = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        for form in (domain.get("forms") or {}).values():
-            used |= {f"utter_ask_{slot}" for slot in form.get("required_slots") or []}
+        for name, form in (domain.get("forms") or {}).items():
+            for slot in form.get("required_slots") or []:
+                used |= {f"utter_ask_{slot}", f"utter_ask_{name}_{slot}"}
     for file in (ROOT / "bot").rglob("*.py"):
         used |= set(re.findall(r"[\"'](utter_[\w/]+)[\"']", file.read_text(encoding="utf-8")))
     return used

@@ -1,9 +1,15 @@
 """Entry point for `rasa run actions --actions bot.actions.actions`: imports every action."""
 
-from bot.actions.complaint_filing import (  # noqa: F401
+from bot.actions.complaint_form import ValidateComplaintForm  # noqa: F401
+from bot.actions.digitization_form import ValidateDigitizationForm  # noqa: F401
+from bot.actions.filing import (  # noqa: F401
     ActionAskConfirmSubmission,
     ActionAskFieldToEdit,
-    ActionFinishComplaint,
+    ActionFinishDigitization,
+    ActionFinishImprovement,
+    ActionFinishReport,
+    ActionPrepareReport,
     ActionStopFiling,
 )
-from bot.actions.complaint_form import ValidateComplaintForm  # noqa: F401
+from bot.actions.improvement_form import ValidateImprovementForm  # noqa: F401
+from bot.actions.profile import ActionAskUseSavedProfile  # noqa: F401

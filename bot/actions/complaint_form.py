@@ -19,19 +19,18 @@ from rasa_sdk.types import DomainDict
 
 from bot import clock, eligibility
 from bot.actions import services
-from bot.actions.form_validation import (
-    FormValidationAction,
-    Rejection,
-    answer_for,
-    attachments_of,
-    choice_of,
-    has_letters,
-    validator,
+from bot.actions.form_validation import Rejection, answer_for, attachments_of, choice_of, validator
+from bot.actions.report_form import (
+    CHANNEL_OPTIONS,
+    VALUE_LABELS,
+    ReportFormValidation,
+    free_text,
+    refusal_slots,
+    summary_lines,
 )
 from bot.arabic import normalise, to_ascii_digits
 from bot.dates import format_date_ar, parse_user_date
 from bot.eligibility import ClosedTopic, Decision, Trigger
-from bot.identity import parse_national_id, parse_saudi_mobile
 from bot.store.reports import find_escalation
 
 logger = logging.getLogger(__name__)
@@ -49,21 +48,11 @@ TRIGGER_OPTIONS = {
     ],
     Trigger.CLOSED_UNSATISFIED.value: ["اغلق", "اغلاق", "قفل", "سكر", "انغلق", "مغلق"],
 }
-CHANNEL_OPTIONS = {
-    "website": ["موقع", "الموقع", "web", "بوابه"],
-    "app": ["تطبيق", "التطبيق", "جوال", "app"],
-    "call_center": ["اتصال", "مركز الاتصال", "هاتف", "اتصلت", "الرقم الموحد"],
-    "paper": ["ورق", "ورقي", "حضوري", "فرع", "مراجعه"],
-}
 CLOSED_TOPIC_OPTIONS = {
     ClosedTopic.TECHNICAL.value: ["تقني", "فني", "خلل", "عطل", "مشكله تقنيه"],
     ClosedTopic.PROCEDURES.value: ["اجراء", "اجراءات", "نظام الجهه", "سياسه"],
 }
 SKIP_WORDS = ["تخطي", "تخطى", "لا يوجد", "ما عندي", "لا", "بدون", "skip", "ما فيه"]
-CONFIRM_OPTIONS = {
-    "yes": ["تاكيد", "اكد", "ارسل", "ارسال", "قدم", "موافق", "نعم", "اي", "ايوه", "تمام"],
-    "edit": ["تعديل", "عدل", "اعدل", "تصحيح", "صحح", "غير"],
-}
 # Fields the user may correct at the summary, in the order they are shown.
 EDITABLE_FIELDS = {
     "beneficiary_name": "الاسم",
@@ -91,19 +80,13 @@ TRIGGER_DEPENDENT = [
     "screenshot",
     "closed_topic",
 ]
-ID_ERROR_RESPONSES = {
-    "format": "utter_invalid_national_id_format",
-    "prefix": "utter_invalid_national_id_prefix",
-    "checksum": "utter_invalid_national_id_checksum",
-}
 DATE_ERROR_RESPONSES = {
     "unparsed": "utter_invalid_date_unparsed",
     "impossible": "utter_invalid_date_impossible",
     "future": "utter_invalid_date_future",
     "too_old": "utter_invalid_date_too_old",
 }
-LONG_ANSWER_WORDS = 8
-LIMITS = {"name": 100, "entity": 150, "service": 200, "title": 150, "description": 3000}
+LIMITS = {"title": 150, "description": 3000}
 
 
 def known_trigger(value: Any) -> Trigger | None:
@@ -112,24 +95,6 @@ def known_trigger(value: Any) -> Trigger | None:
         return Trigger(value)
     except ValueError:
         return None
-
-
-def _free_text(value: Any, max_length: int, hint: str) -> str:
-    text = re.sub(r"\s+", " ", str(value or "")).strip()
-    if len(text) > max_length:
-        raise Rejection("utter_too_long", hint=hint, max_length=max_length)
-    if len(text) < 2 or not has_letters(text):
-        raise Rejection("utter_invalid_free_text", hint=hint)
-    return text
-
-
-def _refuse(decision: Decision) -> dict[str, Any]:
-    """Slots that end the form with the refusal explained by action_finish_complaint."""
-    return {
-        "refusal": decision.refusal.value if decision.refusal else None,
-        "refusal_date": format_date_ar(decision.earliest_date) if decision.earliest_date else None,
-        "refusal_number": decision.existing_number,
-    }
 
 
 def _existing_escalation(entity: str, reference: str) -> str | None:
@@ -142,9 +107,12 @@ def _existing_escalation(entity: str, reference: str) -> str | None:
 
 def eligibility_decision(slots: dict[str, Any], today: dt.date) -> Decision:
     """Run, in the guide's order, every rule whose facts are already known."""
-    channel = slots.get("request_channel")
-    if channel:
-        decision = eligibility.check_service_is_digital(channel == "paper")
+    if slots.get("request_channel") or slots.get("service"):
+        service = services.catalogue().service(slots.get("service"))
+        paper = slots.get("request_channel") == "paper" or (
+            service is not None and not service.digital
+        )
+        decision = eligibility.check_service_is_digital(paper)
         if not decision.eligible:
             return decision
     trigger = known_trigger(slots.get("complaint_trigger"))
@@ -172,11 +140,13 @@ def eligibility_decision(slots: dict[str, Any], today: dt.date) -> Decision:
 def with_eligibility(tracker: Tracker, changes: dict[str, Any]) -> dict[str, Any]:
     """`changes`, plus the refusal if the answers so far make the complaint ineligible."""
     decision = eligibility_decision({**tracker.slots, **changes}, clock.today())
-    return changes if decision.eligible else {**changes, **_refuse(decision)}
+    return changes if decision.eligible else {**changes, **refusal_slots(decision)}
 
 
-class ValidateComplaintForm(FormValidationAction):
+class ValidateComplaintForm(ReportFormValidation):
     """Validates `complaint_form` and decides which slots it still needs."""
+
+    FIELDS = EDITABLE_FIELDS
 
     def name(self) -> str:
         return "validate_complaint_form"
@@ -191,7 +161,7 @@ class ValidateComplaintForm(FormValidationAction):
         if tracker.get_slot("refusal"):
             return []
         trigger = known_trigger(tracker.get_slot("complaint_trigger"))
-        slots = ["beneficiary_name", "national_id", "mobile", "complaint_trigger"]
+        slots = [*self.beneficiary_slots(tracker), "complaint_trigger"]
         if trigger is Trigger.SLA_PASSED:
             slots.append("sla_days")
         slots += ["entity", "platform", "service", "request_channel"]
@@ -201,10 +171,8 @@ class ValidateComplaintForm(FormValidationAction):
             slots.append("screenshot")
         if trigger is Trigger.CLOSED_UNSATISFIED:
             slots.append("closed_topic")
-        slots += ["title", "description", "supporting_documents", "confirm_submission"]
-        if tracker.get_slot("confirm_submission") == "edit":
-            slots.append("field_to_edit")
-        return slots
+        slots += ["title", "description", "supporting_documents"]
+        return [*slots, *self.closing_slots(tracker)]
 
     async def extract_complaint_trigger(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -224,35 +192,7 @@ class ValidateComplaintForm(FormValidationAction):
     async def extract_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        # A narrative of several sentences is the description, even if it mentions
-        # cancelling or reads like a question.
-        text = str(tracker.latest_message.get("text") or "")
-        return answer_for(tracker, "description") if len(text.split()) >= LONG_ANSWER_WORDS else {}
-
-    @validator
-    async def validate_beneficiary_name(self, value: Any, *_: Any) -> dict[str, Any]:
-        hint = "اكتب الاسم الأول واسم العائلة، مثل: محمد القحطاني."
-        text = _free_text(value, LIMITS["name"], hint)
-        if any(ch.isdigit() for ch in to_ascii_digits(text)) or len(text.split()) < 2:
-            raise Rejection("utter_invalid_name", hint=hint)
-        return {"beneficiary_name": text}
-
-    @validator
-    async def validate_national_id(self, value: Any, *_: Any) -> dict[str, Any]:
-        national_id, reason = parse_national_id(str(value or ""))
-        if national_id is None:
-            raise Rejection(
-                ID_ERROR_RESPONSES[reason],
-                hint="رقم الهوية 10 أرقام يبدأ بـ 1 (أو 2 للإقامة)، وتجده على البطاقة أو في أبشر.",
-            )
-        return {"national_id": national_id}
-
-    @validator
-    async def validate_mobile(self, value: Any, *_: Any) -> dict[str, Any]:
-        mobile = parse_saudi_mobile(str(value or ""))
-        if mobile is None:
-            raise Rejection("utter_invalid_mobile", hint="اكتب رقم الجوال السعودي مثل 0551234567.")
-        return {"mobile": mobile}
+        return answer_for(tracker, "description", long_only=True)
 
     @validator
     async def validate_complaint_trigger(
@@ -284,18 +224,19 @@ class ValidateComplaintForm(FormValidationAction):
     async def validate_entity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        entity = _free_text(value, LIMITS["entity"], "اكتب اسم الجهة، مثل: وزارة الصحة.")
-        return with_eligibility(tracker, {"entity": entity})
+        return with_eligibility(tracker, self.entity_answer(tracker, value))
 
     @validator
-    async def validate_platform(self, value: Any, *_: Any) -> dict[str, Any]:
-        return {"platform": _free_text(value, LIMITS["entity"], "اكتب اسم المنصة، مثل: أبشر.")}
+    async def validate_platform(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.platform_answer(tracker, value)
 
     @validator
-    async def validate_service(self, value: Any, *_: Any) -> dict[str, Any]:
-        return {
-            "service": _free_text(value, LIMITS["service"], "اكتب اسم الخدمة، مثل: تجديد الجواز.")
-        }
+    async def validate_service(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return with_eligibility(tracker, self.service_answer(tracker, value))
 
     @validator
     async def validate_request_channel(
@@ -355,13 +296,13 @@ class ValidateComplaintForm(FormValidationAction):
     @validator
     async def validate_title(self, value: Any, *_: Any) -> dict[str, Any]:
         return {
-            "title": _free_text(value, LIMITS["title"], "مثال: تأخر الرد على شكوى تجديد الجواز.")
+            "title": free_text(value, LIMITS["title"], "مثال: تأخر الرد على شكوى تجديد الجواز.")
         }
 
     @validator
     async def validate_description(self, value: Any, *_: Any) -> dict[str, Any]:
         hint = "اكتب في سطرين ماذا حدث وما الذي تطلبه."
-        return {"description": _free_text(value, LIMITS["description"], hint)}
+        return {"description": free_text(value, LIMITS["description"], hint)}
 
     @validator
     async def validate_supporting_documents(
@@ -383,62 +324,31 @@ class ValidateComplaintForm(FormValidationAction):
             return {"supporting_documents": "0", "documents": documents}
         raise Rejection("utter_invalid_attachment", hint="أرفق الملف أو اختر «تخطي».")
 
-    @validator
-    async def validate_confirm_submission(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "affirm":
-            return {"confirm_submission": "yes"}
-        answer = choice_of(tracker, str(value or ""), CONFIRM_OPTIONS)
-        if answer is None:
-            raise Rejection("utter_invalid_choice", hint="اختر: تأكيد وإرسال، أو تعديل، أو إلغاء.")
-        return {"confirm_submission": answer}
-
-    @validator
-    async def validate_field_to_edit(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        shown = [slot for slot in EDITABLE_FIELDS if tracker.get_slot(slot) is not None]
-        options = {slot: [normalise(EDITABLE_FIELDS[slot])] for slot in shown}
-        field = choice_of(tracker, str(value or ""), options)
-        if field is None:
-            raise Rejection("utter_invalid_choice", hint="اختر الحقل الذي تريد تصحيحه.")
-        changes: dict[str, Any] = {field: None, "field_to_edit": None, "confirm_submission": None}
-        if field == "complaint_trigger":
-            changes.update({slot: None for slot in TRIGGER_DEPENDENT})
-        return changes
+    def dependent_slots(self, field: str) -> list[str]:
+        return TRIGGER_DEPENDENT if field == "complaint_trigger" else []
 
 
-def summary_lines(tracker: Tracker) -> list[str]:
-    """The summary shown before submitting (identifiers partly masked)."""
-    from bot.identity import mask_national_id, mask_phone
+LABELS = {
+    **VALUE_LABELS,
+    "technical_failure": "تعذر تقديم الشكوى لتعطل النظام",
+    "sla_passed": "تجاوزت الجهة مدة الرد المحددة",
+    "no_sla": "لم تُحدد مدة للرد",
+    "closed_unsatisfied": "أُغلقت دون حل مُرضٍ",
+    "technical": "مشكلة تقنية",
+    "procedures": "إجراءات الجهة",
+}
+READABLE = {
+    "supporting_documents": lambda v: "لا يوجد" if v == "0" else f"{v} ملف",
+    "screenshot": lambda v: "مرفقة",
+    "prior_complaint_date": lambda v: format_date_ar(dt.date.fromisoformat(v)),
+}
 
-    labels = {
-        "technical_failure": "تعذر تقديم الشكوى لتعطل النظام",
-        "sla_passed": "تجاوزت الجهة مدة الرد المحددة",
-        "no_sla": "لم تُحدد مدة للرد",
-        "closed_unsatisfied": "أُغلقت دون حل مُرضٍ",
-        "website": "الموقع الإلكتروني",
-        "app": "التطبيق",
-        "call_center": "مركز الاتصال",
-        "technical": "مشكلة تقنية",
-        "procedures": "إجراءات الجهة",
-    }
-    lines = []
-    for slot, label in EDITABLE_FIELDS.items():
+
+def complaint_summary(tracker: Tracker) -> list[str]:
+    """The complaint's summary lines, with readable values for codes and dates."""
+    labels = dict(LABELS)
+    for slot, render in READABLE.items():
         value = tracker.get_slot(slot)
-        if value is None:
-            continue
-        if slot == "national_id":
-            value = mask_national_id(value)
-        elif slot == "mobile":
-            value = mask_phone(value)
-        elif slot == "supporting_documents":
-            value = "لا يوجد" if value == "0" else f"{value} ملف"
-        elif slot == "screenshot":
-            value = "مرفقة"
-        elif slot == "prior_complaint_date":
-            value = format_date_ar(dt.date.fromisoformat(value))
-        lines.append(f"• {label}: {labels.get(value, value)}")
-    return lines
+        if value is not None:
+            labels[value] = render(value)
+    return summary_lines(tracker, EDITABLE_FIELDS, labels)

@@ -133,19 +133,29 @@ def validator(check: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[..., 
     return wrapper
 
 
+LONG_ANSWER_WORDS = 8
+
+
 def answer_for(
-    tracker: Tracker, slot: str, options: Mapping[str, Sequence[str]] | None = None
+    tracker: Tracker,
+    slot: str,
+    options: Mapping[str, Sequence[str]] | None = None,
+    long_only: bool = False,
 ) -> dict[str, Any]:
     """Take the message as the answer to `slot` whatever the intent classifier thought.
 
     Rasa skips a `from_text` mapping when the message looks like another intent (a FAQ
     question, a cancellation...), so that the form can be interrupted. An answer that
     names one of the offered options ("لدي رقم شكوى ولم تحدد مدة" reads like a FAQ
-    question) is still an answer: used from `extract_<slot>` methods.
+    question) is still an answer, and so is a narrative of several sentences asked for a
+    free-text field (`long_only`), even if it mentions cancelling. Used from
+    `extract_<slot>` methods.
     """
     if tracker.get_slot("requested_slot") != slot:
         return {}
     text = str(tracker.latest_message.get("text") or "")
     if options is not None and choice_of(tracker, text, options) is None:
+        return {}
+    if long_only and len(text.split()) < LONG_ANSWER_WORDS:
         return {}
     return {slot: text}

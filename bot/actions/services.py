@@ -10,6 +10,7 @@ import logging
 import threading
 from pathlib import Path
 
+from bot.catalogue import Catalogue, load_catalogue
 from bot.settings import Settings, load_settings
 from bot.store.database import upgrade
 from bot.working_days import HolidayCalendar, load_calendar
@@ -34,6 +35,11 @@ def calendar() -> HolidayCalendar:
         if _calendar is None or _calendar[0] != mtime or _calendar[1] != path:
             _calendar = (mtime, path, load_calendar(path))
         return _calendar[2]
+
+
+def catalogue() -> Catalogue:
+    """The catalogue of entities, platforms and services (re-read when the file changes)."""
+    return load_catalogue(settings().catalogue_file)
 
 
 def database_url() -> str:

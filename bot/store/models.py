@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import declarative_base, relationship
@@ -60,6 +62,8 @@ class Report(Base):
     title = Column(String(200))
     description = Column(Text)
     details = Column(JSON, nullable=False, default=dict)
+    # Names the catalogue did not know (free text kept): staff check them.
+    needs_review = Column(Boolean, nullable=False, default=False, server_default=false())
     created_at = Column(DateTime(timezone=True), nullable=False)
     updated_at = Column(DateTime(timezone=True), nullable=False)
     due_on = Column(Date, nullable=False)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.arabic import comparison_key, to_ascii_digits
+from bot.eligibility import EarlierRequest
 from bot.store.database import session_scope
 from bot.store.models import Document, Report, ReportCounter, StatusChange
 
@@ -45,6 +46,7 @@ class NewReport:
     description: str | None = None
     documents: list[tuple[str, str, str | None]] = field(default_factory=list)
     details: dict = field(default_factory=dict)
+    needs_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ def file_report(
                 title=new.title,
                 description=new.description,
                 details=new.details,
+                needs_review=new.needs_review,
                 created_at=now,
                 updated_at=now,
                 due_on=due_on,
@@ -164,3 +167,21 @@ def file_report(
             if existing:
                 raise AlreadyEscalated(existing) from None
         raise
+
+
+def earlier_requests(database_url: str, national_id: str, report_type: str) -> list[EarlierRequest]:
+    """The beneficiary's earlier, not cancelled, reports of one type (newest first)."""
+    with session_scope(database_url) as session:
+        rows = session.execute(
+            select(Report.number, Report.service, Report.entity, Report.description)
+            .where(
+                Report.national_id == national_id,
+                Report.type == report_type,
+                Report.status != "cancelled",
+            )
+            .order_by(Report.id.desc())
+        ).all()
+    return [
+        EarlierRequest(number, service or "", entity, text)
+        for number, service, entity, text in rows
+    ]

@@ -2,14 +2,20 @@
 
 import datetime as dt
 
+from bot.catalogue import Service
 from bot.eligibility import (
     ClosedTopic,
+    EarlierRequest,
     Refusal,
     Trigger,
     answer_due_date,
     check_closed_topic,
+    check_digitization_service,
+    check_no_similar_request,
     check_not_already_escalated,
+    check_not_same_suggestion,
     check_service_is_digital,
+    check_suggestion_service,
     check_waiting_time,
     needs_prior_reference,
     needs_screenshot,
@@ -71,3 +77,53 @@ def test_no_earlier_escalation_of_the_same_complaint():
 
 def test_the_centre_answers_within_five_working_days():
     assert answer_due_date(dt.date(2026, 11, 19), CALENDAR) == dt.date(2026, 11, 26)
+
+
+# --- digitisation requests and improvement suggestions ---------------------------------
+
+PAPER_ONLY = Service("تصديق الوكالة ورقياً", "moj", digital=False)
+PAPER_WITH_ALTERNATIVE = Service(
+    "شهادة خلو سوابق ورقية",
+    "moi",
+    digital=False,
+    alternative_name="شهادة خلو سوابق",
+    alternative_where="أبشر",
+)
+DIGITAL = Service("تجديد جواز السفر", "moi", digital=True, platform_key="absher")
+
+
+def test_digitisation_of_a_paper_only_or_unknown_service_is_accepted():
+    assert check_digitization_service(PAPER_ONLY).eligible
+    assert check_digitization_service(None).eligible
+
+
+def test_digitisation_refused_when_a_digital_alternative_exists_and_names_it():
+    decision = check_digitization_service(PAPER_WITH_ALTERNATIVE)
+    assert decision.refusal is Refusal.DIGITAL_ALTERNATIVE
+    assert "شهادة خلو سوابق" in decision.detail and "أبشر" in decision.detail
+    assert check_digitization_service(DIGITAL).refusal is Refusal.DIGITAL_ALTERNATIVE
+
+
+def test_a_similar_request_by_the_same_beneficiary_is_refused_with_its_number():
+    earlier = [EarlierRequest("260000010", "تصديق الوكالة الورقي", "وزارة العدل")]
+    decision = check_no_similar_request(earlier, "تصديق الوكاله ورقيا", "وزاره العدل")
+    assert decision.existing_number == "260000010"
+    assert check_no_similar_request(earlier, "رخصة البناء", "وزارة العدل").eligible
+    assert check_no_similar_request(earlier, "تصديق الوكالة", "وزارة الصحة").eligible
+
+
+def test_suggestions_need_a_digital_service():
+    assert check_suggestion_service(PAPER_ONLY).refusal is Refusal.PAPER_SUGGESTION
+    assert check_suggestion_service(None, paper_channel=True).refusal is Refusal.PAPER_SUGGESTION
+    assert check_suggestion_service(DIGITAL).eligible
+    assert check_suggestion_service(None).eligible
+
+
+def test_the_same_suggestion_twice_is_refused():
+    earlier = [
+        EarlierRequest("260000020", "تجديد جواز السفر", text="إضافة تنبيه قبل انتهاء الجواز")
+    ]
+    same = check_not_same_suggestion(earlier, "تجديد الجواز", "اقترح اضافة تنبيه قبل انتهاء الجواز")
+    assert same.existing_number == "260000020"
+    other = check_not_same_suggestion(earlier, "تجديد الجواز", "دعم الدفع بأبل باي")
+    assert other.eligible

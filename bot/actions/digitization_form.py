@@ -1,0 +1,127 @@
+"""Validation of the digitisation request form (طلب تحول).
+
+Conditions of the guide: the beneficiary knows the paper service and its entity; the
+service is paper-only with no digital alternative (checked in the catalogue); the same
+beneficiary has not filed a similar request (checked in the store, on normalised text).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import eligibility
+from bot.actions import services
+from bot.actions.form_validation import answer_for, validator
+from bot.actions.report_form import ReportFormValidation, free_text, refusal_slots
+from bot.eligibility import Decision, EarlierRequest
+from bot.store.reports import earlier_requests
+
+logger = logging.getLogger(__name__)
+
+FIELDS = {
+    "beneficiary_name": "الاسم",
+    "national_id": "رقم الهوية",
+    "mobile": "الجوال",
+    "service": "الخدمة الورقية",
+    "entity": "الجهة",
+    "current_process": "كيف تتم اليوم",
+    "digitization_reason": "لماذا تُحوَّل",
+}
+TEXT_LIMIT = 2000
+
+
+def earlier(tracker: Tracker, report_type: str) -> list[EarlierRequest]:
+    """The beneficiary's earlier requests; an unreachable store defers the check."""
+    national_id = tracker.get_slot("national_id")
+    if not national_id:
+        return []
+    try:
+        return earlier_requests(services.database_url(), national_id, report_type)
+    except Exception:
+        logger.exception("earlier-requests lookup failed; the request is not blocked")
+        return []
+
+
+def digitization_decision(tracker: Tracker, changes: dict[str, Any]) -> Decision:
+    slots = {**tracker.slots, **changes}
+    service_name = slots.get("service")
+    if not service_name:
+        return Decision.ok()
+    catalogue = services.catalogue()
+    entity = catalogue.entity(slots.get("entity"))
+    decision = eligibility.check_digitization_service(
+        catalogue.service(service_name, entity.key if entity else None)
+    )
+    if not decision.eligible:
+        return decision
+    return eligibility.check_no_similar_request(
+        earlier(tracker, "digitization"), service_name, slots.get("entity")
+    )
+
+
+class ValidateDigitizationForm(ReportFormValidation):
+    """Validates `digitization_form`."""
+
+    FIELDS = FIELDS
+
+    def name(self) -> str:
+        return "validate_digitization_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot("refusal"):
+            return []
+        return [
+            *self.beneficiary_slots(tracker),
+            "service",
+            "entity",
+            "current_process",
+            "digitization_reason",
+            *self.closing_slots(tracker),
+        ]
+
+    def _checked(self, tracker: Tracker, changes: dict[str, Any]) -> dict[str, Any]:
+        decision = digitization_decision(tracker, changes)
+        return changes if decision.eligible else {**changes, **refusal_slots(decision)}
+
+    @validator
+    async def validate_service(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._checked(tracker, self.service_answer(tracker, value))
+
+    @validator
+    async def validate_entity(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._checked(tracker, self.entity_answer(tracker, value))
+
+    async def extract_current_process(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_for(tracker, "current_process", long_only=True)
+
+    async def extract_digitization_reason(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_for(tracker, "digitization_reason", long_only=True)
+
+    @validator
+    async def validate_current_process(self, value: Any, *_: Any) -> dict[str, Any]:
+        hint = "مثال: أراجع الفرع بنموذج ورقي وأنتظر أسبوعاً."
+        return {"current_process": free_text(value, TEXT_LIMIT, hint)}
+
+    @validator
+    async def validate_digitization_reason(self, value: Any, *_: Any) -> dict[str, Any]:
+        hint = "مثال: توفير الوقت وعدم الحاجة لمراجعة الفرع."
+        return {"digitization_reason": free_text(value, TEXT_LIMIT, hint)}

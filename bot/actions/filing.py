@@ -1,0 +1,325 @@
+"""Actions around the three report forms: preparing, summary, corrections, stopping, filing.
+
+One set of actions serves every form; `REPORT_KINDS` says what differs (type stored,
+Arabic name, fields of the summary, how the report is built).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import clock, eligibility
+from bot.actions import services
+from bot.actions.complaint_form import EDITABLE_FIELDS, complaint_summary
+from bot.actions.digitization_form import FIELDS as DIGITIZATION_FIELDS
+from bot.actions.improvement_form import FIELDS as IMPROVEMENT_FIELDS
+from bot.actions.report_form import PERSONAL_SLOTS, PROFILE_SLOTS, VALUE_LABELS, summary_lines
+from bot.dates import format_date_ar
+from bot.eligibility import Refusal
+from bot.identity import mask_national_id
+from bot.store.reports import AlreadyEscalated, NewReport, file_report
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """What differs between the three report types."""
+
+    type: str
+    label: str
+    fields: dict[str, str]
+    summary: Callable[[Tracker], list[str]]
+
+
+REPORT_KINDS = {
+    "complaint_form": ReportKind("complaint", "الشكوى", EDITABLE_FIELDS, complaint_summary),
+    "digitization_form": ReportKind(
+        "digitization",
+        "طلب التحول",
+        DIGITIZATION_FIELDS,
+        lambda t: summary_lines(t, DIGITIZATION_FIELDS, VALUE_LABELS),
+    ),
+    "improvement_form": ReportKind(
+        "improvement",
+        "اقتراح التطوير",
+        IMPROVEMENT_FIELDS,
+        lambda t: summary_lines(t, IMPROVEMENT_FIELDS, VALUE_LABELS),
+    ),
+}
+REPORT_SLOTS = sorted(
+    {slot for kind in REPORT_KINDS.values() for slot in kind.fields}
+    | {
+        "use_saved_profile",
+        "confirm_submission",
+        "field_to_edit",
+        "refusal",
+        "refusal_date",
+        "refusal_number",
+        "refusal_detail",
+        "documents",
+        "review_flags",
+        "current_process",
+        "digitization_reason",
+    }
+)
+REFUSAL_RESPONSES = {
+    Refusal.PAPER_SERVICE.value: "utter_refuse_paper_service",
+    Refusal.TOO_EARLY.value: "utter_refuse_too_early",
+    Refusal.SLA_NOT_PASSED.value: "utter_refuse_sla_not_passed",
+    Refusal.PROCEDURES.value: "utter_refuse_procedures",
+    Refusal.ALREADY_ESCALATED.value: "utter_refuse_already_escalated",
+    Refusal.DIGITAL_ALTERNATIVE.value: "utter_refuse_digital_alternative",
+    Refusal.SIMILAR_REQUEST.value: "utter_refuse_similar_request",
+    Refusal.PAPER_SUGGESTION.value: "utter_refuse_paper_suggestion",
+    Refusal.SAME_SUGGESTION.value: "utter_refuse_same_suggestion",
+}
+# Refusals that offer a digitisation request instead, carrying the answers over.
+SWITCH_TO_DIGITIZATION = {Refusal.PAPER_SERVICE.value, Refusal.PAPER_SUGGESTION.value}
+CARRIED_SLOTS = (*PERSONAL_SLOTS, "service", "entity")
+FORM_OF_INTENT = {
+    "file_complaint": "complaint_form",
+    "request_digitization": "digitization_form",
+    "suggest_improvement": "improvement_form",
+}
+# Names recognised in the request itself («أبي أصعد شكوى على أبشر») prefill the form.
+NAME_ENTITY_SLOTS = {"gov_entity": "entity", "platform_name": "platform", "service_name": "service"}
+
+
+def reset_report_slots() -> list[EventType]:
+    """Empty the forms' slots (the beneficiary's profile is kept)."""
+    return [SlotSet(slot, None) for slot in REPORT_SLOTS] + [SlotSet("failed_attempts", 0.0)]
+
+
+def remember_profile(tracker: Tracker) -> list[EventType]:
+    """Keep validated personal data for the next report of the conversation."""
+    if not all(tracker.get_slot(slot) for slot in PERSONAL_SLOTS):
+        return []
+    return [SlotSet(profile, tracker.get_slot(slot)) for slot, profile in PROFILE_SLOTS.items()]
+
+
+def active_kind(tracker: Tracker) -> ReportKind:
+    form = (tracker.active_loop or {}).get("name") or "complaint_form"
+    return REPORT_KINDS.get(form, REPORT_KINDS["complaint_form"])
+
+
+class ActionPrepareReport(Action):
+    """Before a form starts: empty the previous report's answers, prefill names given in
+    the request, and carry answers over from a refused request that switches to a
+    digitisation request (any other start drops a stale carry-over)."""
+
+    def name(self) -> str:
+        return "action_prepare_report"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        carried = tracker.get_slot("carry_over") or {}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        events: list[EventType] = [*reset_report_slots(), SlotSet("carry_over", None)]
+        fields = REPORT_KINDS[FORM_OF_INTENT.get(intent, "complaint_form")].fields
+        for entity_type, slot in NAME_ENTITY_SLOTS.items():
+            value = next(tracker.get_latest_entity_values(entity_type), None)
+            if value and slot in fields:
+                events.append(SlotSet(slot, value))
+        if intent == "request_digitization" and carried:
+            events += [SlotSet(slot, carried.get(slot)) for slot in CARRIED_SLOTS]
+            dispatcher.utter_message(
+                response="utter_carry_over",
+                service=carried.get("service") or "-",
+                entity=carried.get("entity") or "-",
+            )
+        return events
+
+
+class ActionAskConfirmSubmission(Action):
+    """Show the summary with buttons to submit, correct a field or cancel."""
+
+    def name(self) -> str:
+        return "action_ask_confirm_submission"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        kind = active_kind(tracker)
+        dispatcher.utter_message(
+            response="utter_report_summary",
+            kind=kind.label,
+            summary="\n".join(kind.summary(tracker)),
+        )
+        return []
+
+
+class ActionAskFieldToEdit(Action):
+    """Offer the filled fields as buttons."""
+
+    def name(self) -> str:
+        return "action_ask_field_to_edit"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        buttons = [
+            {"title": label, "payload": f'/inform{{"choice": "{slot}"}}'}
+            for slot, label in active_kind(tracker).fields.items()
+            if tracker.get_slot(slot) is not None
+        ]
+        dispatcher.utter_message(response="utter_ask_field_to_edit", buttons=buttons)
+        return []
+
+
+class ActionStopFiling(Action):
+    """The user stopped the dialogue: nothing is stored, the form is closed."""
+
+    def name(self) -> str:
+        return "action_stop_filing"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_filing_stopped")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_report_slots()]
+
+
+class ActionFinishReport(Action):
+    """After a form: explain a refusal, or file the report and give its number."""
+
+    form = "complaint_form"
+
+    def name(self) -> str:
+        return "action_finish_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        refusal = tracker.get_slot("refusal")
+        if refusal:
+            dispatcher.utter_message(
+                response=REFUSAL_RESPONSES[refusal],
+                refusal_date=tracker.get_slot("refusal_date"),
+                refusal_number=tracker.get_slot("refusal_number"),
+                refusal_detail=tracker.get_slot("refusal_detail"),
+            )
+            events = [*remember_profile(tracker), *reset_report_slots()]
+            if refusal in SWITCH_TO_DIGITIZATION:
+                carried = {slot: tracker.get_slot(slot) for slot in CARRIED_SLOTS}
+                if not carried.get("entity") and carried.get("service"):
+                    known = services.catalogue().service(carried["service"])
+                    entity = services.catalogue().entities.get(known.entity_key) if known else None
+                    carried["entity"] = entity.name if entity else None
+                events.append(SlotSet("carry_over", carried))
+            return events
+        if tracker.get_slot("confirm_submission") != "yes":
+            return []
+        return self._file(dispatcher, tracker)
+
+    def build(self, tracker: Tracker) -> NewReport:
+        slot = tracker.get_slot
+        flags = list(slot("review_flags") or [])
+        return NewReport(
+            type=REPORT_KINDS[self.form].type,
+            channel=tracker.get_latest_input_channel() or "rest",
+            conversation_id=tracker.sender_id,
+            beneficiary_name=slot("beneficiary_name"),
+            national_id=slot("national_id"),
+            mobile=slot("mobile"),
+            entity=slot("entity"),
+            platform=slot("platform"),
+            service=slot("service"),
+            request_channel=slot("request_channel"),
+            details={"review_flags": flags} if flags else {},
+            needs_review=bool(flags),
+            **self.specific(tracker),
+        )
+
+    def specific(self, tracker: Tracker) -> dict[str, Any]:
+        slot = tracker.get_slot
+        return {
+            "trigger": slot("complaint_trigger"),
+            "closed_topic": slot("closed_topic"),
+            "sla_working_days": int(slot("sla_days")) if slot("sla_days") else None,
+            "prior_number": slot("prior_complaint_number"),
+            "prior_date": (
+                dt.date.fromisoformat(slot("prior_complaint_date"))
+                if slot("prior_complaint_date")
+                else None
+            ),
+            "title": slot("title"),
+            "description": slot("description"),
+            "documents": [
+                (d["kind"], d["reference"], d.get("content_type")) for d in slot("documents") or []
+            ],
+        }
+
+    def _file(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        now = clock.now()
+        due_on = eligibility.answer_due_date(now.date(), services.calendar())
+        report = self.build(tracker)
+        try:
+            filed = file_report(services.database_url(), report, now, due_on)
+        except AlreadyEscalated as duplicate:
+            dispatcher.utter_message(
+                response="utter_refuse_already_escalated", refusal_number=duplicate.existing_number
+            )
+            return reset_report_slots()
+        except Exception:
+            logger.exception("filing failed for conversation %s", tracker.sender_id)
+            dispatcher.utter_message(response="utter_filing_failed")
+            return [SlotSet("confirm_submission", None), FollowupAction(self.form)]
+        logger.info(
+            "%s %s filed (beneficiary %s)",
+            report.type,
+            filed.number,
+            mask_national_id(report.national_id),
+        )
+        dispatcher.utter_message(
+            response="utter_report_filed",
+            kind=REPORT_KINDS[self.form].label,
+            report_number=filed.number,
+            due_date=format_date_ar(filed.due_on),
+        )
+        return [
+            *remember_profile(tracker),
+            *reset_report_slots(),
+            SlotSet("last_report_number", filed.number),
+        ]
+
+
+class ActionFinishDigitization(ActionFinishReport):
+    form = "digitization_form"
+
+    def name(self) -> str:
+        return "action_finish_digitization"
+
+    def specific(self, tracker: Tracker) -> dict[str, Any]:
+        return {
+            "title": f"طلب تحول: {tracker.get_slot('service')}"[:200],
+            "description": tracker.get_slot("current_process"),
+        }
+
+    def build(self, tracker: Tracker) -> NewReport:
+        report = super().build(tracker)
+        report.details["reason"] = tracker.get_slot("digitization_reason")
+        return report
+
+
+class ActionFinishImprovement(ActionFinishReport):
+    form = "improvement_form"
+
+    def name(self) -> str:
+        return "action_finish_improvement"
+
+    def specific(self, tracker: Tracker) -> dict[str, Any]:
+        return {
+            "title": f"اقتراح تطوير: {tracker.get_slot('service')}"[:200],
+            "description": tracker.get_slot("suggestion"),
+        }
