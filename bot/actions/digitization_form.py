@@ -57,8 +57,8 @@ def digitization_decision(tracker: Tracker, changes: dict[str, Any]) -> Decision
     decision = eligibility.check_digitization_service(
         catalogue.service(service_name, entity.key if entity else None)
     )
-    if not decision.eligible:
-        return decision
+    if not decision.eligible or not slots.get("entity"):
+        return decision  # "similar" is judged on the service and its entity together
     return eligibility.check_no_similar_request(
         earlier(tracker, "digitization"), service_name, slots.get("entity")
     )

@@ -8,6 +8,7 @@ Arabic label, in the order shown in the summary) and their own `required_slots`.
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
@@ -87,6 +88,10 @@ class ReportFormValidation(FormValidationAction):
     """Shared validators; subclasses set `FIELDS` and `required_slots`."""
 
     FIELDS: ClassVar[dict[str, str]] = {}
+
+    @abstractmethod
+    def name(self) -> str:
+        """`validate_<form>`; abstract so the SDK does not register this base class."""
 
     @staticmethod
     def beneficiary_slots(tracker: Tracker) -> list[str]:

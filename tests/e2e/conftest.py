@@ -82,7 +82,9 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 240) ->
 
 
 @contextlib.contextmanager
-def running_bot(work: Path, database_url: str, tracker_store_url: str) -> Iterator[Bot]:
+def running_bot(
+    work: Path, database_url: str, tracker_store_url: str, extra_env: dict | None = None
+) -> Iterator[Bot]:
     """`balagh run` on free ports with the given stores; stopped with Ctrl-C at the end."""
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` (make e2e does it)")
@@ -95,6 +97,7 @@ def running_bot(work: Path, database_url: str, tracker_store_url: str) -> Iterat
         "BALAGH_TRACKER_STORE_URL": tracker_store_url,
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(ROOT),
+        **(extra_env or {}),
     }
     with open(work / "balagh.log", "w") as log:
         process = subprocess.Popen(

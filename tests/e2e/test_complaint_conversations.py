@@ -61,7 +61,7 @@ def test_an_eligible_complaint_is_filed_and_stored(bot, sender):
     assert "1*****0008" in summary and ID not in summary
     messages = bot.send(sender, "/affirm")
     text = "\n".join(m["text"] for m in messages)
-    assert "تم تقديم بلاغك بنجاح" in text
+    assert "تم تقديم بلاغك" in text
     [report] = reports_of(bot, sender)
     assert report.number in text and report.number.isascii() and report.number.isdigit()
     expected_due = load_calendar().add_working_days(clock.today(), 5)
