@@ -40,8 +40,7 @@ run: $(MODEL)
 	$(PY) -m bot.cli run --model $(MODEL)
 
 shell: $(MODEL)
-	@echo "Start the action server in another terminal first: $(PY) -m rasa run actions --actions bot.actions.actions"
-	$(RASA) shell -m $(MODEL) --endpoints endpoints.yml
+	$(PY) -m bot.cli shell --model $(MODEL)
 
 migrate: $(VENV)/.installed
 	$(PY) -m bot.cli migrate

@@ -152,6 +152,42 @@ def run(args: argparse.Namespace) -> int:
         stop()
 
 
+def shell(args: argparse.Namespace) -> int:
+    """Chat in the terminal: the action server in the background, `rasa shell` in front."""
+    settings = load_settings()
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT)}
+    upgrade(settings.database_url)
+    endpoints = render_endpoints(settings, ROOT / "var" / "endpoints-shell.yml")
+    model = Path(args.model) if args.model else latest_model(settings.model_dir)
+    actions = subprocess.Popen(
+        [sys.executable, "-m", "rasa", "run", "actions", "--actions", "bot.actions.actions"]
+        + ["-p", str(settings.actions_port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(settings.actions_port, actions, 120)
+        return subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "rasa",
+                "shell",
+                "-m",
+                str(model),
+                "--endpoints",
+                str(endpoints),
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+    finally:
+        actions.terminate()
+        actions.wait(timeout=20)
+
+
 def migrate(_: argparse.Namespace) -> int:
     upgrade(load_settings().database_url)
     print("reports store is up to date")
@@ -164,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     run_parser = commands.add_parser("run", help="start the Rasa server and the action server")
     run_parser.add_argument("--model", help="model archive (default: newest in models/)")
     run_parser.set_defaults(func=run)
+    shell_parser = commands.add_parser("shell", help="chat in the terminal (starts the actions)")
+    shell_parser.add_argument("--model", help="model archive (default: newest in models/)")
+    shell_parser.set_defaults(func=shell)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -19,6 +19,7 @@ from bot.actions import services
 from bot.actions.form_validation import (
     FormValidationAction,
     Rejection,
+    answer_for,
     choice_of,
     has_letters,
     validator,
@@ -104,6 +105,28 @@ class ReportFormValidation(FormValidationAction):
     def closing_slots(tracker: Tracker) -> list[str]:
         edit = ["field_to_edit"] if tracker.get_slot("confirm_submission") == "edit" else []
         return ["confirm_submission", *edit]
+
+    # A name the catalogue knows is an answer even when it reads like another intent
+    # («تسليم أصول المستندات ورقياً» sounds like the FAQ about documents).
+    async def extract_entity(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._known_name(tracker, "entity", services.catalogue().entity)
+
+    async def extract_platform(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._known_name(tracker, "platform", services.catalogue().platform)
+
+    async def extract_service(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._known_name(tracker, "service", services.catalogue().service)
+
+    @staticmethod
+    def _known_name(tracker: Tracker, slot: str, lookup: Any) -> dict[str, Any]:
+        answer = answer_for(tracker, slot)
+        return answer if answer and lookup(answer[slot]) is not None else {}
 
     @validator
     async def validate_use_saved_profile(

@@ -182,3 +182,23 @@ def test_the_catalogue_is_extended_by_editing_the_data_file_only(catalogue_bot, 
     catalogue.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     reply = bot.say(second, "تسجيل المركبات الزراعية ورقيا")
     assert "متاحة رقمياً" in reply and "منصة نماء" in reply
+
+
+def test_a_complaint_about_a_paper_service_switches_with_answers_carried(bot, sender):
+    bot.say(sender, "ابي اصعد شكوى")
+    personal(bot, sender, "1000000073")
+    bot.say(sender, "3")
+    bot.say(sender, "وزارة العدل")
+    bot.say(sender, "ناجز")
+    bot.say(sender, "تسليم أصول المستندات ورقياً لدى المحكمة")
+    switched = bot.say(sender, "/request_digitization")
+    assert "وزارة العدل" in switched and "كيف تتم الخدمة اليوم" in switched
+    bot.say(sender, "أسلم الأصول ورقياً في المحكمة")
+    bot.say(sender, "لتجنب المراجعة الحضورية")
+    assert "تم تقديم بلاغك" in bot.say(sender, "/affirm")
+    [report] = reports_of(bot, sender)
+    assert (report.type, report.national_id, report.entity) == (
+        "digitization",
+        "1000000073",
+        "وزارة العدل",
+    )
