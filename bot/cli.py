@@ -119,7 +119,9 @@ def run(args: argparse.Namespace) -> int:
     if os.environ.get("BALAGH_RASA_API_TOKEN"):
         server_cmd += ["--auth-token", os.environ["BALAGH_RASA_API_TOKEN"]]
     server = subprocess.Popen(server_cmd, cwd=ROOT, env=env)
-    processes = [server, actions]
+    desk_port = int(os.environ.get("BALAGH_DESK_PORT", "8080"))
+    desk = subprocess.Popen([sys.executable, "-m", "bot.desk.main"], cwd=ROOT, env=env)
+    processes = [server, actions, desk]
 
     def stop(*_: object) -> None:
         for process in processes:
@@ -135,11 +137,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         wait_for_port(settings.actions_port, actions, 120)
         wait_for_port(settings.rasa_port, server, 300)
+        wait_for_port(desk_port, desk, 60)
         print(
             f"\nBalagh is running.\n"
             f"  REST:    POST http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook\n"
             f"  Parse:   POST http://127.0.0.1:{settings.rasa_port}/model/parse\n"
             f"  Actions: http://127.0.0.1:{settings.actions_port}/health\n"
+            f"  Desk:    http://127.0.0.1:{desk_port}/api/reports/<number> (staff API)\n"
             f"  Chat in the terminal: make shell    Stop: Ctrl-C\n",
             flush=True,
         )

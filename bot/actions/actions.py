@@ -11,5 +11,15 @@ from bot.actions.filing import (  # noqa: F401
     ActionPrepareReport,
     ActionStopFiling,
 )
+from bot.actions.follow_up import (  # noqa: F401
+    ActionFollowUp,
+    ActionPrepareFollowUp,
+    ValidateFollowUpForm,
+)
 from bot.actions.improvement_form import ValidateImprovementForm  # noqa: F401
+from bot.actions.notifications import (  # noqa: F401
+    ActionFinishSurvey,
+    ActionNotify,
+    ValidateSurveyForm,
+)
 from bot.actions.profile import ActionAskUseSavedProfile  # noqa: F401

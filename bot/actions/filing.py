@@ -262,7 +262,7 @@ class ActionFinishReport(Action):
 
     def _file(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         now = clock.now()
-        due_on = eligibility.answer_due_date(now.date(), services.calendar())
+        due_on = eligibility.answer_due_date(clock.local_date(now), services.calendar())
         report = self.build(tracker)
         try:
             filed = file_report(services.database_url(), report, now, due_on)

@@ -118,6 +118,14 @@ def validator(check: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[..., 
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
+        blank = isinstance(value, str) and not value.strip()
+        external = (
+            (tracker.latest_message.get("intent") or {}).get("name", "").startswith("EXTERNAL_")
+        )
+        if external or (blank and not latest_user_metadata(tracker).get("attachments")):
+            # Not an answer: a notification pushed by the desk (a form opened by it sees
+            # that event as the last message), or an empty text. Ask as if unset.
+            return {slot: None}
         try:
             result = await check(self, value, dispatcher, tracker, domain)
         except Rejection as rejection:

@@ -67,6 +67,8 @@ class Report(Base):
     created_at = Column(DateTime(timezone=True), nullable=False)
     updated_at = Column(DateTime(timezone=True), nullable=False)
     due_on = Column(Date, nullable=False)
+    # When the centre's notification of a delay (beyond 5 working days) was queued.
+    delay_notified_at = Column(DateTime(timezone=True))
 
     history = relationship(
         "StatusChange", back_populates="report", order_by="StatusChange.id", lazy="selectin"
@@ -130,3 +132,58 @@ class ReportCounter(Base):
 
     year = Column(Integer, primary_key=True, autoincrement=False)
     last_value = Column(Integer, nullable=False, default=0)
+
+
+class OutboxMessage(Base):
+    """A notification to deliver, written in the same transaction as its cause.
+
+    The desk's dispatcher delivers pending rows at least once (retrying with backoff);
+    `delivered_at` is set by the action that shows the message, once, so a redelivery
+    never reaches the user twice.
+    """
+
+    __tablename__ = "outbox"
+
+    id = Column(Integer, primary_key=True)
+    report_id = Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
+    conversation_id = Column(String(255), nullable=False)
+    kind = Column(String(32), nullable=False)
+    payload = Column(JSON, nullable=False, default=dict)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=False)
+    last_error = Column(Text)
+    dispatched_at = Column(DateTime(timezone=True))
+    delivered_at = Column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_outbox_pending", "dispatched_at", "next_attempt_at"),)
+
+
+class SurveyAnswer(Base):
+    """The satisfaction survey of one report (one per report; partial answers kept)."""
+
+    __tablename__ = "surveys"
+
+    id = Column(Integer, primary_key=True)
+    report_id = Column(
+        Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    solution_score = Column(Integer)
+    handling_score = Column(Integer)
+    effort_score = Column(Integer)
+    useful = Column(Boolean)
+    comment = Column(Text)
+    completed = Column(Boolean, nullable=False, default=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class AccessAttempt(Base):
+    """A failed attempt to prove ownership of a report (to limit guessing)."""
+
+    __tablename__ = "access_attempts"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    report_number = Column(String(32), nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.arabic import comparison_key, to_ascii_digits
+from bot.clock import local_date
 from bot.eligibility import EarlierRequest
 from bot.store.database import session_scope
 from bot.store.models import Document, Report, ReportCounter, StatusChange
@@ -73,7 +74,7 @@ def _next_number(session: Session, now: dt.datetime) -> str:
     The UPDATE takes the row's write lock (PostgreSQL) or the database's (SQLite), so
     two concurrent filings can never read the same value.
     """
-    year = now.year
+    year = local_date(now).year
     dialect = session.bind.dialect.name
     if dialect == "postgresql":
         session.execute(

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -34,6 +35,29 @@ class Bot:
 
     rasa_url: str
     database_url: str
+    desk_url: str = ""
+    staff_token: str = "test-staff-token"
+
+    def staff(self, method: str, path: str, body: dict | None = None, token: str | None = None):
+        """Call the staff API; returns (HTTP status, JSON body)."""
+        request = urllib.request.Request(
+            f"{self.desk_url}{path}",
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {self.staff_token if token is None else token}",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as failure:
+            return failure.code, json.loads(failure.read() or b"{}")
+
+    def bot_texts(self, sender: str) -> list[str]:
+        """Every bot message of the conversation, in order (from the tracker)."""
+        return [e.get("text") or "" for e in self.tracker(sender)["events"] if e["event"] == "bot"]
 
     def send(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
         """Post a user message to the REST channel; return the bot's messages."""
@@ -81,6 +105,19 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 240) ->
     raise RuntimeError("Rasa server did not come up")
 
 
+def _wait_for_desk(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"balagh run exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("desk did not come up")
+
+
 @contextlib.contextmanager
 def running_bot(
     work: Path, database_url: str, tracker_store_url: str, extra_env: dict | None = None
@@ -88,7 +125,7 @@ def running_bot(
     """`balagh run` on free ports with the given stores; stopped with Ctrl-C at the end."""
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` (make e2e does it)")
-    rasa_port, actions_port = free_port(), free_port()
+    rasa_port, actions_port, desk_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "BALAGH_RASA_PORT": str(rasa_port),
@@ -97,6 +134,11 @@ def running_bot(
         "BALAGH_TRACKER_STORE_URL": tracker_store_url,
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(ROOT),
+        "BALAGH_DESK_PORT": str(desk_port),
+        "BALAGH_STAFF_TOKEN": "test-staff-token",
+        "BALAGH_DISPATCH_INTERVAL": "0.2",
+        # Timed work is driven by the tests with a controlled clock.
+        "BALAGH_SCHEDULER_INTERVAL": "3600",
         **(extra_env or {}),
     }
     with open(work / "balagh.log", "w") as log:
@@ -110,7 +152,10 @@ def running_bot(
         )
         try:
             _wait_until_up(f"http://127.0.0.1:{rasa_port}", process)
-            yield Bot(f"http://127.0.0.1:{rasa_port}", database_url)
+            _wait_for_desk(f"http://127.0.0.1:{desk_port}", process)
+            yield Bot(
+                f"http://127.0.0.1:{rasa_port}", database_url, f"http://127.0.0.1:{desk_port}"
+            )
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGINT)

@@ -31,9 +31,11 @@ def personal(bot, sender: str, national_id: str = "1000000008") -> str:
     return bot.say(sender, "0551234567")
 
 
-def file_digitization(bot, sender: str, service: str = PAPER_ONLY) -> str:
+def file_digitization(
+    bot, sender: str, service: str = PAPER_ONLY, national_id: str = "1000000008"
+) -> str:
     assert "تحويل خدمة ورقية" in bot.say(sender, "ابي اطلب تحويل خدمة ورقية إلى رقمية")
-    assert "الخدمة الورقية" in personal(bot, sender)
+    assert "الخدمة الورقية" in personal(bot, sender, national_id)
     assert "الجهة الحكومية" in bot.say(sender, service)
     assert "كيف تتم الخدمة اليوم" in bot.say(sender, "وزارة البلديات")
     bot.say(sender, "أراجع البلدية بالمخططات المطبوعة والمختومة وأنتظر أسبوعاً")

@@ -1,0 +1,266 @@
+"""Following a filed report: its status, sending missing documents, cancelling it.
+
+One form (`follow_up_form`) finds the report and checks that the person asking owns it:
+the conversation that filed it, the same national ID given in this conversation, or the
+last four digits of the national ID it was filed with. A wrong number and someone
+else's number get the same answer, and failed proofs are limited per conversation and
+per report number, so nothing leaks and guessing stops.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from bot import clock
+from bot.actions import services
+from bot.actions.form_validation import Rejection, attachments_of, choice_of, validator
+from bot.actions.report_form import YES_NO_OPTIONS
+from bot.arabic import to_ascii_digits
+from bot.dates import format_date_ar
+from bot.lifecycle import check_transition
+from bot.store.follow_up import (
+    ReportView,
+    attach_update,
+    change_status,
+    failed_attempts,
+    find_report,
+    latest_report_of,
+    record_failed_attempt,
+)
+
+logger = logging.getLogger(__name__)
+
+PURPOSE_OF_INTENT = {"check_status": "status", "update_report": "update", "cancel_report": "cancel"}
+ATTEMPT_WINDOW = dt.timedelta(hours=24)
+MAX_FAILED_PER_CONVERSATION = 3
+MAX_FAILED_PER_REPORT = 5
+FOLLOW_UP_SLOTS = (
+    "follow_up_purpose",
+    "target_report",
+    "ownership_proof",
+    "owner_verified",
+    "follow_up_refusal",
+    "confirm_cancel",
+    "update_content",
+)
+_REPORT_NUMBER = re.compile(r"\b(\d{9})\b")
+
+
+def report_number_in(text: str) -> str | None:
+    """A 9-digit report number typed in any digits (spaces and dashes ignored)."""
+    compact = re.sub(r"(?<=\d)[\s\-](?=\d)", "", to_ascii_digits(text or ""))
+    match = _REPORT_NUMBER.search(compact)
+    return match.group(1) if match else None
+
+
+def owns(tracker: Tracker, report: ReportView | None) -> bool:
+    if report is None:
+        return False
+    same_conversation = report.conversation_id == tracker.sender_id
+    same_person = tracker.get_slot("profile_national_id") == report.national_id
+    return same_conversation or same_person
+
+
+class ActionPrepareFollowUp(Action):
+    """Before `follow_up_form`: what the user wants, and the report if they named it
+    (or "my last report": the newest filed from this conversation)."""
+
+    def name(self) -> str:
+        return "action_prepare_follow_up"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        events: list[EventType] = [SlotSet(slot, None) for slot in FOLLOW_UP_SLOTS]
+        events.append(SlotSet("follow_up_purpose", PURPOSE_OF_INTENT.get(intent, "status")))
+        text = tracker.latest_message.get("text") or ""
+        number = next(tracker.get_latest_entity_values("report_number"), None)
+        number = report_number_in(str(number)) if number else report_number_in(text)
+        if number is None:
+            latest = latest_report_of(services.database_url(), tracker.sender_id)
+            number = latest.number if latest else None
+        if number:
+            events.append(SlotSet("target_report", number))
+        return events
+
+
+class ValidateFollowUpForm(FormValidationAction):
+    """Finds the report, checks ownership, then asks what the purpose needs."""
+
+    def name(self) -> str:
+        return "validate_follow_up_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot("follow_up_refusal"):
+            return []
+        slots = ["target_report"]
+        if tracker.get_slot("owner_verified") != "yes":
+            slots.append("ownership_proof")
+            return slots
+        purpose = tracker.get_slot("follow_up_purpose")
+        report = find_report(services.database_url(), tracker.get_slot("target_report"))
+        if purpose == "cancel":
+            slots.append("confirm_cancel")
+        elif purpose == "update" and report and report.status == "missing_data":
+            slots.append("update_content")
+        return slots
+
+    @validator
+    async def validate_target_report(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        number = report_number_in(str(value or ""))
+        if number is None:
+            raise Rejection(
+                "utter_invalid_report_number", hint="رقم البلاغ 9 أرقام، مثل 260000123."
+            )
+        report = find_report(services.database_url(), number)
+        verified = "yes" if owns(tracker, report) else None
+        return {"target_report": number, "owner_verified": verified}
+
+    async def validate_ownership_proof(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        # Not wrapped in @validator: a failed proof ends the form with one answer, whatever
+        # the reason (unknown number, someone else's, wrong digits), instead of re-asking.
+        url = services.database_url()
+        number = tracker.get_slot("target_report")
+        now = clock.now()
+        by_conversation, by_report = failed_attempts(
+            url, tracker.sender_id, number, now - ATTEMPT_WINDOW
+        )
+        if by_conversation >= MAX_FAILED_PER_CONVERSATION or by_report >= MAX_FAILED_PER_REPORT:
+            return {"ownership_proof": "-", "follow_up_refusal": "locked"}
+        digits = re.sub(r"\D", "", to_ascii_digits(str(value or "")))
+        report = find_report(url, number)
+        if report is not None and len(digits) == 4 and report.national_id.endswith(digits):
+            return {"ownership_proof": "ok", "owner_verified": "yes"}
+        record_failed_attempt(url, tracker.sender_id, number, now)
+        return {"ownership_proof": "-", "follow_up_refusal": "not_verified"}
+
+    @validator
+    async def validate_confirm_cancel(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        # «ألغه» (cancel_report) answers "cancel it?" with yes.
+        answer = {"affirm": "yes", "cancel_report": "yes", "deny": "no"}.get(intent) or choice_of(
+            tracker, str(value or ""), YES_NO_OPTIONS
+        )
+        if answer is None:
+            raise Rejection("utter_invalid_choice", hint="اختر: نعم أو لا.")
+        return {"confirm_cancel": answer}
+
+    @validator
+    async def validate_update_content(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        files = attachments_of(tracker, text)
+        if not files and (len(text) < 3 or not any(ch.isalpha() for ch in text)):
+            raise Rejection("utter_ask_update_content", hint="أرفق المستند أو اكتب التصحيح.")
+        documents = [
+            {"reference": f["reference"], "content_type": f["content_type"]} for f in files
+        ]
+        return {"update_content": {"text": text[:2000], "documents": documents}}
+
+
+class ActionFollowUp(Action):
+    """After `follow_up_form`: show the status, attach the update, or cancel."""
+
+    def name(self) -> str:
+        return "action_follow_up"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events: list[EventType] = [SlotSet(slot, None) for slot in FOLLOW_UP_SLOTS]
+        refusal = tracker.get_slot("follow_up_refusal")
+        if refusal == "locked":
+            dispatcher.utter_message(response="utter_follow_up_locked")
+            return events
+        if refusal or tracker.get_slot("owner_verified") != "yes":
+            dispatcher.utter_message(response="utter_follow_up_not_verified")
+            return events
+        url = services.database_url()
+        report = find_report(url, tracker.get_slot("target_report"))
+        if report is None:  # verified owners only reach here with a real number
+            dispatcher.utter_message(response="utter_follow_up_not_verified")
+            return events
+        purpose = tracker.get_slot("follow_up_purpose")
+        if purpose == "cancel":
+            self._cancel(dispatcher, tracker, url, report)
+        elif purpose == "update":
+            self._update(dispatcher, tracker, url, report)
+        else:
+            show_status(dispatcher, report)
+        return events
+
+    @staticmethod
+    def _cancel(
+        dispatcher: CollectingDispatcher, tracker: Tracker, url: str, report: ReportView
+    ) -> None:
+        if tracker.get_slot("confirm_cancel") != "yes":
+            dispatcher.utter_message(response="utter_cancel_kept", report_number=report.number)
+            return
+        try:
+            check_transition(report.status, "cancelled")
+        except ValueError:
+            dispatcher.utter_message(
+                response="utter_cancel_not_possible",
+                report_number=report.number,
+                status=report.status_label,
+            )
+            return
+        change_status(
+            url,
+            report.number,
+            "cancelled",
+            "ألغاه المستفيد",
+            "beneficiary",
+            clock.now(),
+            notify=False,
+        )
+        dispatcher.utter_message(response="utter_report_cancelled", report_number=report.number)
+
+    @staticmethod
+    def _update(
+        dispatcher: CollectingDispatcher, tracker: Tracker, url: str, report: ReportView
+    ) -> None:
+        content = tracker.get_slot("update_content")
+        if report.status != "missing_data" or not content:
+            dispatcher.utter_message(
+                response="utter_update_not_needed",
+                report_number=report.number,
+                status=report.status_label,
+            )
+            return
+        documents = [(d["reference"], d.get("content_type")) for d in content["documents"]]
+        attach_update(url, report.number, documents, content["text"] or None, clock.now())
+        dispatcher.utter_message(response="utter_update_received", report_number=report.number)
+
+
+def show_status(dispatcher: CollectingDispatcher, report: ReportView) -> None:
+    dispatcher.utter_message(
+        response="utter_report_status",
+        report_number=report.number,
+        status=report.status_label,
+        due_date=format_date_ar(report.due_on),
+        note=report.latest_note or "لا توجد ملاحظات بعد",
+    )

@@ -1,0 +1,178 @@
+"""Notifications pushed by the desk, shown in the conversation, and the satisfaction survey.
+
+The desk's dispatcher triggers the external intent `EXTERNAL_notification` with the
+outbox row's id; `action_notify` claims the row (once: a redelivered notification is
+silently dropped) and sends the domain's response for its kind, so the wording lives in
+the domain like every other message. A closing notice opens the survey.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from bot import clock
+from bot.actions import services
+from bot.actions.form_validation import Rejection, choice_of, validator
+from bot.actions.report_form import YES_NO_OPTIONS
+from bot.arabic import normalise, to_ascii_digits
+from bot.dates import format_date_ar
+from bot.store.follow_up import claim_delivery, record_survey_answer, survey_of
+
+logger = logging.getLogger(__name__)
+
+NOTIFICATION_RESPONSES = {
+    "in_progress": "utter_notify_in_progress",
+    "missing_data": "utter_notify_missing_data",
+    "delayed": "utter_notify_delayed",
+    "closed": "utter_notify_closed",
+    "accepted": "utter_notify_accepted",
+    "rejected": "utter_notify_rejected",
+    "cancelled": "utter_notify_cancelled",
+    "auto_cancelled": "utter_notify_auto_cancelled",
+    "reopened": "utter_notify_reopened",
+}
+DEFAULT_NOTES = {
+    "missing_data": "المستندات الداعمة للبلاغ",
+    "closed": "يمكنك الاطلاع على التفاصيل بكتابة «حالة البلاغ»",
+    "rejected": "يمكنك الاطلاع على التفاصيل بكتابة «حالة البلاغ»",
+}
+SURVEY_SLOTS = {
+    "survey_solution": "solution_score",
+    "survey_handling": "handling_score",
+    "survey_effort": "effort_score",
+    "survey_useful": "useful",
+    "survey_comment": "comment",
+}
+SCORE_WORDS = {"ممتاز": 5, "جيد جدا": 4, "جيد": 4, "متوسط": 3, "مقبول": 3, "سيء جدا": 1, "سيء": 2}
+SKIP_WORDS = ("تخطي", "لا يوجد", "لا شي", "ما عندي", "لا")
+
+
+class ActionNotify(Action):
+    """Show one outbox notification (at most once)."""
+
+    def name(self) -> str:
+        return "action_notify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        raw_id = next(tracker.get_latest_entity_values("notification_id"), None)
+        try:
+            notification = claim_delivery(services.database_url(), int(raw_id), clock.now())
+        except (TypeError, ValueError):
+            logger.warning("notification without a valid id: %r", raw_id)
+            return []
+        if notification is None:
+            logger.info("notification %s was already shown; redelivery ignored", raw_id)
+            return []
+        payload: dict[str, Any] = notification.payload
+        due_on = payload.get("due_on")
+        dispatcher.utter_message(
+            response=NOTIFICATION_RESPONSES[notification.kind],
+            report_number=payload.get("report_number"),
+            note=payload.get("note") or DEFAULT_NOTES.get(notification.kind, ""),
+            implementation_time=payload.get("implementation_time") or "تحددها الجهة لاحقاً",
+            due_date=format_date_ar(dt.date.fromisoformat(due_on)) if due_on else "-",
+        )
+        number = payload.get("report_number")
+        if notification.kind == "closed" and not tracker.active_loop.get("name"):
+            done = survey_of(services.database_url(), number)
+            if not (done and done.get("completed")):
+                return [
+                    SlotSet("survey_report", number),
+                    *[SlotSet(slot, None) for slot in SURVEY_SLOTS],
+                    FollowupAction("survey_form"),
+                ]
+        return []
+
+
+def score(text: str) -> int | None:
+    cleaned = normalise(to_ascii_digits(text or "")).strip()
+    digits = [int(ch) for ch in cleaned if ch.isdigit()]
+    if len(digits) == 1 and 1 <= digits[0] <= 5:
+        return digits[0]
+    return next((v for w, v in SCORE_WORDS.items() if normalise(w) in cleaned), None)
+
+
+class ValidateSurveyForm(FormValidationAction):
+    """Each answer is stored as soon as it is given (partial surveys are kept)."""
+
+    def name(self) -> str:
+        return "validate_survey_form"
+
+    def _store(self, tracker: Tracker, slot: str, value: Any, completed: bool = False) -> None:
+        number = tracker.get_slot("survey_report")
+        if number:
+            record_survey_answer(
+                services.database_url(), number, SURVEY_SLOTS[slot], value, clock.now(), completed
+            )
+
+    async def _score(self, slot: str, value: Any, tracker: Tracker) -> dict[str, Any]:
+        chosen = next(tracker.get_latest_entity_values("choice"), None)
+        result = score(str(chosen if chosen is not None else value or ""))
+        if result is None:
+            raise Rejection("utter_invalid_score", hint="اختر رقماً من 1 إلى 5.")
+        self._store(tracker, slot, result)
+        return {slot: str(result)}
+
+    @validator
+    async def validate_survey_solution(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await self._score("survey_solution", value, tracker)
+
+    @validator
+    async def validate_survey_handling(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await self._score("survey_handling", value, tracker)
+
+    @validator
+    async def validate_survey_effort(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await self._score("survey_effort", value, tracker)
+
+    @validator
+    async def validate_survey_useful(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        answer = {"affirm": "yes", "deny": "no"}.get(intent) or choice_of(
+            tracker, str(value or ""), YES_NO_OPTIONS
+        )
+        if answer is None:
+            raise Rejection("utter_invalid_choice", hint="اختر: نعم أو لا.")
+        self._store(tracker, "survey_useful", answer == "yes")
+        return {"survey_useful": answer}
+
+    @validator
+    async def validate_survey_comment(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        skipped = "skip" in tracker.get_latest_entity_values("choice") or normalise(text) in {
+            normalise(w) for w in SKIP_WORDS
+        }
+        comment = None if skipped else text[:2000]
+        self._store(tracker, "survey_comment", comment, completed=True)
+        return {"survey_comment": "-" if skipped else comment}
+
+
+class ActionFinishSurvey(Action):
+    def name(self) -> str:
+        return "action_finish_survey"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_survey_thanks")
+        return [SlotSet("survey_report", None), *[SlotSet(s, None) for s in SURVEY_SLOTS]]

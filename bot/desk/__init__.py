@@ -1,0 +1,1 @@
+"""The desk: the staff API, the notification dispatcher and the scheduler (port 8080)."""

@@ -1,0 +1,88 @@
+"""Delivers queued notifications to the conversations, at least once, with retries.
+
+Each outbox row becomes an external event on its conversation (Rasa's
+`trigger_intent` with `EXTERNAL_notification`), so the text comes from the domain and
+reaches the channel the conversation uses. The action that shows it marks the row
+delivered once, so a row delivered twice (a crash between delivery and bookkeeping)
+does not reach the user twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import urllib.parse
+from collections.abc import Callable
+
+import aiohttp
+
+from bot import clock
+from bot.store.follow_up import Notification, due_notifications, mark_dispatched, mark_failed
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF = dt.timedelta(minutes=10)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """2, 4, 8 … seconds, capped at ten minutes."""
+    return min(dt.timedelta(seconds=2 ** max(attempts, 1)), MAX_BACKOFF)
+
+
+class Dispatcher:
+    """Pushes due outbox rows to Rasa."""
+
+    def __init__(
+        self,
+        database_url: str,
+        rasa_url: str,
+        rasa_token: str | None = None,
+        now: Callable[[], dt.datetime] = clock.now,
+    ) -> None:
+        self.database_url = database_url
+        self.rasa_url = rasa_url.rstrip("/")
+        self.rasa_token = rasa_token
+        self.now = now
+
+    def _url(self, conversation_id: str) -> str:
+        query = {"output_channel": "latest"}
+        if self.rasa_token:
+            query["token"] = self.rasa_token
+        conversation = urllib.parse.quote(conversation_id, safe="")
+        return (
+            f"{self.rasa_url}/conversations/{conversation}/trigger_intent?"
+            f"{urllib.parse.urlencode(query)}"
+        )
+
+    async def deliver(self, session: aiohttp.ClientSession, notification: Notification) -> bool:
+        body = {
+            "name": "EXTERNAL_notification",
+            "entities": {"notification_id": str(notification.id)},
+        }
+        try:
+            async with session.post(self._url(notification.conversation_id), json=body) as reply:
+                if reply.status != 200:
+                    raise RuntimeError(
+                        f"Rasa answered {reply.status}: {(await reply.text())[:200]}"
+                    )
+        except Exception as error:  # network errors, timeouts, Rasa down: retry later
+            retry_at = self.now() + backoff(notification.attempts + 1)
+            mark_failed(self.database_url, notification.id, str(error), retry_at)
+            logger.warning(
+                "notification %s (%s) not delivered, retry at %s: %s",
+                notification.id,
+                notification.kind,
+                retry_at.isoformat(),
+                error,
+            )
+            return False
+        mark_dispatched(self.database_url, notification.id, self.now())
+        logger.info("notification %s (%s) delivered", notification.id, notification.kind)
+        return True
+
+    async def run_once(self, session: aiohttp.ClientSession) -> int:
+        """Deliver every due row once; returns how many were delivered."""
+        delivered = 0
+        for notification in due_notifications(self.database_url, self.now()):
+            delivered += await self.deliver(session, notification)
+        return delivered

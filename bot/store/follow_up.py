@@ -1,0 +1,369 @@
+"""After filing: status changes with their notifications (outbox), timed work, ownership
+checks, missing documents and the satisfaction survey."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bot.lifecycle import (
+    MISSING_DATA_HOURS,
+    SETTLED,
+    STATUS_LABELS,
+    check_transition,
+    notification_for,
+)
+from bot.store.database import session_scope
+from bot.store.models import (
+    AccessAttempt,
+    Document,
+    OutboxMessage,
+    Report,
+    StatusChange,
+    SurveyAnswer,
+)
+
+
+class ReportNotFound(LookupError):
+    """No report has that number."""
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """What the beneficiary and the staff see of a report."""
+
+    number: str
+    type: str
+    status: str
+    channel: str
+    conversation_id: str
+    national_id: str
+    created_at: dt.datetime
+    due_on: dt.date
+    latest_note: str | None
+    entity: str | None
+    service: str | None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    def as_api(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "type": self.type,
+            "status": self.status,
+            "status_label": self.status_label,
+            "channel": self.channel,
+            "created_at": self.created_at.isoformat(),
+            "due_at": self.due_on.isoformat(),
+            "latest_note": self.latest_note,
+            "entity": self.entity,
+            "service": self.service,
+        }
+
+
+def _view(report: Report) -> ReportView:
+    notes = [h.note for h in report.history if h.note]
+    return ReportView(
+        number=report.number,
+        type=report.type,
+        status=report.status,
+        channel=report.channel,
+        conversation_id=report.conversation_id,
+        national_id=report.national_id,
+        created_at=report.created_at,
+        due_on=report.due_on,
+        latest_note=notes[-1] if notes else None,
+        entity=report.entity,
+        service=report.service,
+    )
+
+
+def _report(session: Session, number: str) -> Report:
+    report = session.execute(select(Report).where(Report.number == number)).scalar_one_or_none()
+    if report is None:
+        raise ReportNotFound(number)
+    return report
+
+
+def find_report(database_url: str, number: str) -> ReportView | None:
+    with session_scope(database_url) as session:
+        report = session.execute(select(Report).where(Report.number == number)).scalar_one_or_none()
+        return _view(report) if report else None
+
+
+def latest_report_of(database_url: str, conversation_id: str) -> ReportView | None:
+    """The newest report filed from this conversation ("my last report")."""
+    with session_scope(database_url) as session:
+        report = (
+            session.execute(
+                select(Report)
+                .where(Report.conversation_id == conversation_id)
+                .order_by(Report.id.desc())
+                .limit(1)
+            )
+            .scalars()
+            .first()
+        )
+        return _view(report) if report else None
+
+
+def _enqueue(
+    session: Session, report: Report, kind: str, now: dt.datetime, payload: dict[str, Any]
+) -> None:
+    session.add(
+        OutboxMessage(
+            report_id=report.id,
+            conversation_id=report.conversation_id,
+            kind=kind,
+            payload={"report_number": report.number, **payload},
+            created_at=now,
+            attempts=0,
+            next_attempt_at=now,
+        )
+    )
+
+
+def _set_status(
+    session: Session,
+    report: Report,
+    status: str,
+    note: str | None,
+    actor: str,
+    now: dt.datetime,
+    payload: dict[str, Any] | None = None,
+    notify: bool = True,
+) -> str | None:
+    check_transition(report.status, status)
+    kind = notification_for(report.status, status) if notify else None
+    report.status = status
+    report.updated_at = now
+    session.add(StatusChange(report=report, status=status, note=note, actor=actor, created_at=now))
+    if kind:
+        _enqueue(session, report, kind, now, {"note": note or "", **(payload or {})})
+    return kind
+
+
+def change_status(
+    database_url: str,
+    number: str,
+    status: str,
+    note: str | None,
+    actor: str,
+    now: dt.datetime,
+    payload: dict[str, Any] | None = None,
+    notify: bool = True,
+) -> ReportView:
+    """Change a report's status; the notification is queued in the same transaction
+    (`notify=False` when the beneficiary made the change in the conversation itself)."""
+    with session_scope(database_url) as session:
+        report = _report(session, number)
+        _set_status(session, report, status, note, actor, now, payload, notify)
+        session.flush()
+        return _view(report)
+
+
+def attach_update(
+    database_url: str,
+    number: str,
+    documents: list[tuple[str, str | None]],
+    correction: str | None,
+    now: dt.datetime,
+) -> ReportView:
+    """The beneficiary sent the missing documents or corrections: attach them and put the
+    report back to review."""
+    with session_scope(database_url) as session:
+        report = _report(session, number)
+        for reference, content_type in documents:
+            session.add(
+                Document(
+                    report=report,
+                    kind="update",
+                    reference=reference,
+                    content_type=content_type,
+                    created_at=now,
+                )
+            )
+        note = "أرسل المستفيد المستندات أو التصحيحات المطلوبة"
+        if correction:
+            note += f": {correction}"
+        _set_status(session, report, "under_review", note, "beneficiary", now, notify=False)
+        session.flush()
+        return _view(report)
+
+
+def run_timed_work(database_url: str, now: dt.datetime, today: dt.date) -> dict[str, list[str]]:
+    """The scheduler's work, driven from the database so it survives restarts:
+    cancel reports whose missing data was not completed within 48 hours, and queue the
+    delay notice for reports past their answer date. Returns the numbers handled."""
+    done: dict[str, list[str]] = {"auto_cancelled": [], "delayed": []}
+    deadline = now - dt.timedelta(hours=MISSING_DATA_HOURS)
+    with session_scope(database_url) as session:
+        since = (
+            select(StatusChange.report_id, func.max(StatusChange.created_at).label("at"))
+            .where(StatusChange.status == "missing_data")
+            .group_by(StatusChange.report_id)
+            .subquery()
+        )
+        overdue = session.execute(
+            select(Report)
+            .join(since, since.c.report_id == Report.id)
+            .where(Report.status == "missing_data", since.c.at <= deadline)
+        ).scalars()
+        for report in overdue:
+            check_transition(report.status, "cancelled")
+            report.status = "cancelled"
+            report.updated_at = now
+            note = "أُلغي البلاغ آلياً لعدم استكمال البيانات خلال 48 ساعة"
+            session.add(
+                StatusChange(
+                    report=report, status="cancelled", note=note, actor="scheduler", created_at=now
+                )
+            )
+            _enqueue(session, report, "auto_cancelled", now, {"note": note})
+            done["auto_cancelled"].append(report.number)
+        late = session.execute(
+            select(Report).where(
+                Report.status.not_in(SETTLED),
+                Report.due_on < today,
+                Report.delay_notified_at.is_(None),
+            )
+        ).scalars()
+        for report in late:
+            report.delay_notified_at = now
+            _enqueue(session, report, "delayed", now, {"due_on": report.due_on.isoformat()})
+            done["delayed"].append(report.number)
+    return done
+
+
+# --- the outbox ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: int
+    conversation_id: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def due_notifications(database_url: str, now: dt.datetime, limit: int = 50) -> list[Notification]:
+    with session_scope(database_url) as session:
+        rows = session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.dispatched_at.is_(None), OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        ).scalars()
+        return [Notification(r.id, r.conversation_id, r.kind, r.payload, r.attempts) for r in rows]
+
+
+def mark_dispatched(database_url: str, notification_id: int, now: dt.datetime) -> None:
+    with session_scope(database_url) as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == notification_id)
+            .values(dispatched_at=now, attempts=OutboxMessage.attempts + 1, last_error=None)
+        )
+
+
+def mark_failed(database_url: str, notification_id: int, error: str, retry_at: dt.datetime) -> None:
+    with session_scope(database_url) as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == notification_id)
+            .values(
+                attempts=OutboxMessage.attempts + 1,
+                last_error=error[:500],
+                next_attempt_at=retry_at,
+            )
+        )
+
+
+def claim_delivery(
+    database_url: str, notification_id: int, now: dt.datetime
+) -> Notification | None:
+    """Mark a notification as shown to the user; None if it already was (a redelivery)."""
+    with session_scope(database_url) as session:
+        claimed = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == notification_id, OutboxMessage.delivered_at.is_(None))
+            .values(delivered_at=now)
+        ).rowcount
+        if not claimed:
+            return None
+        row = session.get(OutboxMessage, notification_id)
+        return Notification(row.id, row.conversation_id, row.kind, row.payload, row.attempts)
+
+
+# --- ownership checks --------------------------------------------------------------------
+
+
+def failed_attempts(
+    database_url: str, conversation_id: str, number: str, since: dt.datetime
+) -> tuple[int, int]:
+    """Failed proofs since `since`: by this conversation, and against this report number
+    from any conversation (so guessing cannot be spread over new conversations)."""
+    with session_scope(database_url) as session:
+        recent = AccessAttempt.created_at >= since
+        by_conversation = session.execute(
+            select(func.count(AccessAttempt.id)).where(
+                AccessAttempt.conversation_id == conversation_id, recent
+            )
+        ).scalar_one()
+        by_report = session.execute(
+            select(func.count(AccessAttempt.id)).where(
+                AccessAttempt.report_number == number, recent
+            )
+        ).scalar_one()
+        return by_conversation, by_report
+
+
+def record_failed_attempt(
+    database_url: str, conversation_id: str, number: str, now: dt.datetime
+) -> None:
+    with session_scope(database_url) as session:
+        session.add(
+            AccessAttempt(conversation_id=conversation_id, report_number=number, created_at=now)
+        )
+
+
+# --- the satisfaction survey -------------------------------------------------------------
+
+SURVEY_FIELDS = ("solution_score", "handling_score", "effort_score", "useful", "comment")
+
+
+def record_survey_answer(
+    database_url: str, number: str, field: str, value: Any, now: dt.datetime, completed: bool
+) -> None:
+    """Store one answer (partial surveys are kept); one survey row per report."""
+    if field not in SURVEY_FIELDS:
+        raise ValueError(field)
+    with session_scope(database_url) as session:
+        report = _report(session, number)
+        survey = session.execute(
+            select(SurveyAnswer).where(SurveyAnswer.report_id == report.id)
+        ).scalar_one_or_none()
+        if survey is None:
+            survey = SurveyAnswer(report_id=report.id, created_at=now, completed=False)
+            session.add(survey)
+        setattr(survey, field, value)
+        survey.updated_at = now
+        survey.completed = survey.completed or completed
+
+
+def survey_of(database_url: str, number: str) -> dict[str, Any] | None:
+    with session_scope(database_url) as session:
+        report = _report(session, number)
+        survey = session.execute(
+            select(SurveyAnswer).where(SurveyAnswer.report_id == report.id)
+        ).scalar_one_or_none()
+        if survey is None:
+            return None
+        return {f: getattr(survey, f) for f in SURVEY_FIELDS} | {"completed": survey.completed}

@@ -1,0 +1,241 @@
+"""After filing, end to end over REST with the desk: staff status changes, notifications in
+the conversation, missing documents, closing, the survey, timed rules, ownership."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+
+import aiohttp
+import pytest
+import yaml
+from sqlalchemy import select, update
+
+from bot import clock
+from bot.desk.dispatcher import Dispatcher
+from bot.store.database import session_scope
+from bot.store.follow_up import run_timed_work, survey_of
+from bot.store.models import OutboxMessage, Report
+from tests.e2e.conftest import ROOT, running_bot
+from tests.e2e.test_complaint_conversations import reports_of, until_summary
+
+pytestmark = pytest.mark.e2e
+
+
+def file_complaint(bot, sender: str, reference: str) -> Report:
+    until_summary(bot, sender, reference=reference)
+    assert "تم تقديم بلاغك" in bot.say(sender, "/affirm")
+    [report] = reports_of(bot, sender)
+    return report
+
+
+def wait_for_message(bot, sender: str, fragment: str, timeout: float = 30) -> list[str]:
+    """Poll the conversation until a bot message contains `fragment` (pushed by the desk)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        texts = bot.bot_texts(sender)
+        if any(fragment in t for t in texts):
+            return texts
+        time.sleep(0.2)
+    raise AssertionError(f"no bot message with {fragment!r}; got {bot.bot_texts(sender)[-3:]}")
+
+
+async def dispatch_once(bot, now: dt.datetime | None = None) -> int:
+    """One pass of the desk's dispatcher, optionally at a controlled time."""
+    async with aiohttp.ClientSession() as session:
+        dispatcher = Dispatcher(
+            bot.database_url, bot.rasa_url, now=(lambda: now) if now else clock.now
+        )
+        return await dispatcher.run_once(session)
+
+
+def status_of(bot, number: str) -> str:
+    return bot.staff("GET", f"/api/reports/{number}")[1]["status"]
+
+
+def test_the_whole_life_of_a_report(bot, sender):
+    report = file_complaint(bot, sender, "LIFE-1")
+    code, body = bot.staff("GET", f"/api/reports/{report.number}")
+    assert code == 200
+    assert body["type"] == "complaint" and body["status"] == "received"
+    assert body["channel"] == "rest" and body["due_at"] == report.due_on.isoformat()
+
+    code, _ = bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "in_progress"})
+    assert code == 200
+    wait_for_message(bot, sender, "جارٍ العمل")
+
+    note = "نرجو إرفاق صورة رسالة الجهة"
+    bot.staff(
+        "POST", f"/api/reports/{report.number}/status", {"status": "missing_data", "note": note}
+    )
+    texts = wait_for_message(bot, sender, note)
+    assert any("48 ساعة" in t for t in texts)
+
+    assert "أرفق المستندات" in bot.say(sender, "ابي ارسل المستندات الناقصة")
+    shot = {"attachments": [{"url": "https://x.example/reply.png", "content_type": "image/png"}]}
+    assert "أُعيد البلاغ" in bot.say(sender, "📎 reply.png", metadata=shot)
+    assert status_of(bot, report.number) == "under_review"
+    with session_scope(bot.database_url) as session:
+        stored = session.execute(select(Report).where(Report.number == report.number)).scalar_one()
+        assert [d.kind for d in stored.documents] == ["update"]
+        assert [h.status for h in stored.history] == [
+            "received",
+            "in_progress",
+            "missing_data",
+            "under_review",
+        ]
+
+    bot.staff(
+        "POST",
+        f"/api/reports/{report.number}/status",
+        {"status": "closed", "note": "تم حل المشكلة"},
+    )
+    texts = wait_for_message(bot, sender, "راضٍ جداً")
+    assert any("تم حل المشكلة" in t for t in texts)
+    assert "تعامل" in bot.say(sender, '/inform{"choice": "5"}')
+    assert survey_of(bot.database_url, report.number)["solution_score"] == 5  # partial kept
+    assert "سهولة" in bot.say(sender, "٤")
+    assert "مفيدة" in bot.say(sender, "3")
+    assert "ملاحظة" in bot.say(sender, "/affirm")
+    assert "شكراً لك على مشاركتك" in bot.say(sender, "الخدمة ممتازة وسريعة")
+    assert survey_of(bot.database_url, report.number) == {
+        "solution_score": 5,
+        "handling_score": 4,
+        "effort_score": 3,
+        "useful": True,
+        "comment": "الخدمة ممتازة وسريعة",
+        "completed": True,
+    }
+
+
+def test_staff_api_refuses_bad_requests(bot, sender):
+    report = file_complaint(bot, sender, "API-1")
+    path = f"/api/reports/{report.number}"
+    assert bot.staff("GET", path, token="wrong")[0] == 401
+    assert bot.staff("GET", "/api/reports/999999999")[0] == 404
+    assert bot.staff("GET", "/api/reports/abc")[0] == 404
+    assert bot.staff("POST", f"{path}/status", {"status": "done"})[0] == 400
+    assert bot.staff("POST", f"{path}/status", {"status": "closed", "note": "x" * 3000})[0] == 400
+    assert bot.staff("POST", f"{path}/status", {"status": "cancelled"})[0] == 200
+    code, body = bot.staff("POST", f"{path}/status", {"status": "in_progress"})
+    assert code == 409 and "cancelled" in body["error"]
+
+
+def test_accepted_digitisation_is_notified_with_the_implementation_time(bot, sender):
+    from tests.e2e.test_digitization_and_suggestions import file_digitization
+
+    file_digitization(bot, sender, national_id="1000000081")
+    [report] = reports_of(bot, sender)
+    bot.staff(
+        "POST",
+        f"/api/reports/{report.number}/status",
+        {"status": "accepted", "implementation_time": "خلال 6 أشهر"},
+    )
+    wait_for_message(bot, sender, "خلال 6 أشهر")
+
+
+def test_missing_data_not_completed_in_48_hours_cancels_the_report(bot, sender):
+    report = file_complaint(bot, sender, "LATE-48")
+    bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "missing_data"})
+    start = clock.now()
+    run_timed_work(bot.database_url, start + dt.timedelta(hours=47), clock.today())
+    assert status_of(bot, report.number) == "missing_data"
+    later = start + dt.timedelta(hours=49)
+    done = run_timed_work(bot.database_url, later, clock.local_date(later))
+    assert report.number in done["auto_cancelled"]
+    assert status_of(bot, report.number) == "cancelled"
+    assert asyncio.run(dispatch_once(bot, now=later)) >= 1  # the desk, at that moment
+    wait_for_message(bot, sender, "آلياً لعدم استكمال")
+
+
+def test_a_delay_beyond_five_working_days_is_notified_once(bot, sender):
+    report = file_complaint(bot, sender, "DELAY-5")
+    after_due = report.due_on + dt.timedelta(days=1)
+    assert (
+        report.number not in run_timed_work(bot.database_url, clock.now(), report.due_on)["delayed"]
+    )
+    assert report.number in run_timed_work(bot.database_url, clock.now(), after_due)["delayed"]
+    assert report.number not in run_timed_work(bot.database_url, clock.now(), after_due)["delayed"]
+    texts = wait_for_message(bot, sender, "تأخر الرد")
+    assert sum("تأخر الرد" in t for t in texts) == 1
+
+
+def test_status_for_the_owner_a_stranger_and_a_wrong_number(bot, sender):
+    report = file_complaint(bot, sender, "OWN-1")
+    bot.staff(
+        "POST", f"/api/reports/{report.number}/status", {"status": "referred", "note": "أحيل"}
+    )
+    mine = bot.say(sender, "وش صار على بلاغي؟")
+    assert report.number in mine and "أُحيل إلى الجهة" in mine and "أحيل" in mine
+
+    stranger = sender + "-stranger"
+    asked = bot.say(stranger, f"ابي اعرف حالة البلاغ {report.number}")
+    assert "آخر 4 أرقام" in asked
+    refused = bot.say(stranger, "9999")
+    assert "تعذّر التحقق" in refused and "أُحيل" not in refused
+
+    wrong = sender + "-wrong"
+    assert "آخر 4 أرقام" in bot.say(wrong, "حالة البلاغ ٢٥٩٩٩٩٩٩٩")
+    assert bot.say(wrong, "0008") == refused  # the same answer: nothing leaks
+
+    owner_elsewhere = sender + "-owner"
+    bot.say(owner_elsewhere, f"حالة البلاغ {report.number}")
+    assert "أُحيل إلى الجهة" in bot.say(owner_elsewhere, "0008")
+
+
+def test_failed_proofs_are_limited(bot, sender):
+    report = file_complaint(bot, sender, "GUESS-1")
+    guesser = sender + "-guesser"
+    for guess in ("1111", "2222", "3333"):
+        bot.say(guesser, f"حالة البلاغ {report.number}")
+        assert "تعذّر التحقق" in bot.say(guesser, guess)
+    bot.say(guesser, f"حالة البلاغ {report.number}")
+    assert "تجاوزت عدد محاولات التحقق" in bot.say(guesser, "0008")  # even the right digits
+
+
+def test_cancellation_with_confirmation_keeps_the_history(bot, sender):
+    report = file_complaint(bot, sender, "CXL-1")
+    assert report.number in bot.say(sender, f"ابي الغي البلاغ {report.number}")
+    assert "لم يُلغَ" in bot.say(sender, "/deny")
+    assert status_of(bot, report.number) == "received"
+    bot.say(sender, f"ابي الغي البلاغ {report.number}")
+    assert "تم إلغاء البلاغ" in bot.say(sender, "/affirm")
+    with session_scope(bot.database_url) as session:
+        stored = session.execute(select(Report).where(Report.number == report.number)).scalar_one()
+        assert [h.status for h in stored.history] == ["received", "cancelled"]
+
+
+def test_faq_answers_are_the_guides(bot, sender):
+    responses = yaml.safe_load((ROOT / "domain" / "faq.yml").read_text(encoding="utf-8"))
+    expected = responses["responses"]["utter_faq/missing_documents_deadline"][0]["text"]
+    assert bot.say(sender, "كم مدة استكمال المستندات الناقصة؟") == expected
+
+
+@pytest.fixture(scope="module")
+def quiet_desk_bot(tmp_path_factory):
+    """A Balagh whose desk does not dispatch: the test plays the restarted desk."""
+    work = tmp_path_factory.mktemp("restart")
+    with running_bot(
+        work,
+        f"sqlite:///{work / 'reports.db'}",
+        f"sqlite:///{work / 'conversations.db'}",
+        {"BALAGH_DESK_DISPATCHER": "off"},
+    ) as running:
+        yield running
+
+
+def test_a_desk_restart_loses_nothing_and_sends_nothing_twice(quiet_desk_bot, sender):
+    bot = quiet_desk_bot
+    report = file_complaint(bot, sender, "RESTART-1")
+    bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "in_progress"})
+    assert not any("جارٍ العمل" in t for t in bot.bot_texts(sender))  # queued, not sent
+
+    assert asyncio.run(dispatch_once(bot)) == 1  # the desk after its restart
+    assert sum("جارٍ العمل" in t for t in bot.bot_texts(sender)) == 1
+    # A crash after delivery but before the bookkeeping: the row is delivered again...
+    with session_scope(bot.database_url) as session:
+        session.execute(update(OutboxMessage).values(dispatched_at=None))
+    assert asyncio.run(dispatch_once(bot)) == 1
+    # ...and the user still sees it once.
+    assert sum("جارٍ العمل" in t for t in bot.bot_texts(sender)) == 1

@@ -1,0 +1,132 @@
+"""After filing, in the store (SQLite and PostgreSQL): status changes and their outbox
+rows in one transaction, timed work, delivery claims, ownership attempts, surveys."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from bot.lifecycle import TransitionError, check_transition, notification_for
+from bot.store.database import session_scope, upgrade
+from bot.store.follow_up import (
+    attach_update,
+    change_status,
+    claim_delivery,
+    due_notifications,
+    failed_attempts,
+    mark_dispatched,
+    mark_failed,
+    record_failed_attempt,
+    record_survey_answer,
+    run_timed_work,
+    survey_of,
+)
+from bot.store.models import OutboxMessage
+from bot.store.reports import file_report  # noqa: I001
+from tests.unit.test_store import DUE, NOW, complaint
+
+
+@pytest.fixture
+def filed(database_url):
+    upgrade(database_url)
+    return database_url, file_report(database_url, complaint(), NOW, DUE).number
+
+
+def outbox(url):
+    with session_scope(url) as session:
+        return [(r.kind, r.payload) for r in session.execute(select(OutboxMessage)).scalars()]
+
+
+def test_transitions():
+    check_transition("received", "in_progress")
+    check_transition("closed", "under_review")  # reopening
+    for current, new in [("cancelled", "in_progress"), ("received", "received"), ("x", "done")]:
+        with pytest.raises(TransitionError):
+            check_transition(current, new)
+    assert notification_for("closed", "in_progress") == "reopened"
+    assert notification_for("received", "under_review") is None
+
+
+def test_status_change_queues_its_notification(filed):
+    url, number = filed
+    change_status(url, number, "in_progress", "بدأنا", "staff", NOW)
+    change_status(url, number, "under_review", None, "staff", NOW)  # no notice promised
+    assert outbox(url) == [("in_progress", {"report_number": number, "note": "بدأنا"})]
+
+
+def test_a_refused_change_queues_nothing(filed):
+    url, number = filed
+    change_status(url, number, "cancelled", None, "staff", NOW)
+    with pytest.raises(TransitionError):
+        change_status(url, number, "in_progress", None, "staff", NOW)
+    assert [kind for kind, _ in outbox(url)] == ["cancelled"]
+
+
+def test_delivery_is_claimed_once(filed):
+    url, number = filed
+    change_status(url, number, "closed", "حُلت", "staff", NOW)
+    [notification] = due_notifications(url, NOW)
+    assert claim_delivery(url, notification.id, NOW).kind == "closed"
+    assert claim_delivery(url, notification.id, NOW) is None
+
+
+def test_failed_dispatch_waits_for_its_retry_time(filed):
+    url, number = filed
+    change_status(url, number, "in_progress", None, "staff", NOW)
+    [notification] = due_notifications(url, NOW)
+    mark_failed(url, notification.id, "Rasa down", NOW + dt.timedelta(seconds=4))
+    assert due_notifications(url, NOW + dt.timedelta(seconds=3)) == []
+    [retry] = due_notifications(url, NOW + dt.timedelta(seconds=5))
+    assert retry.attempts == 1
+    mark_dispatched(url, retry.id, NOW)
+    assert due_notifications(url, NOW + dt.timedelta(hours=1)) == []
+
+
+def test_missing_data_cancels_after_48_hours_only(filed):
+    url, number = filed
+    change_status(url, number, "missing_data", "أرفق الهوية", "staff", NOW)
+    assert run_timed_work(url, NOW + dt.timedelta(hours=47), NOW.date())["auto_cancelled"] == []
+    done = run_timed_work(url, NOW + dt.timedelta(hours=48), NOW.date())
+    assert done["auto_cancelled"] == [number]
+    assert [kind for kind, _ in outbox(url)] == ["missing_data", "auto_cancelled"]
+
+
+def test_documents_sent_in_time_put_the_report_back_to_review(filed):
+    url, number = filed
+    change_status(url, number, "missing_data", None, "staff", NOW)
+    view = attach_update(url, number, [("https://x/1.pdf", "application/pdf")], None, NOW)
+    assert view.status == "under_review"
+    assert run_timed_work(url, NOW + dt.timedelta(hours=72), NOW.date())["auto_cancelled"] == []
+
+
+def test_delay_is_notified_once_and_not_for_settled_reports(filed):
+    url, number = filed
+    assert run_timed_work(url, NOW, DUE)["delayed"] == []
+    assert run_timed_work(url, NOW, DUE + dt.timedelta(days=1))["delayed"] == [number]
+    assert run_timed_work(url, NOW, DUE + dt.timedelta(days=2))["delayed"] == []
+    other = file_report(url, complaint("OTHER-1"), NOW, DUE).number
+    change_status(url, other, "closed", None, "staff", NOW)
+    assert run_timed_work(url, NOW, DUE + dt.timedelta(days=3))["delayed"] == []
+
+
+def test_failed_attempts_are_counted_per_conversation_and_per_report(filed):
+    url, number = filed
+    since = NOW - dt.timedelta(hours=1)
+    record_failed_attempt(url, "a", number, NOW)
+    record_failed_attempt(url, "b", number, NOW)
+    record_failed_attempt(url, "a", "260009999", NOW)
+    assert failed_attempts(url, "a", number, since) == (2, 2)
+    assert failed_attempts(url, "a", number, NOW + dt.timedelta(minutes=1)) == (0, 0)
+
+
+def test_one_survey_per_report_with_partial_answers_kept(filed):
+    url, number = filed
+    assert survey_of(url, number) is None
+    record_survey_answer(url, number, "solution_score", 4, NOW, completed=False)
+    record_survey_answer(url, number, "useful", False, NOW, completed=False)
+    assert survey_of(url, number)["solution_score"] == 4
+    record_survey_answer(url, number, "comment", "جيد", NOW, completed=True)
+    survey = survey_of(url, number)
+    assert (survey["useful"], survey["comment"], survey["completed"]) == (False, "جيد", True)
+    with pytest.raises(ValueError):
+        record_survey_answer(url, number, "national_id", "x", NOW, completed=False)
