@@ -57,6 +57,33 @@ def render_endpoints(settings: Settings, path: Path) -> Path:
     return path
 
 
+def render_credentials(path: Path) -> Path:
+    """The channels Rasa serves: REST always; WhatsApp and SMS when Twilio is configured."""
+    credentials: dict = {"rest": None}
+    account, token = os.environ.get("TWILIO_ACCOUNT_SID"), os.environ.get("TWILIO_AUTH_TOKEN")
+    public = os.environ.get("BALAGH_PUBLIC_URL", "").rstrip("/")
+    channels = {
+        "whatsapp": ("channels.twilio_channel.WhatsAppInput", "TWILIO_WHATSAPP_NUMBER"),
+        "sms": ("channels.twilio_channel.SmsInput", "TWILIO_SMS_NUMBER"),
+    }
+    for channel, (connector, number_variable) in channels.items():
+        number = os.environ.get(number_variable)
+        if account and token and number and public:
+            credentials[connector] = {
+                "account_sid": account,
+                "auth_token": token,
+                "from_number": number,
+                "public_url": f"{public}/webhooks/{channel}/webhook",
+                "api_base": os.environ.get("TWILIO_API_BASE", "https://api.twilio.com"),
+                "templates": os.environ.get("TWILIO_WHATSAPP_TEMPLATES", "{}"),
+                "retry_delay": os.environ.get("TWILIO_RETRY_DELAY", "0.5"),
+            }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(credentials, allow_unicode=True), encoding="utf-8")
+    path.chmod(0o600)  # it holds the Twilio auth token
+    return path
+
+
 def latest_model(model_dir: Path) -> Path:
     models = sorted(model_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not models:
@@ -106,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         "--endpoints",
         str(endpoints),
         "--credentials",
-        str(ROOT / "credentials.yml"),
+        str(render_credentials(ROOT / "var" / f"credentials-{settings.rasa_port}.yml")),
         "-p",
         str(settings.rasa_port),
         "-i",

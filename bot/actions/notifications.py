@@ -81,6 +81,14 @@ class ActionNotify(Action):
             note=payload.get("note") or DEFAULT_NOTES.get(notification.kind, ""),
             implementation_time=payload.get("implementation_time") or "تحددها الجهة لاحقاً",
             due_date=format_date_ar(dt.date.fromisoformat(due_on)) if due_on else "-",
+            # Lets WhatsApp use the approved template outside its 24-hour window.
+            json_message={
+                "notification": notification.kind,
+                "variables": {
+                    "1": str(payload.get("report_number")),
+                    "2": str(payload.get("note") or ""),
+                },
+            },
         )
         number = payload.get("report_number")
         if notification.kind == "closed" and not tracker.active_loop.get("name"):

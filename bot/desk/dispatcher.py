@@ -48,7 +48,8 @@ class Dispatcher:
         query = {"output_channel": "latest"}
         if self.rasa_token:
             query["token"] = self.rasa_token
-        conversation = urllib.parse.quote(conversation_id, safe="")
+        # Rasa does not percent-decode the path: keep ":" and "+" of "whatsapp:+9665…".
+        conversation = urllib.parse.quote(conversation_id, safe=":+@")
         return (
             f"{self.rasa_url}/conversations/{conversation}/trigger_intent?"
             f"{urllib.parse.urlencode(query)}"

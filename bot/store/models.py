@@ -187,3 +187,44 @@ class AccessAttempt(Base):
     conversation_id = Column(String(255), nullable=False, index=True)
     report_number = Column(String(32), nullable=False, index=True)
     created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class InboundMessage(Base):
+    """Messages received from Twilio, by MessageSid: a redelivery is processed once, and
+    the last inbound time tells whether WhatsApp's 24-hour window is open."""
+
+    __tablename__ = "inbound_messages"
+
+    sid = Column(String(64), primary_key=True)
+    channel = Column(String(16), nullable=False)
+    sender = Column(String(64), nullable=False, index=True)
+    received_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class PendingChoices(Base):
+    """The numbered choices last offered to a user on a channel without buttons."""
+
+    __tablename__ = "pending_choices"
+
+    conversation_id = Column(String(255), primary_key=True)
+    payloads = Column(JSON, nullable=False)
+    offered_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class OutboundMessage(Base):
+    """Every message sent through Twilio, with its fate: nothing is silently dropped."""
+
+    __tablename__ = "outbound_messages"
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(16), nullable=False)
+    recipient = Column(String(64), nullable=False, index=True)
+    body = Column(Text)
+    template_sid = Column(String(64))
+    status = Column(String(16), nullable=False)  # queued | sent | failed
+    attempts = Column(Integer, nullable=False, default=0)
+    twilio_sid = Column(String(64))
+    error_code = Column(Integer)
+    error = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)

@@ -1,0 +1,104 @@
+"""What the Twilio channels remember between requests, in the shared store (so several
+Rasa replicas agree): processed MessageSids, the numbered choices offered, and every
+outbound message with its fate."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.store.database import session_scope
+from bot.store.models import InboundMessage, OutboundMessage, PendingChoices
+
+
+def first_delivery(
+    database_url: str, sid: str, channel: str, sender: str, now: dt.datetime
+) -> bool:
+    """Record a MessageSid; False if it was already processed (a replay or redelivery)."""
+    try:
+        with session_scope(database_url) as session:
+            session.add(InboundMessage(sid=sid, channel=channel, sender=sender, received_at=now))
+        return True
+    except IntegrityError:
+        return False
+
+
+def last_inbound_at(database_url: str, sender: str) -> dt.datetime | None:
+    with session_scope(database_url) as session:
+        value = session.execute(
+            select(func.max(InboundMessage.received_at)).where(InboundMessage.sender == sender)
+        ).scalar_one()
+    if value is not None and value.tzinfo is None:  # SQLite gives naive UTC
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
+def offer_choices(
+    database_url: str, conversation_id: str, payloads: list[str], now: dt.datetime
+) -> None:
+    with session_scope(database_url) as session:
+        row = session.get(PendingChoices, conversation_id)
+        if row is None:
+            session.add(
+                PendingChoices(conversation_id=conversation_id, payloads=payloads, offered_at=now)
+            )
+        else:
+            row.payloads = payloads
+            row.offered_at = now
+
+
+def offered_choices(database_url: str, conversation_id: str) -> list[str]:
+    with session_scope(database_url) as session:
+        row = session.get(PendingChoices, conversation_id)
+        return list(row.payloads) if row else []
+
+
+def log_outbound(
+    database_url: str,
+    channel: str,
+    recipient: str,
+    body: str | None,
+    template_sid: str | None,
+    now: dt.datetime,
+) -> int:
+    with session_scope(database_url) as session:
+        row = OutboundMessage(
+            channel=channel,
+            recipient=recipient,
+            body=body,
+            template_sid=template_sid,
+            status="queued",
+            attempts=0,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def outbound_result(
+    database_url: str,
+    message_id: int,
+    status: str,
+    now: dt.datetime,
+    attempts: int,
+    twilio_sid: str | None = None,
+    error_code: int | None = None,
+    error: str | None = None,
+) -> None:
+    with session_scope(database_url) as session:
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id == message_id)
+            .values(
+                status=status,
+                attempts=attempts,
+                twilio_sid=twilio_sid,
+                error_code=error_code,
+                error=(error or None) and error[:500],
+                updated_at=now,
+            )
+        )

@@ -1,0 +1,424 @@
+"""WhatsApp and SMS through Twilio, for a government service.
+
+Unlike Rasa's stock connector this one:
+- verifies every webhook's `X-Twilio-Signature` with the official library against the
+  public URL configured (proxies rewrite the request URL), and answers 403 otherwise;
+- processes a MessageSid once, however often Twilio (or an attacker) sends it;
+- never blocks the server on sending: messages go through a per-recipient queue, in
+  order, retried with backoff, each logged with its fate and Twilio error code;
+- turns buttons into numbered choices and maps a numbered reply back to the payload;
+- takes WhatsApp images and PDFs as attachments (downloaded with the account's
+  credentials, type- and size-checked);
+- outside WhatsApp's 24-hour window, sends notifications as approved templates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import mimetypes
+import urllib.parse
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from bot import clock
+from bot.identity import mask_phone
+from bot.settings import ROOT, load_settings
+from bot.store.channel_state import (
+    first_delivery,
+    last_inbound_at,
+    log_outbound,
+    offer_choices,
+    offered_choices,
+    outbound_result,
+)
+from bot.store.database import upgrade
+from channels.sms_text import chosen_index, for_sms, numbered, sms_segments
+
+logger = logging.getLogger(__name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+ALLOWED_MEDIA = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+MAX_MEDIA_BYTES = 10 * 1024 * 1024
+MAX_ATTEMPTS = 4
+WHATSAPP_WINDOW = dt.timedelta(hours=24)
+
+
+@dataclass
+class TwilioConfig:
+    """One Twilio sender (a WhatsApp or an SMS number) and how it is reached."""
+
+    account_sid: str
+    auth_token: str
+    from_number: str
+    public_url: str
+    api_base: str = "https://api.twilio.com"
+    templates: dict[str, str] = field(default_factory=dict)
+    media_dir: Path = ROOT / "var" / "media"
+    retry_delay: float = 0.5
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any]) -> TwilioConfig:
+        templates = credentials.get("templates") or {}
+        if isinstance(templates, str):
+            templates = json.loads(templates or "{}")
+        return cls(
+            account_sid=str(credentials["account_sid"]),
+            auth_token=str(credentials["auth_token"]),
+            from_number=str(credentials["from_number"]),
+            public_url=str(credentials["public_url"]),
+            api_base=str(credentials.get("api_base") or "https://api.twilio.com").rstrip("/"),
+            templates=dict(templates),
+            retry_delay=float(credentials.get("retry_delay", 0.5)),
+        )
+
+
+class _RebasedHttpClient(AsyncTwilioHttpClient):
+    """Twilio's own async client, aimed at another base URL (a test double, a proxy)."""
+
+    def __init__(self, api_base: str) -> None:
+        super().__init__(timeout=30)
+        self.api_base = api_base
+
+    async def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        if self.api_base != "https://api.twilio.com":
+            url = url.replace("https://api.twilio.com", self.api_base, 1)
+        return await super().request(method, url, *args, **kwargs)
+
+
+@dataclass
+class _Outgoing:
+    message_id: int
+    to: str
+    body: str | None
+    content_sid: str | None
+    variables: dict[str, str] | None
+
+
+class TwilioSender:
+    """Per-recipient ordered queues drained in the background, with retries."""
+
+    def __init__(self, config: TwilioConfig, channel: str) -> None:
+        self.config = config
+        self.channel = channel
+        self._client: Client | None = None
+        self._queues: dict[str, asyncio.Queue[_Outgoing]] = {}
+        self._workers: dict[str, asyncio.Task] = {}
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:  # created inside the server's event loop
+            self._client = Client(
+                self.config.account_sid,
+                self.config.auth_token,
+                http_client=_RebasedHttpClient(self.config.api_base),
+            )
+        return self._client
+
+    async def send(
+        self,
+        to: str,
+        body: str | None = None,
+        content_sid: str | None = None,
+        variables: dict[str, str] | None = None,
+    ) -> None:
+        """Queue a message (returns at once; delivery happens in the background)."""
+        database_url = load_settings().database_url
+        message_id = await asyncio.to_thread(
+            log_outbound, database_url, self.channel, to, body, content_sid, clock.now()
+        )
+        queue = self._queues.setdefault(to, asyncio.Queue())
+        await queue.put(_Outgoing(message_id, to, body, content_sid, variables))
+        worker = self._workers.get(to)
+        if worker is None or worker.done():
+            self._workers[to] = asyncio.create_task(self._drain(to, queue))
+
+    async def _drain(self, to: str, queue: asyncio.Queue[_Outgoing]) -> None:
+        while not queue.empty():
+            await self._deliver(await queue.get())
+
+    async def _deliver(self, item: _Outgoing) -> None:
+        database_url = load_settings().database_url
+        arguments: dict[str, Any] = {"to": item.to, "from_": self.config.from_number}
+        if item.content_sid:
+            arguments["content_sid"] = item.content_sid
+            arguments["content_variables"] = json.dumps(item.variables or {}, ensure_ascii=False)
+        else:
+            arguments["body"] = item.body
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                message = await self.client.messages.create_async(**arguments)
+            except TwilioRestException as failure:
+                retryable = failure.status >= 500 or failure.status == 429
+                logger.warning(
+                    "twilio %s to %s failed (HTTP %s, Twilio error %s), attempt %s/%s",
+                    self.channel,
+                    mask_phone(item.to.removeprefix("whatsapp:")),
+                    failure.status,
+                    failure.code,
+                    attempt,
+                    MAX_ATTEMPTS,
+                )
+                if not retryable or attempt == MAX_ATTEMPTS:
+                    await asyncio.to_thread(
+                        outbound_result,
+                        database_url,
+                        item.message_id,
+                        "failed",
+                        clock.now(),
+                        attempt,
+                        None,
+                        failure.code,
+                        failure.msg,
+                    )
+                    return
+            except (aiohttp.ClientError, asyncio.TimeoutError) as failure:
+                logger.warning(
+                    "twilio %s unreachable (%s), attempt %s", self.channel, failure, attempt
+                )
+                if attempt == MAX_ATTEMPTS:
+                    await asyncio.to_thread(
+                        outbound_result,
+                        database_url,
+                        item.message_id,
+                        "failed",
+                        clock.now(),
+                        attempt,
+                        None,
+                        None,
+                        str(failure),
+                    )
+                    return
+            else:
+                await asyncio.to_thread(
+                    outbound_result,
+                    database_url,
+                    item.message_id,
+                    "sent",
+                    clock.now(),
+                    attempt,
+                    message.sid,
+                )
+                return
+            await asyncio.sleep(self.config.retry_delay * 2 ** (attempt - 1))
+
+    async def idle(self) -> None:
+        """Wait until every queued message has been handled (for tests and shutdown)."""
+        while any(not worker.done() for worker in self._workers.values()):
+            await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+
+class TwilioOutput(OutputChannel):
+    """Formats Rasa's messages for WhatsApp or SMS and hands them to the sender."""
+
+    def __init__(self, channel: str, sender: TwilioSender, database_url: str) -> None:
+        self.channel = channel
+        self.sender = sender
+        self.database_url = database_url
+
+    def name(self) -> str:
+        return self.channel
+
+    def _address(self, recipient_id: str) -> str:
+        return recipient_id
+
+    def _format(self, text: str) -> str:
+        return for_sms(text) if self.channel == "sms" else text
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        custom = kwargs.get("custom") or {}
+        template = await self._template_for(recipient_id, custom)
+        if template:
+            await self.sender.send(
+                self._address(recipient_id), content_sid=template, variables=custom.get("variables")
+            )
+            return
+        body = self._format(text)
+        if self.channel == "sms" and sms_segments(body) > 1:
+            logger.info("SMS reply of %s segments sent as one message", sms_segments(body))
+        await self.sender.send(self._address(recipient_id), body)
+
+    async def _template_for(self, recipient_id: str, custom: dict[str, Any]) -> str | None:
+        """An approved template for a notification outside WhatsApp's 24-hour window."""
+        kind = custom.get("notification")
+        if self.channel != "whatsapp" or not kind:
+            return None
+        last = await asyncio.to_thread(last_inbound_at, self.database_url, recipient_id)
+        if last is not None and clock.now() - last < WHATSAPP_WINDOW:
+            return None
+        template = self.sender.config.templates.get(kind)
+        if template is None:
+            logger.error("no WhatsApp template configured for %s; sending free text", kind)
+        return template
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        payloads = [str(b.get("payload") or b.get("title")) for b in buttons]
+        await asyncio.to_thread(
+            offer_choices, self.database_url, recipient_id, payloads, clock.now()
+        )
+        titles = [str(b.get("title")) for b in buttons]
+        await self.send_text_message(recipient_id, numbered(text, titles), **kwargs)
+
+    async def send_quick_replies(
+        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_text_with_buttons(recipient_id, text, quick_replies, **kwargs)
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict, **kwargs: Any) -> None:
+        """Notification metadata rides with the text (see `send_text_message`)."""
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self.sender.send(self._address(recipient_id), image)
+
+    async def send_attachment(self, recipient_id: str, attachment: str, **kwargs: Any) -> None:
+        await self.sender.send(self._address(recipient_id), str(attachment))
+
+
+class _TwilioInput(InputChannel):
+    """Shared webhook of the WhatsApp and SMS channels."""
+
+    channel = "twilio"
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.channel
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        if not credentials:
+            cls.raise_missing_credentials_exception()
+        return cls(TwilioConfig.from_credentials(credentials))
+
+    def __init__(self, config: TwilioConfig) -> None:
+        self.config = config
+        self.sender = TwilioSender(config, self.channel)
+        self.validator = RequestValidator(config.auth_token)
+        self.database_url = load_settings().database_url
+        upgrade(self.database_url)
+
+    def get_output_channel(self) -> OutputChannel:
+        """Used for messages pushed later (notifications, agents' replies)."""
+        return TwilioOutput(self.channel, self.sender, self.database_url)
+
+    @staticmethod
+    def _form(request: Request) -> dict[str, str]:
+        """The POSTed fields, empty ones included (Twilio signs `Body=` of a media-only
+        message too; Sanic's `request.form` would drop it and break the signature)."""
+        body = (request.body or b"").decode("utf-8", errors="replace")
+        return dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
+
+    def _signed(self, request: Request, form: dict[str, str]) -> bool:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        return bool(signature) and self.validator.validate(self.config.public_url, form, signature)
+
+    async def _attachments(self, form: dict[str, str]) -> list[dict[str, Any]]:
+        try:
+            count = int(form.get("NumMedia") or 0)
+        except ValueError:
+            count = 0
+        found = []
+        for index in range(min(count, 10)):
+            url = form.get(f"MediaUrl{index}")
+            content_type = (form.get(f"MediaContentType{index}") or "").lower()
+            if url:
+                found.append(await self._download(url, content_type))
+        return found
+
+    async def _download(self, url: str, declared_type: str) -> dict[str, Any]:
+        """Fetch one medium with the account's credentials; refuse wrong types and sizes
+        (the refusal is passed on so the form explains it in Arabic)."""
+        if declared_type not in ALLOWED_MEDIA:
+            return {"url": url, "content_type": declared_type, "size": 0}
+        auth = aiohttp.BasicAuth(self.config.account_sid, self.config.auth_token)
+        timeout = aiohttp.ClientTimeout(total=30)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with session.get(url, auth=auth) as reply:
+                reply.raise_for_status()
+                data = await reply.content.read(MAX_MEDIA_BYTES + 1)
+        if len(data) > MAX_MEDIA_BYTES:
+            return {"url": url, "content_type": declared_type, "size": len(data)}
+        self.config.media_dir.mkdir(parents=True, exist_ok=True)
+        extension = mimetypes.guess_extension(declared_type) or ".bin"
+        path = self.config.media_dir / f"{uuid.uuid4().hex}{extension}"
+        path.write_bytes(data)
+        return {"url": f"media/{path.name}", "content_type": declared_type, "size": len(data)}
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint(f"{self.channel}_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def message(request: Request) -> HTTPResponse:
+            form = self._form(request)
+            if not self._signed(request, form):
+                logger.warning("%s webhook with a missing or wrong signature refused", self.channel)
+                return response.text("invalid signature", status=403)
+            sid = form.get("MessageSid") or form.get("SmsMessageSid")
+            sender = form.get("From")
+            if not sid or not sender:
+                return response.text("missing MessageSid or From", status=400)
+            fresh = await asyncio.to_thread(
+                first_delivery, self.database_url, sid, self.channel, sender, clock.now()
+            )
+            if not fresh:
+                logger.info("%s message %s already processed; ignored", self.channel, sid)
+                return response.text(EMPTY_TWIML, content_type="text/xml")
+            text = (form.get("Body") or "")[:5000]
+            choices = await asyncio.to_thread(offered_choices, self.database_url, sender)
+            index = chosen_index(text, len(choices))
+            if index is not None:
+                text = choices[index]
+            metadata: dict[str, Any] = {}
+            try:
+                attachments = await self._attachments(form)
+            except aiohttp.ClientError as failure:
+                logger.warning("could not download %s media: %s", self.channel, failure)
+                attachments = []
+            if attachments:
+                metadata["attachments"] = attachments
+                text = text or "📎"
+            output = TwilioOutput(self.channel, self.sender, self.database_url)
+            await on_new_message(
+                UserMessage(
+                    text,
+                    output,
+                    sender,
+                    input_channel=self.channel,
+                    metadata=metadata,
+                )
+            )
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        return hook
+
+
+class WhatsAppInput(_TwilioInput):
+    """WhatsApp through Twilio: POST /webhooks/whatsapp/webhook."""
+
+    channel = "whatsapp"
+
+
+class SmsInput(_TwilioInput):
+    """SMS through Twilio: POST /webhooks/sms/webhook."""
+
+    channel = "sms"

@@ -1,0 +1,238 @@
+"""WhatsApp and SMS: the real Rasa server with signed, unsigned, wrongly signed and replayed
+webhooks, and the real `twilio` client sending to a local fake Twilio API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+from sqlalchemy import select, update
+from twilio.request_validator import RequestValidator
+
+from bot.arabic import strip_diacritics
+from bot.store.database import session_scope
+from bot.store.models import InboundMessage, OutboundMessage, Report
+from channels.sms_text import sms_segments
+from tests.e2e.conftest import running_bot
+from tests.fakes.twilio_api import FakeTwilio
+
+pytestmark = pytest.mark.e2e
+
+PUBLIC = "https://balagh.example.sa"
+WHATSAPP_FROM = "whatsapp:+966500000001"
+SMS_FROM = "+966500000002"
+TEMPLATES = {"in_progress": "HX" + "1" * 32}
+
+
+@pytest.fixture(scope="module")
+def twilio():
+    fake = FakeTwilio()
+    fake.start()
+    return fake
+
+
+@pytest.fixture(scope="module")
+def twilio_bot(tmp_path_factory, twilio):
+    work = tmp_path_factory.mktemp("twilio")
+    env = {
+        "TWILIO_ACCOUNT_SID": twilio.account_sid,
+        "TWILIO_AUTH_TOKEN": twilio.auth_token,
+        "TWILIO_WHATSAPP_NUMBER": WHATSAPP_FROM,
+        "TWILIO_SMS_NUMBER": SMS_FROM,
+        "TWILIO_API_BASE": twilio.base_url,
+        "TWILIO_WHATSAPP_TEMPLATES": json.dumps(TEMPLATES),
+        "TWILIO_RETRY_DELAY": "0.05",
+        "BALAGH_PUBLIC_URL": PUBLIC,
+    }
+    with running_bot(
+        work, f"sqlite:///{work / 'reports.db'}", f"sqlite:///{work / 'conv.db'}", env
+    ) as bot:
+        yield bot
+
+
+def post(
+    bot,
+    channel: str,
+    params: dict,
+    token: str | None = None,
+    sign: bool = True,
+    signed_params: dict | None = None,
+    signed_channel: str | None = None,
+) -> int:
+    """POST a Twilio-style webhook, signed for the public URL like Twilio does."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if sign:
+        validator = RequestValidator(token or "fake-auth-token")
+        headers["X-Twilio-Signature"] = validator.compute_signature(
+            f"{PUBLIC}/webhooks/{signed_channel or channel}/webhook", signed_params or params
+        )
+    request = urllib.request.Request(
+        f"{bot.rasa_url}/webhooks/{channel}/webhook",
+        data=urllib.parse.urlencode(params).encode(),
+        headers=headers,
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return reply.status
+    except urllib.error.HTTPError as failure:
+        return failure.code
+
+
+def whatsapp(bot, user: str, body: str, **extra) -> dict:
+    params = {
+        "MessageSid": "SM" + uuid.uuid4().hex,
+        "From": user,
+        "To": WHATSAPP_FROM,
+        "Body": body,
+        "NumMedia": "0",
+        **extra,
+    }
+    assert post(bot, "whatsapp", params) == 200
+    return params
+
+
+def new_user(prefix: str = "whatsapp:+9665") -> str:
+    return prefix + str(uuid.uuid4().int)[:8]
+
+
+def replies_to(twilio, user: str, count: int, timeout: float = 30) -> list[dict]:
+    """Poll the fake API until `count` messages reached `user`; return them in order."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        messages = [m for m in twilio.sent() if m["To"] == user]
+        if len(messages) >= count:
+            return messages
+        time.sleep(0.05)
+    raise AssertionError(f"{user} got {[m.get('Body') for m in twilio.sent() if m['To'] == user]}")
+
+
+def wait_for_text(twilio, user: str, fragment: str, timeout: float = 30) -> list[dict]:
+    """Poll until a message to `user` contains `fragment`; return all messages to `user`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        messages = [m for m in twilio.sent() if m["To"] == user]
+        if any(fragment in (m.get("Body") or "") for m in messages):
+            return messages
+        time.sleep(0.05)
+    raise AssertionError(f"no message with {fragment!r} to {user}")
+
+
+def outbound_row(bot, user: str, timeout: float = 30) -> OutboundMessage:
+    """Poll the store until the message to `user` has a final status."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_scope(bot.database_url) as session:
+            row = session.execute(
+                select(OutboundMessage).where(OutboundMessage.recipient == user)
+            ).scalar_one_or_none()
+            if row is not None and row.status != "queued":
+                return row
+        time.sleep(0.05)
+    raise AssertionError(f"no final outbound status for {user}")
+
+
+def test_unsigned_and_wrongly_signed_webhooks_are_refused(twilio_bot, twilio):
+    user = new_user()
+    params = {"MessageSid": "SMunsigned", "From": user, "To": WHATSAPP_FROM, "Body": "هلا"}
+    assert post(twilio_bot, "whatsapp", params, sign=False) == 403
+    assert post(twilio_bot, "whatsapp", params, token="not-the-token") == 403
+    assert post(twilio_bot, "sms", params, signed_channel="whatsapp") == 403  # another URL
+    tampered = {**params, "Body": "ابي اصعد شكوى"}
+    assert post(twilio_bot, "whatsapp", tampered, signed_params=params) == 403
+    with session_scope(twilio_bot.database_url) as session:
+        assert session.get(InboundMessage, "SMunsigned") is None
+    assert all(m["To"] != user for m in twilio.sent())
+
+
+def test_buttons_become_numbered_choices_and_a_number_selects(twilio_bot, twilio):
+    user = new_user()
+    whatsapp(twilio_bot, user, "السلام عليكم")
+    [greeting] = replies_to(twilio, user, 1)
+    assert "1) تقديم شكوى" in greeting["Body"] and greeting["From"] == WHATSAPP_FROM
+    whatsapp(twilio_bot, user, "١")  # Arabic-Indic digit
+    messages = replies_to(twilio, user, 3)
+    assert "ما اسمك الكامل" in messages[-1]["Body"]
+
+
+def test_a_replayed_message_is_processed_once(twilio_bot, twilio):
+    user = new_user()
+    params = whatsapp(twilio_bot, user, "السلام عليكم")
+    replies_to(twilio, user, 1)
+    assert post(twilio_bot, "whatsapp", params) == 200  # Twilio retries, or a replay
+    assert post(twilio_bot, "whatsapp", params) == 200
+    whatsapp(twilio_bot, user, "شكرا")  # a later message is still processed
+    messages = replies_to(twilio, user, 2)
+    assert len(messages) == 2 and "العفو" in messages[1]["Body"]
+    user_turns = [e for e in twilio_bot.tracker(user)["events"] if e["event"] == "user"]
+    assert [e["text"] for e in user_turns] == ["السلام عليكم", "شكرا"]
+
+
+def test_sms_replies_have_no_diacritics_and_go_as_one_message(twilio_bot, twilio):
+    user = new_user("+9665")
+    params = {"MessageSid": "SM" + uuid.uuid4().hex, "From": user, "To": SMS_FROM, "Body": "هلا"}
+    assert post(twilio_bot, "sms", params) == 200
+    [reply] = replies_to(twilio, user, 1)
+    assert reply["Body"] == strip_diacritics(reply["Body"])
+    assert "أهلا" in reply["Body"] and "1) تقديم شكوى" in reply["Body"]
+    assert sms_segments(reply["Body"]) > 1  # several segments, one API call
+
+
+def test_sending_is_retried_after_a_500_and_failures_are_recorded(twilio_bot, twilio):
+    user = new_user()
+    twilio.fail_next(2, status=500, code=20500)
+    whatsapp(twilio_bot, user, "السلام عليكم")
+    [reply] = replies_to(twilio, user, 1)
+    assert "تقديم شكوى" in reply["Body"]
+    row = outbound_row(twilio_bot, user)
+    assert (row.status, row.attempts, row.twilio_sid) == ("sent", 3, reply["sid"])
+    broken = new_user()
+    twilio.fail_next(1, status=400, code=21211)  # invalid 'To': not retried
+    whatsapp(twilio_bot, broken, "السلام عليكم")
+    row = outbound_row(twilio_bot, broken)
+    assert (row.status, row.error_code, row.attempts) == ("failed", 21211, 1)
+
+
+def complaint_over_whatsapp(bot, twilio, user: str) -> Report:
+    steps = ["ابي اصعد شكوى", "منى خالد", "1000000099", "0551234567", "1", "وزارة الصحة"]
+    steps += ["صحتي", "حجز موعد", "2"]
+    for text in steps:
+        whatsapp(bot, user, text)
+    twilio.media["shot.png"] = (b"\x89PNG fake image", "image/png")
+    extra = {"NumMedia": "1", "MediaUrl0": f"{twilio.base_url}/media/shot.png"}
+    extra["MediaContentType0"] = "image/png"
+    whatsapp(bot, user, "", **extra)
+    for text in ["تعطل التطبيق", "يظهر خطأ عند فتح صفحة الحجز", "تخطي", "1"]:
+        whatsapp(bot, user, text)
+    with session_scope(bot.database_url) as session:
+        return session.execute(select(Report).where(Report.conversation_id == user)).scalar_one()
+
+
+def test_whatsapp_media_is_an_attachment_and_notifications_use_templates_outside_24h(
+    twilio_bot, twilio
+):
+    user = new_user()
+    report = complaint_over_whatsapp(twilio_bot, twilio, user)
+    assert report.channel == "whatsapp"
+    assert [(d.kind, d.content_type) for d in report.documents] == [("screenshot", "image/png")]
+    before = len(wait_for_text(twilio, user, report.number))
+    twilio_bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "in_progress"})
+    inside = replies_to(twilio, user, before + 1)[-1]
+    assert "جارٍ العمل" in inside["Body"] and "ContentSid" not in inside
+
+    with session_scope(twilio_bot.database_url) as session:  # the user went quiet 25 hours ago
+        session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.sender == user)
+            .values(received_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=25))
+        )
+    twilio_bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "under_review"})
+    twilio_bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "in_progress"})
+    outside = replies_to(twilio, user, before + 2)[-1]
+    assert outside["ContentSid"] == TEMPLATES["in_progress"]
+    assert json.loads(outside["ContentVariables"])["1"] == report.number
