@@ -66,8 +66,14 @@ story-test: $(MODEL)
 nlu-eval: $(MODEL)
 	$(PY) -m tests.nlu_eval --model $(MODEL) --data tests/nlu --min-macro-f1 0.95
 
-e2e: $(MODEL)
-	$(PY) -m pytest -q tests/e2e
+# Browser tests use Debian's Chromium (Playwright never downloads a browser here).
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "install Chromium at $(CHROMIUM) (or set CHROMIUM=...)"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+e2e: $(MODEL) $(CHROMIUM)
+	BALAGH_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q tests/e2e tests/browser
 
 test: lint unit data-validate story-test nlu-eval e2e
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -57,9 +58,29 @@ def render_endpoints(settings: Settings, path: Path) -> Path:
     return path
 
 
+def webchat_secret() -> str:
+    """The key that signs web chat sessions: configured, or generated once and kept in
+    var/ so sessions survive restarts (every replica must share it)."""
+    configured = os.environ.get("BALAGH_WEBCHAT_SECRET")
+    if configured:
+        return configured
+    file = ROOT / "var" / "webchat.secret"
+    if not file.exists():
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(secrets.token_hex(32))
+        file.chmod(0o600)
+    return file.read_text().strip()
+
+
 def render_credentials(path: Path) -> Path:
     """The channels Rasa serves: REST always; WhatsApp and SMS when Twilio is configured."""
-    credentials: dict = {"rest": None}
+    credentials: dict = {
+        "rest": None,
+        "channels.webchat.WebChatInput": {
+            "secret": webchat_secret(),
+            "cors_origins": os.environ.get("BALAGH_WEBCHAT_ORIGINS", "*"),
+        },
+    }
     account, token = os.environ.get("TWILIO_ACCOUNT_SID"), os.environ.get("TWILIO_AUTH_TOKEN")
     public = os.environ.get("BALAGH_PUBLIC_URL", "").rstrip("/")
     channels = {

@@ -243,8 +243,8 @@ def summary_lines(tracker: Tracker, fields: dict[str, str], labels: dict[str, st
         if value is None:
             continue
         if slot == "national_id":
-            value = mask_national_id(value)
+            value = f"\u2066{mask_national_id(value)}\u2069"  # isolated: reads left to right
         elif slot == "mobile":
-            value = mask_phone(value)
+            value = f"\u2066{mask_phone(value)}\u2069"
         lines.append(f"• {label}: {labels.get(value, value)}")
     return lines

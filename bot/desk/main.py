@@ -19,6 +19,7 @@ import aiohttp
 from aiohttp import web
 
 from bot import clock
+from bot.desk import widget
 from bot.desk.dispatcher import Dispatcher
 from bot.desk.staff_api import DATABASE_KEY, TOKEN_KEY, add_routes, require_token
 from bot.settings import load_settings
@@ -52,6 +53,7 @@ def build_app() -> web.Application:
     app[TOKEN_KEY] = token
     app.router.add_get("/health", health)
     add_routes(app)
+    widget.add_routes(app)
 
     rasa_url = os.environ.get("BALAGH_RASA_URL", f"http://127.0.0.1:{settings.rasa_port}")
     dispatch = os.environ.get("BALAGH_DESK_DISPATCHER", "on").lower() not in {"off", "0", "false"}

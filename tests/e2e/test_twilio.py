@@ -120,7 +120,8 @@ def wait_for_text(twilio, user: str, fragment: str, timeout: float = 30) -> list
         if any(fragment in (m.get("Body") or "") for m in messages):
             return messages
         time.sleep(0.05)
-    raise AssertionError(f"no message with {fragment!r} to {user}")
+    bodies = [m.get("Body") for m in twilio.sent() if m["To"] == user]
+    raise AssertionError(f"no message with {fragment!r} to {user}: {bodies}")
 
 
 def outbound_row(bot, user: str, timeout: float = 30) -> OutboundMessage:
@@ -236,3 +237,14 @@ def test_whatsapp_media_is_an_attachment_and_notifications_use_templates_outside
     outside = replies_to(twilio, user, before + 2)[-1]
     assert outside["ContentSid"] == TEMPLATES["in_progress"]
     assert json.loads(outside["ContentVariables"])["1"] == report.number
+
+
+def test_sms_users_are_told_how_to_send_documents(twilio_bot, twilio):
+    user = new_user("+9665")
+    steps = ["ابي اصعد شكوى", "ريم علي", "1000000008", "0551234567", "1", "وزارة الصحة"]
+    steps += ["صحتي", "حجز موعد", "2"]
+    for text in steps:
+        params = {"MessageSid": "SM" + uuid.uuid4().hex, "From": user, "To": SMS_FROM, "Body": text}
+        assert post(twilio_bot, "sms", params) == 200
+    messages = wait_for_text(twilio, user, "الرسائل النصية لا تحمل صورا")  # no tanween on SMS
+    assert "واتساب" in messages[-1]["Body"]

@@ -1,0 +1,50 @@
+"""The web chat widget's files and a demo page, served by the desk."""
+
+from __future__ import annotations
+
+import html
+import os
+
+from aiohttp import web
+
+from bot.settings import ROOT, load_settings
+
+STATIC = ROOT / "channels" / "static"
+DEMO = """<!doctype html>
+<html lang="ar" dir="rtl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>بلاغ رقمي – تجربة المحادثة</title>
+<style>body{{font-family:'Noto Sans Arabic',Tahoma,sans-serif;margin:2rem;line-height:1.8}}</style>
+</head>
+<body>
+<main>
+<h1>بلاغ رقمي</h1>
+<p>صفحة تجريبية لأداة المحادثة: تقديم شكوى، طلب تحول، اقتراح تطوير، ومتابعة البلاغات.</p>
+</main>
+<script src="/widget/balagh-widget.js" data-server="{server}" defer></script>
+</body>
+</html>
+"""
+
+
+async def widget_file(request: web.Request) -> web.FileResponse:
+    name = request.match_info["name"]
+    if name not in {"balagh-widget.js", "socket.io.min.js"}:
+        raise web.HTTPNotFound()
+    return web.FileResponse(
+        STATIC / name, headers={"Content-Type": "application/javascript; charset=utf-8"}
+    )
+
+
+async def demo(_: web.Request) -> web.Response:
+    server = os.environ.get("BALAGH_WIDGET_SERVER", f"http://127.0.0.1:{load_settings().rasa_port}")
+    return web.Response(
+        text=DEMO.format(server=html.escape(server, quote=True)), content_type="text/html"
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/widget/demo", demo)
+    app.router.add_get("/widget/{name}", widget_file)
