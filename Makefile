@@ -1,6 +1,7 @@
 # Balagh: every command creates the virtual environment, installs the pinned
 # dependencies and trains the model first when needed.
 SHELL := /bin/bash
+.DEFAULT_GOAL := install
 export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 export TF_CPP_MIN_LOG_LEVEL := 3
