@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -20,7 +19,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot.settings import ROOT, Settings, load_settings
+from bot.settings import ROOT, Settings, internal_token, load_settings, shared_secret
 from bot.store.database import upgrade
 
 
@@ -58,28 +57,15 @@ def render_endpoints(settings: Settings, path: Path) -> Path:
     return path
 
 
-def webchat_secret() -> str:
-    """The key that signs web chat sessions: configured, or generated once and kept in
-    var/ so sessions survive restarts (every replica must share it)."""
-    configured = os.environ.get("BALAGH_WEBCHAT_SECRET")
-    if configured:
-        return configured
-    file = ROOT / "var" / "webchat.secret"
-    if not file.exists():
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(secrets.token_hex(32))
-        file.chmod(0o600)
-    return file.read_text().strip()
-
-
 def render_credentials(path: Path) -> Path:
     """The channels Rasa serves: REST always; WhatsApp and SMS when Twilio is configured."""
     credentials: dict = {
         "rest": None,
         "channels.webchat.WebChatInput": {
-            "secret": webchat_secret(),
+            "secret": shared_secret("BALAGH_WEBCHAT_SECRET", "webchat.secret"),
             "cors_origins": os.environ.get("BALAGH_WEBCHAT_ORIGINS", "*"),
         },
+        "channels.handoff_bridge.HandoffBridge": {"token": internal_token()},
     }
     account, token = os.environ.get("TWILIO_ACCOUNT_SID"), os.environ.get("TWILIO_AUTH_TOKEN")
     public = os.environ.get("BALAGH_PUBLIC_URL", "").rstrip("/")

@@ -50,3 +50,24 @@ def load_settings() -> Settings:
         log_level=os.environ.get("BALAGH_LOG_LEVEL", "INFO"),
         model_dir=Path(os.environ.get("BALAGH_MODEL_DIR", str(ROOT / "models"))),
     )
+
+
+def shared_secret(variable: str, file_name: str) -> str:
+    """A secret from the environment, or generated once into var/ (mode 600) so that the
+    processes started together on one machine agree (set it explicitly across machines)."""
+    import secrets
+
+    configured = os.environ.get(variable)
+    if configured:
+        return configured
+    file = ROOT / "var" / file_name
+    if not file.exists():
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(secrets.token_hex(32))
+        file.chmod(0o600)
+    return file.read_text().strip()
+
+
+def internal_token() -> str:
+    """Shared by the desk and Rasa's hand-off bridge (`BALAGH_INTERNAL_TOKEN`)."""
+    return shared_secret("BALAGH_INTERNAL_TOKEN", "internal.token")

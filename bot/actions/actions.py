@@ -16,6 +16,11 @@ from bot.actions.follow_up import (  # noqa: F401
     ActionPrepareFollowUp,
     ValidateFollowUpForm,
 )
+from bot.actions.handoff import (  # noqa: F401
+    ActionFallback,
+    ActionHandoff,
+    ActionHandoffClosed,
+)
 from bot.actions.improvement_form import ValidateImprovementForm  # noqa: F401
 from bot.actions.notifications import (  # noqa: F401
     ActionFinishSurvey,

@@ -19,10 +19,10 @@ import aiohttp
 from aiohttp import web
 
 from bot import clock
-from bot.desk import widget
+from bot.desk import handoff_api, widget
 from bot.desk.dispatcher import Dispatcher
 from bot.desk.staff_api import DATABASE_KEY, TOKEN_KEY, add_routes, require_token
-from bot.settings import load_settings
+from bot.settings import internal_token, load_settings
 from bot.store.database import upgrade
 from bot.store.follow_up import run_timed_work
 
@@ -54,8 +54,12 @@ def build_app() -> web.Application:
     app.router.add_get("/health", health)
     add_routes(app)
     widget.add_routes(app)
+    handoff_api.add_routes(app)
 
     rasa_url = os.environ.get("BALAGH_RASA_URL", f"http://127.0.0.1:{settings.rasa_port}")
+    app[handoff_api.RASA_KEY] = rasa_url
+    app[handoff_api.INTERNAL_KEY] = internal_token()
+    app[handoff_api.RASA_TOKEN_KEY] = os.environ.get("BALAGH_RASA_API_TOKEN", "")
     dispatch = os.environ.get("BALAGH_DESK_DISPATCHER", "on").lower() not in {"off", "0", "false"}
     dispatch_every = float(os.environ.get("BALAGH_DISPATCH_INTERVAL", "1"))
     schedule_every = float(os.environ.get("BALAGH_SCHEDULER_INTERVAL", "60"))

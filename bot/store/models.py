@@ -228,3 +228,45 @@ class OutboundMessage(Base):
     error = Column(Text)
     created_at = Column(DateTime(timezone=True), nullable=False)
     updated_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class Handoff(Base):
+    """A conversation handed to a person: waiting in the queue, held by an agent, or ended."""
+
+    __tablename__ = "handoffs"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    reason = Column(String(32), nullable=False)  # asked | not_understood | dispute
+    status = Column(String(16), nullable=False)  # waiting | active | returned | closed
+    agent = Column(String(64))
+    summary = Column(JSON, nullable=False, default=dict)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    taken_at = Column(DateTime(timezone=True))
+    ended_at = Column(DateTime(timezone=True))
+
+    __table_args__ = (
+        # At most one open hand-off per conversation.
+        Index(
+            "uq_handoffs_open",
+            "conversation_id",
+            unique=True,
+            sqlite_where=text("status IN ('waiting', 'active')"),
+            postgresql_where=text("status IN ('waiting', 'active')"),
+        ),
+    )
+
+
+class AuditEntry(Base):
+    """Every agent action (take, reply, hand back, close, reveal, status change)."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    actor = Column(String(64), nullable=False, index=True)
+    action = Column(String(32), nullable=False)
+    conversation_id = Column(String(255))
+    report_number = Column(String(16))
+    detail = Column(JSON, nullable=False, default=dict)
+    created_at = Column(DateTime(timezone=True), nullable=False)

@@ -20,7 +20,6 @@ pytestmark = pytest.mark.e2e
 
 CHROMIUM = os.environ.get("BALAGH_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-PNG = Path(__file__).resolve().parent / "screenshot.png"
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +61,9 @@ def send(page: Page, text: str) -> None:
     page.keyboard.press("Enter")
 
 
-def test_file_a_complaint_with_a_screenshot_reload_and_get_a_notification(web_bot, browser):
+def test_file_a_complaint_with_a_screenshot_reload_and_get_a_notification(
+    web_bot, browser, tmp_path
+):
     context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
     page = context.new_page()
     page.goto(f"{web_bot.desk_url}/widget/demo")
@@ -91,8 +92,9 @@ def test_file_a_complaint_with_a_screenshot_reload_and_get_a_notification(web_bo
         bot_says(page, next_question)
     page.get_by_role("button", name="التطبيق").click()
     bot_says(page, "صورة من المشكلة")
-    PNG.write_bytes(page.screenshot())  # any real PNG will do as the "screenshot"
-    page.set_input_files("#bl-file", str(PNG))
+    shot = tmp_path / "screenshot.png"
+    shot.write_bytes(page.screenshot())  # any real PNG will do as the "screenshot"
+    page.set_input_files("#bl-file", str(shot))
     bot_says(page, "عنواناً")
     send(page, "تعطل حجز المواعيد")
     bot_says(page, "صف المشكلة")

@@ -139,6 +139,8 @@ def running_bot(
         "BALAGH_DISPATCH_INTERVAL": "0.2",
         # Timed work is driven by the tests with a controlled clock.
         "BALAGH_SCHEDULER_INTERVAL": "3600",
+        # Agents are "at their desks" whenever the tests run (hours are unit-tested).
+        "BALAGH_AGENT_HOURS": "always",
         **(extra_env or {}),
     }
     with open(work / "balagh.log", "w") as log:

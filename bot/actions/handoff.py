@@ -1,0 +1,123 @@
+"""Handing a conversation to a person.
+
+The user asks for one, the bot fails to understand twice in a row, or the user disputes
+an eligibility decision. Inside the agents' hours the conversation joins the queue and is
+paused (the bot stays silent; the user's messages are still recorded for the agent); a
+form in progress stays active and resumes where it was when the agent hands back.
+Outside the hours, the bot says when agents are back and carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot import clock
+from bot.actions import services
+from bot.actions.filing import REPORT_KINDS, reset_report_slots
+from bot.dates import format_date_ar
+from bot.identity import mask_national_id, mask_phone
+from bot.store.handoffs import open_handoff, waiting_count
+from bot.working_hours import agents_available, configured_hours, next_opening
+
+logger = logging.getLogger(__name__)
+
+MINUTES_PER_WAITING_CHAT = 4
+MASKED = {"national_id": mask_national_id, "mobile": mask_phone}
+
+
+def handoff_summary(tracker: Tracker) -> dict[str, Any]:
+    """What the agent sees first: what the user wanted, the answers so far, any report."""
+    form = (tracker.active_loop or {}).get("name")
+    kind = REPORT_KINDS.get(form) if form else None
+    filled = {}
+    for slot in kind.fields if kind else ():
+        value = tracker.get_slot(slot)
+        if value is not None:
+            filled[slot] = MASKED.get(slot, str)(value)
+    intents = [
+        e.get("parse_data", {}).get("intent", {}).get("name")
+        for e in tracker.events
+        if e.get("event") == "user"
+    ]
+    wanted = next((i for i in reversed(intents) if i not in (None, "request_agent")), None)
+    return {
+        "wanted": kind.label if kind else wanted,
+        "slots": filled,
+        "report_number": tracker.get_slot("last_report_number"),
+    }
+
+
+def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[EventType]:
+    now = clock.now()
+    local = now.astimezone(clock.zone())
+    hours = configured_hours()
+    calendar = services.calendar()
+    if not agents_available(local, calendar, hours):
+        back = next_opening(local, calendar, hours)
+        dispatcher.utter_message(
+            response="utter_handoff_closed_hours",
+            back_at=f"{format_date_ar(back.date())} الساعة {back:%H:%M}",
+        )
+        return []
+    url = services.database_url()
+    waiting = waiting_count(url)
+    channel = tracker.get_latest_input_channel() or "rest"
+    open_handoff(url, tracker.sender_id, channel, reason, handoff_summary(tracker), now)
+    dispatcher.utter_message(
+        response="utter_handoff_waiting", minutes=str((waiting + 1) * MINUTES_PER_WAITING_CHAT)
+    )
+    logger.info("conversation handed over (%s), %s already waiting", reason, waiting)
+    return [ConversationPaused()]
+
+
+class ActionHandoff(Action):
+    """The user asked for a person (or disputes a decision: the «أعترض» button)."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        disputed = "dispute" in tracker.get_latest_entity_values("choice")
+        return hand_over(dispatcher, tracker, "dispute" if disputed else "asked")
+
+
+class ActionFallback(Action):
+    """Not understood: re-ask; the second time in a row, hand over to a person."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intents = [
+            e.get("parse_data", {}).get("intent", {}).get("name")
+            for e in tracker.events
+            if e.get("event") == "user"
+        ]
+        if intents[-2:] == ["nlu_fallback", "nlu_fallback"]:
+            dispatcher.utter_message(response="utter_default_twice")
+            return hand_over(dispatcher, tracker, "not_understood")
+        dispatcher.utter_message(response="utter_default")
+        return []
+
+
+class ActionHandoffClosed(Action):
+    """The agent closed the conversation: say so, and start afresh."""
+
+    def name(self) -> str:
+        return "action_handoff_closed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_handoff_closed")
+        return [ActiveLoop(None), *reset_report_slots()]

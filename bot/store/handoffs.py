@@ -1,0 +1,159 @@
+"""The hand-off queue: conversations waiting for a person, who holds them, and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.store.database import session_scope
+from bot.store.models import AuditEntry, Handoff
+
+OPEN = ("waiting", "active")
+
+
+@dataclass(frozen=True)
+class HandoffView:
+    id: int
+    conversation_id: str
+    channel: str
+    reason: str
+    status: str
+    agent: str | None
+    summary: dict[str, Any]
+    created_at: dt.datetime
+
+
+def _view(row: Handoff) -> HandoffView:
+    return HandoffView(
+        row.id,
+        row.conversation_id,
+        row.channel,
+        row.reason,
+        row.status,
+        row.agent,
+        row.summary or {},
+        row.created_at,
+    )
+
+
+def open_handoff(
+    database_url: str,
+    conversation_id: str,
+    channel: str,
+    reason: str,
+    summary: dict[str, Any],
+    now: dt.datetime,
+) -> HandoffView:
+    """Queue the conversation for a person (once: an open hand-off is returned as is)."""
+    try:
+        with session_scope(database_url) as session:
+            row = Handoff(
+                conversation_id=conversation_id,
+                channel=channel,
+                reason=reason,
+                status="waiting",
+                summary=summary,
+                created_at=now,
+            )
+            session.add(row)
+            session.flush()
+            return _view(row)
+    except IntegrityError:
+        found = open_handoff_of(database_url, conversation_id)
+        if found is None:
+            raise
+        return found
+
+
+def open_handoff_of(database_url: str, conversation_id: str) -> HandoffView | None:
+    with session_scope(database_url) as session:
+        row = session.execute(
+            select(Handoff).where(
+                Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN)
+            )
+        ).scalar_one_or_none()
+        return _view(row) if row else None
+
+
+def waiting_count(database_url: str) -> int:
+    with session_scope(database_url) as session:
+        return len(session.execute(select(Handoff.id).where(Handoff.status == "waiting")).all())
+
+
+def queue(database_url: str) -> list[HandoffView]:
+    """Open hand-offs, oldest first."""
+    with session_scope(database_url) as session:
+        rows = session.execute(
+            select(Handoff).where(Handoff.status.in_(OPEN)).order_by(Handoff.id)
+        ).scalars()
+        return [_view(r) for r in rows]
+
+
+def take(database_url: str, handoff_id: int, agent: str, now: dt.datetime) -> bool:
+    """Give a waiting conversation to `agent`; exactly one of two concurrent takers wins."""
+    with session_scope(database_url) as session:
+        taken = session.execute(
+            update(Handoff)
+            .where(Handoff.id == handoff_id, Handoff.status == "waiting")
+            .values(status="active", agent=agent, taken_at=now)
+        ).rowcount
+        if taken:
+            session.add(
+                AuditEntry(
+                    actor=agent,
+                    action="take",
+                    conversation_id=session.get(Handoff, handoff_id).conversation_id,
+                    detail={"handoff": handoff_id},
+                    created_at=now,
+                )
+            )
+        return bool(taken)
+
+
+def end(database_url: str, handoff_id: int, agent: str, status: str, now: dt.datetime) -> bool:
+    """Hand back to the bot (`returned`) or close (`closed`); only by the holding agent."""
+    if status not in ("returned", "closed"):
+        raise ValueError(status)
+    with session_scope(database_url) as session:
+        ended = session.execute(
+            update(Handoff)
+            .where(Handoff.id == handoff_id, Handoff.status == "active", Handoff.agent == agent)
+            .values(status=status, ended_at=now)
+        ).rowcount
+        if ended:
+            session.add(
+                AuditEntry(
+                    actor=agent,
+                    action="hand_back" if status == "returned" else "close",
+                    conversation_id=session.get(Handoff, handoff_id).conversation_id,
+                    detail={"handoff": handoff_id},
+                    created_at=now,
+                )
+            )
+        return bool(ended)
+
+
+def audit(
+    database_url: str,
+    actor: str,
+    action: str,
+    now: dt.datetime,
+    conversation_id: str | None = None,
+    report_number: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    with session_scope(database_url) as session:
+        session.add(
+            AuditEntry(
+                actor=actor,
+                action=action,
+                conversation_id=conversation_id,
+                report_number=report_number,
+                detail=detail or {},
+                created_at=now,
+            )
+        )

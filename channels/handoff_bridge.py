@@ -1,0 +1,112 @@
+"""The desk's private door into Rasa for hand-offs (not a user-facing channel).
+
+`POST /webhooks/handoff/send` delivers an agent's reply on the user's own channel (the
+channel of the conversation's latest message: web widget, WhatsApp, SMS) and records it
+in the conversation; `POST /webhooks/handoff/resume` lifts the pause so the bot answers
+again; `GET /webhooks/handoff/transcript` reads the conversation. Every call needs the
+shared `BALAGH_INTERNAL_TOKEN`, and takes the conversation's lock, so an agent's reply
+and a user's message arriving together are kept in order.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, BotUttered, ConversationResumed
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+MAX_REPLY = 4000
+
+
+class HandoffBridge(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "handoff"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        token = (credentials or {}).get("token")
+        if not token:
+            cls.raise_missing_credentials_exception()
+        return cls(str(token))
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def _allowed(self, request: Request) -> bool:
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(given, self.token)
+
+    @staticmethod
+    def _output_for(request: Request, channel: str | None) -> Any:
+        for input_channel in getattr(request.app.ctx, "input_channels", []) or []:
+            if input_channel.name() == channel:
+                output = input_channel.get_output_channel()
+                if output is not None:
+                    return output
+        return CollectingOutputChannel()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bridge = Blueprint("handoff_bridge", __name__)
+
+        @bridge.route("/send", methods=["POST"])
+        async def send(request: Request) -> HTTPResponse:
+            if not self._allowed(request):
+                return response.json({"error": "forbidden"}, status=403)
+            body = request.json or {}
+            conversation, text = body.get("conversation_id"), str(body.get("text") or "").strip()
+            if not conversation or not text or len(text) > MAX_REPLY:
+                return response.json({"error": "conversation_id and text required"}, status=400)
+            agent = request.app.ctx.agent
+            async with agent.lock_store.lock(conversation):
+                tracker = await agent.processor.get_tracker(conversation)
+                output = self._output_for(request, tracker.get_latest_input_channel())
+                await output.send_response(conversation, {"text": text})
+                tracker.update(BotUttered(text, metadata={"agent": str(body.get("agent") or "")}))
+                await agent.tracker_store.save(tracker)
+            return response.json({"status": "sent", "channel": output.name()})
+
+        @bridge.route("/resume", methods=["POST"])
+        async def resume(request: Request) -> HTTPResponse:
+            if not self._allowed(request):
+                return response.json({"error": "forbidden"}, status=403)
+            conversation = (request.json or {}).get("conversation_id")
+            if not conversation:
+                return response.json({"error": "conversation_id required"}, status=400)
+            agent = request.app.ctx.agent
+            async with agent.lock_store.lock(conversation):
+                tracker = await agent.processor.get_tracker(conversation)
+                tracker.update(ConversationResumed())
+                # As if the bot had listened: the next message (the desk's hand-back event,
+                # or the user's) is handled like any other turn.
+                tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+                await agent.tracker_store.save(tracker)
+            return response.json({"status": "resumed"})
+
+        @bridge.route("/transcript", methods=["GET"])
+        async def transcript(request: Request) -> HTTPResponse:
+            if not self._allowed(request):
+                return response.json({"error": "forbidden"}, status=403)
+            conversation = request.args.get("conversation_id")
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation)
+            lines = []
+            for event in tracker.events if tracker else []:
+                if event.type_name == "user" and not (event.text or "").startswith("EXTERNAL:"):
+                    lines.append({"from": "user", "text": event.text or ""})
+                elif event.type_name == "bot" and event.text:
+                    who = "agent" if (event.metadata or {}).get("agent") else "bot"
+                    lines.append({"from": who, "text": event.text})
+            return response.json(
+                {"messages": lines, "paused": bool(tracker and tracker.is_paused())}
+            )
+
+        return bridge
