@@ -226,6 +226,29 @@ def shell(args: argparse.Namespace) -> int:
         actions.wait(timeout=20)
 
 
+def add_agent_command(args: argparse.Namespace) -> int:
+    """Create a desk account; the password is read from standard input (never argv)."""
+    import getpass
+
+    from bot.clock import now
+    from bot.store.agents import add_agent
+
+    password = sys.stdin.readline().strip() if not sys.stdin.isatty() else getpass.getpass()
+    settings = load_settings()
+    upgrade(settings.database_url)
+    add_agent(
+        settings.database_url,
+        args.username,
+        password,
+        args.role,
+        now(),
+        display_name=args.name,
+        telegram_user_id=args.telegram_id,
+    )
+    print(f"{args.role} {args.username} added")
+    return 0
+
+
 def migrate(_: argparse.Namespace) -> int:
     upgrade(load_settings().database_url)
     print("reports store is up to date")
@@ -242,6 +265,14 @@ def main(argv: list[str] | None = None) -> int:
     shell_parser.add_argument("--model", help="model archive (default: newest in models/)")
     shell_parser.set_defaults(func=shell)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
+    agent_parser = commands.add_parser(
+        "add-agent", help="create a desk account (password on stdin)"
+    )
+    agent_parser.add_argument("username")
+    agent_parser.add_argument("--role", choices=["agent", "supervisor"], default="agent")
+    agent_parser.add_argument("--name", help="display name")
+    agent_parser.add_argument("--telegram-id", help="Telegram user id mapped to this account")
+    agent_parser.set_defaults(func=add_agent_command)
     args = parser.parse_args(argv)
     return args.func(args)
 

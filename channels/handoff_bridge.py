@@ -92,6 +92,23 @@ class HandoffBridge(InputChannel):
                 await agent.tracker_store.save(tracker)
             return response.json({"status": "resumed"})
 
+        @bridge.route("/identity", methods=["GET"])
+        async def identity(request: Request) -> HTTPResponse:
+            """The beneficiary's identifiers, unmasked, for an agent who asked to reveal them
+            (the desk checks the agent and writes the audit entry)."""
+            if not self._allowed(request):
+                return response.json({"error": "forbidden"}, status=403)
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(
+                request.args.get("conversation_id")
+            )
+            slots = tracker.current_slot_values() if tracker else {}
+            return response.json(
+                {
+                    "national_id": slots.get("national_id") or slots.get("profile_national_id"),
+                    "mobile": slots.get("mobile") or slots.get("profile_mobile"),
+                }
+            )
+
         @bridge.route("/transcript", methods=["GET"])
         async def transcript(request: Request) -> HTTPResponse:
             if not self._allowed(request):

@@ -3,13 +3,15 @@
 Replies and resumptions go through Rasa's hand-off bridge (`channels/handoff_bridge.py`),
 so an agent's words reach the user on the user's own channel and are recorded in the
 conversation. Taking is atomic (two agents cannot hold one chat); every action is audited.
-Authentication is the staff bearer token for now; agents' own sign-in and roles arrive
-with the console.
+Agents sign in (`POST /api/agents/login`) and send their session token as a bearer
+token. Agents see the waiting chats and their own; supervisors see every chat and can
+reassign one. Identifiers are masked unless an agent reveals them, which is audited.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import urllib.parse
 
 import aiohttp
@@ -17,7 +19,10 @@ from aiohttp import web
 
 from bot import clock
 from bot.desk.staff_api import DATABASE_KEY, error
+from bot.lifecycle import TransitionError
+from bot.store.agents import AgentView, agent_for_token, sign_in, sign_out
 from bot.store.database import session_scope
+from bot.store.follow_up import ReportNotFound, change_status
 from bot.store.handoffs import audit, end, queue, take
 from bot.store.models import Handoff
 
@@ -67,10 +72,50 @@ async def _trigger(app: web.Application, conversation_id: str, intent: str) -> N
             reply.raise_for_status()
 
 
+AGENT_KEY = "agent"
+
+
+def _bearer(request: web.Request) -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token if scheme.lower() == "bearer" else ""
+
+
+@web.middleware
+async def require_agent(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    if request.path.startswith("/api/handoffs") or request.path == "/api/agents/logout":
+        agent = agent_for_token(request.app[DATABASE_KEY], _bearer(request), clock.now())
+        if agent is None:
+            return error(401, "sign in first (missing, invalid or expired session)")
+        request[AGENT_KEY] = agent
+    return await handler(request)
+
+
+async def login(request: web.Request) -> web.Response:
+    body = await _json(request)
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        return error(400, "username and password required")
+    hours = float(os.environ.get("BALAGH_AGENT_SESSION_HOURS", "8"))
+    signed = sign_in(request.app[DATABASE_KEY], username, password, clock.now(), hours)
+    if signed is None:
+        return error(401, "wrong username or password")
+    token, expires = signed
+    audit(request.app[DATABASE_KEY], username, "sign_in", clock.now())
+    return web.json_response({"token": token, "expires_at": expires.isoformat()})
+
+
+async def logout(request: web.Request) -> web.Response:
+    sign_out(request.app[DATABASE_KEY], _bearer(request))
+    return web.json_response({"status": "signed out"})
+
+
 async def list_queue(request: web.Request) -> web.Response:
     now = clock.now()
+    me: AgentView = request[AGENT_KEY]
     items = []
     for h in queue(request.app[DATABASE_KEY]):
+        if not me.is_supervisor and h.status == "active" and h.agent != me.username:
+            continue
         created = h.created_at if h.created_at.tzinfo else h.created_at.replace(tzinfo=now.tzinfo)
         items.append(
             {
@@ -87,16 +132,8 @@ async def list_queue(request: web.Request) -> web.Response:
     return web.json_response({"handoffs": items})
 
 
-def _agent(body: dict) -> str | None:
-    agent = body.get("agent")
-    return str(agent)[:64] if isinstance(agent, str) and agent.strip() else None
-
-
 async def take_handoff(request: web.Request) -> web.Response:
-    body = await _json(request)
-    agent = _agent(body)
-    if agent is None:
-        return error(400, "agent required")
+    agent = request[AGENT_KEY].username
     handoff_id = int(request.match_info["id"])
     if _handoff(request.app[DATABASE_KEY], handoff_id) is None:
         return error(404, "no such hand-off")
@@ -107,11 +144,9 @@ async def take_handoff(request: web.Request) -> web.Response:
 
 async def _held(
     request: web.Request,
-) -> tuple[Handoff | None, str | None, dict, web.Response | None]:
+) -> tuple[Handoff | None, str, dict, web.Response | None]:
     body = await _json(request)
-    agent = _agent(body)
-    if agent is None:
-        return None, None, body, error(400, "agent required")
+    agent = request[AGENT_KEY].username
     handoff = _handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
     if handoff is None:
         return None, agent, body, error(404, "no such hand-off")
@@ -157,6 +192,75 @@ async def close(request: web.Request) -> web.Response:
     return await _finish(request, "closed", "EXTERNAL_handoff_closed")
 
 
+async def reassign(request: web.Request) -> web.Response:
+    me: AgentView = request[AGENT_KEY]
+    if not me.is_supervisor:
+        return error(403, "only a supervisor can reassign")
+    body = await _json(request)
+    target = body.get("to")
+    handoff = _handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
+    if handoff is None or handoff.status not in ("waiting", "active"):
+        return error(404, "no open hand-off")
+    if not isinstance(target, str) or not target:
+        return error(400, "to (an agent's username) required")
+    with session_scope(request.app[DATABASE_KEY]) as session:
+        row = session.get(Handoff, handoff.id)
+        row.agent, row.status = target, "active"
+        row.taken_at = row.taken_at or clock.now()
+    audit(
+        request.app[DATABASE_KEY],
+        me.username,
+        "reassign",
+        clock.now(),
+        handoff.conversation_id,
+        detail={"from": handoff.agent, "to": target},
+    )
+    return web.json_response({"status": "active", "agent": target})
+
+
+async def reveal(request: web.Request) -> web.Response:
+    """Unmasked national ID and phone, for the holder or a supervisor; audited."""
+    me: AgentView = request[AGENT_KEY]
+    handoff = _handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
+    if handoff is None:
+        return error(404, "no such hand-off")
+    if not (me.is_supervisor or handoff.agent == me.username):
+        return error(403, "only the agent holding the chat or a supervisor")
+    status, result = await _bridge(
+        request.app, "GET", "identity", params={"conversation_id": handoff.conversation_id}
+    )
+    if status != 200:
+        return error(502, "could not read the conversation")
+    audit(request.app[DATABASE_KEY], me.username, "reveal", clock.now(), handoff.conversation_id)
+    return web.json_response(result)
+
+
+async def report_status(request: web.Request) -> web.Response:
+    """An agent changes the status of a report from the chat (audited, notified)."""
+    me: AgentView = request[AGENT_KEY]
+    body = await _json(request)
+    number, status, note = body.get("number"), body.get("status"), body.get("note")
+    if not isinstance(number, str) or not isinstance(status, str):
+        return error(400, "number and status required")
+    try:
+        view = change_status(
+            request.app[DATABASE_KEY], number, status, note, me.username, clock.now()
+        )
+    except ReportNotFound:
+        return error(404, "no report with this number")
+    except TransitionError as refused:
+        return error(409, str(refused))
+    audit(
+        request.app[DATABASE_KEY],
+        me.username,
+        "report_status",
+        clock.now(),
+        report_number=number,
+        detail={"status": status},
+    )
+    return web.json_response(view.as_api())
+
+
 async def transcript(request: web.Request) -> web.Response:
     handoff = _handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
     if handoff is None:
@@ -168,6 +272,11 @@ async def transcript(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
+    app.router.add_post("/api/agents/login", login)
+    app.router.add_post("/api/agents/logout", logout)
+    app.router.add_post("/api/handoffs/report-status", report_status)
+    app.router.add_post(r"/api/handoffs/{id:\d+}/reassign", reassign)
+    app.router.add_post(r"/api/handoffs/{id:\d+}/reveal", reveal)
     app.router.add_get("/api/handoffs", list_queue)
     app.router.add_post(r"/api/handoffs/{id:\d+}/take", take_handoff)
     app.router.add_post(r"/api/handoffs/{id:\d+}/reply", reply)

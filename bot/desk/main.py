@@ -48,7 +48,9 @@ def build_app() -> web.Application:
     if not token:
         token = secrets.token_urlsafe(24)
         logger.warning("BALAGH_STAFF_TOKEN is not set; this run's staff token is %s", token)
-    app = web.Application(middlewares=[require_token], client_max_size=64 * 1024)
+    app = web.Application(
+        middlewares=[require_token, handoff_api.require_agent], client_max_size=64 * 1024
+    )
     app[DATABASE_KEY] = settings.database_url
     app[TOKEN_KEY] = token
     app.router.add_get("/health", health)

@@ -270,3 +270,28 @@ class AuditEntry(Base):
     report_number = Column(String(16))
     detail = Column(JSON, nullable=False, default=dict)
     created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class Agent(Base):
+    """A person at the desk: an agent, or a supervisor (sees every queue, reassigns)."""
+
+    __tablename__ = "agents"
+
+    username = Column(String(64), primary_key=True)
+    display_name = Column(String(128), nullable=False)
+    password_hash = Column(String(256), nullable=False)
+    role = Column(String(16), nullable=False)  # agent | supervisor
+    telegram_user_id = Column(String(32), unique=True)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class AgentSession(Base):
+    """A signed-in agent; only the token's SHA-256 is stored, and it expires."""
+
+    __tablename__ = "agent_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    username = Column(String(64), ForeignKey("agents.username", ondelete="CASCADE"), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    expires_at = Column(DateTime(timezone=True), nullable=False)

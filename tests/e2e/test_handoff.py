@@ -6,21 +6,52 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import select
+
+from bot import clock
+from bot.store.agents import add_agent
+from bot.store.database import session_scope
+from bot.store.models import Agent, AuditEntry
 
 pytestmark = pytest.mark.e2e
 
+PASSWORD = "correct horse battery"
+TEAM = {"sara": "agent", "omar": "agent", "huda": "agent", "lina": "supervisor"}
 
-def queued(bot, sender: str) -> dict:
-    code, body = bot.staff("GET", "/api/handoffs")
+
+@pytest.fixture(scope="module")
+def tokens(bot) -> dict[str, str]:
+    """Desk accounts, signed in: name → session token."""
+    with session_scope(bot.database_url) as session:
+        existing = {a.username for a in session.execute(select(Agent)).scalars()}
+    for name, role in TEAM.items():
+        if name not in existing:
+            add_agent(bot.database_url, name, PASSWORD, role, clock.now())
+    signed = {}
+    for name in TEAM:
+        code, body = bot.staff(
+            "POST", "/api/agents/login", {"username": name, "password": PASSWORD}
+        )
+        assert code == 200
+        signed[name] = body["token"]
+    return signed
+
+
+def call(bot, tokens, who: str, method: str, path: str, body: dict | None = None):
+    return bot.staff(method, path, body, token=tokens[who])
+
+
+def queued(bot, tokens, sender: str, who: str = "lina") -> dict:
+    code, body = call(bot, tokens, who, "GET", "/api/handoffs")
     assert code == 200
     return next(h for h in body["handoffs"] if h["conversation_id"] == sender)
 
 
-def test_an_agent_takes_replies_and_hands_back(bot, sender):
+def test_an_agent_takes_replies_and_hands_back(bot, sender, tokens):
     assert "ما اسمك الكامل" in bot.say(sender, "ابي اصعد شكوى")
     bot.say(sender, "نورة سعد")
     assert "سيتولى أحد موظفي مركز آمر" in bot.say(sender, "ابي اكلم موظف")
-    handoff = queued(bot, sender)
+    handoff = queued(bot, tokens, sender, who="sara")
     assert handoff["status"] == "waiting" and handoff["reason"] == "asked"
     assert handoff["summary"]["wanted"] == "الشكوى"
     assert handoff["summary"]["slots"]["beneficiary_name"] == "نورة سعد"
@@ -28,50 +59,81 @@ def test_an_agent_takes_replies_and_hands_back(bot, sender):
     path = f"/api/handoffs/{handoff['id']}"
     with ThreadPoolExecutor(max_workers=2) as pool:
         codes = list(
-            pool.map(lambda a: bot.staff("POST", f"{path}/take", {"agent": a})[0], ["sara", "omar"])
+            pool.map(lambda a: call(bot, tokens, a, "POST", f"{path}/take")[0], ["sara", "omar"])
         )
     assert sorted(codes) == [200, 409]
     holder = "sara" if codes[0] == 200 else "omar"
     other = "omar" if holder == "sara" else "sara"
 
-    assert bot.staff("POST", f"{path}/reply", {"agent": other, "text": "x"})[0] == 409
-    code, _ = bot.staff(
-        "POST", f"{path}/reply", {"agent": holder, "text": "مرحباً، أنا موظف المركز"}
-    )
+    assert call(bot, tokens, other, "POST", f"{path}/reply", {"text": "x"})[0] == 409
+    assert call(bot, tokens, other, "POST", f"{path}/reveal")[0] == 403
+    # the other agent no longer sees a chat someone else holds; the supervisor does
+    visible = call(bot, tokens, other, "GET", "/api/handoffs")[1]["handoffs"]
+    assert all(h["id"] != handoff["id"] for h in visible)
+    assert queued(bot, tokens, sender)["agent"] == holder
+    code, _ = call(bot, tokens, holder, "POST", f"{path}/reply", {"text": "مرحباً، أنا موظف المركز"})
     assert code == 200
     assert bot.bot_texts(sender)[-1] == "مرحباً، أنا موظف المركز"
 
     assert bot.send(sender, "رقم هويتي لا يقبل في الموقع") == []  # the bot stays silent
-    code, transcript = bot.staff("GET", f"{path}/transcript")
+    code, transcript = call(bot, tokens, holder, "GET", f"{path}/transcript")
     assert transcript["paused"] is True
     assert transcript["messages"][-1] == {"from": "user", "text": "رقم هويتي لا يقبل في الموقع"}
     assert {"from": "agent", "text": "مرحباً، أنا موظف المركز"} in transcript["messages"]
 
-    assert bot.staff("POST", f"{path}/hand-back", {"agent": holder})[0] == 200
+    assert call(bot, tokens, holder, "POST", f"{path}/hand-back")[0] == 200
     texts = bot.bot_texts(sender)
     assert "عاد المساعد الآلي" in texts[-2] and "رقم الهوية" in texts[-1]  # the form resumes
     assert "جوالك" in bot.say(sender, "1000000008")
 
 
-def test_closing_tells_the_user(bot, sender):
+def test_closing_tells_the_user(bot, sender, tokens):
     bot.say(sender, "ابي اكلم موظف")
-    handoff = queued(bot, sender)
+    handoff = queued(bot, tokens, sender)
     path = f"/api/handoffs/{handoff['id']}"
-    bot.staff("POST", f"{path}/take", {"agent": "huda"})
-    assert bot.staff("POST", f"{path}/close", {"agent": "huda"})[0] == 200
+    call(bot, tokens, "huda", "POST", f"{path}/take")
+    assert call(bot, tokens, "huda", "POST", f"{path}/close")[0] == 200
     assert "أنهى الموظف المحادثة" in bot.bot_texts(sender)[-1]
     assert "أهلاً بك" in bot.say(sender, "السلام عليكم")  # the bot answers again
-    assert bot.staff("POST", f"{path}/close", {"agent": "huda"})[0] == 409
+    assert call(bot, tokens, "huda", "POST", f"{path}/close")[0] == 409
 
 
-def test_not_understood_twice_hands_over(bot, sender):
+def test_sign_in_roles_reveal_and_audit(bot, sender, tokens):
+    assert bot.staff("GET", "/api/handoffs", token="not-a-session")[0] == 401
+    code, _ = bot.staff(
+        "POST", "/api/agents/login", {"username": "sara", "password": "wrong pass!"}
+    )
+    assert code == 401
+    bot.say(sender, "ابي اصعد شكوى")
+    bot.say(sender, "نورة سعد")
+    bot.say(sender, "1000000008")
+    bot.say(sender, "ابي اكلم موظف")
+    handoff = queued(bot, tokens, sender)
+    assert handoff["summary"]["slots"]["national_id"] == "1*****0008"  # masked
+    path = f"/api/handoffs/{handoff['id']}"
+    assert call(bot, tokens, "omar", "POST", f"{path}/reassign", {"to": "omar"})[0] == 403
+    assert call(bot, tokens, "lina", "POST", f"{path}/reassign", {"to": "huda"})[0] == 200
+    code, revealed = call(bot, tokens, "huda", "POST", f"{path}/reveal")
+    assert code == 200 and revealed["national_id"] == "1000000008"
+    with session_scope(bot.database_url) as session:
+        entries = {
+            (a.actor, a.action)
+            for a in session.execute(
+                select(AuditEntry).where(AuditEntry.conversation_id == sender)
+            ).scalars()
+        }
+    assert {("lina", "reassign"), ("huda", "reveal")} <= entries
+    call(bot, tokens, "huda", "POST", f"{path}/close")
+
+
+def test_not_understood_twice_hands_over(bot, sender, tokens):
     first = bot.say(sender, "")
     assert "لم أفهم" in first
     second = bot.say(sender, "")
     assert "سيتولى أحد موظفي مركز آمر" in second
-    assert queued(bot, sender)["reason"] == "not_understood"
+    assert queued(bot, tokens, sender)["reason"] == "not_understood"
 
 
-def test_a_disputed_decision_goes_to_a_person(bot, sender):
+def test_a_disputed_decision_goes_to_a_person(bot, sender, tokens):
     assert "سيتولى" in bot.say(sender, '/request_agent{"choice": "dispute"}')
-    assert queued(bot, sender)["reason"] == "dispute"
+    assert queued(bot, tokens, sender)["reason"] == "dispute"

@@ -1,0 +1,123 @@
+"""Agents' accounts and sign-in sessions.
+
+Passwords are stored as scrypt hashes with a per-password salt; session tokens are random,
+only their SHA-256 is stored, and they expire (BALAGH_AGENT_SESSION_HOURS, default 8).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from bot.store.database import session_scope
+from bot.store.models import Agent, AgentSession
+
+ROLES = ("agent", "supervisor")
+SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+
+
+@dataclass(frozen=True)
+class AgentView:
+    username: str
+    display_name: str
+    role: str
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, **SCRYPT)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def password_matches(password: str, stored: str) -> bool:
+    try:
+        scheme, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), **SCRYPT)
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+def add_agent(
+    database_url: str,
+    username: str,
+    password: str,
+    role: str,
+    now: dt.datetime,
+    display_name: str | None = None,
+    telegram_user_id: str | None = None,
+) -> None:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}")
+    if len(password) < 10:
+        raise ValueError("password must have at least 10 characters")
+    with session_scope(database_url) as session:
+        session.add(
+            Agent(
+                username=username,
+                display_name=display_name or username,
+                password_hash=hash_password(password),
+                role=role,
+                telegram_user_id=telegram_user_id,
+                active=True,
+                created_at=now,
+            )
+        )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sign_in(
+    database_url: str, username: str, password: str, now: dt.datetime, hours: float = 8
+) -> tuple[str, dt.datetime] | None:
+    """A new session token and its expiry, or None for a wrong name or password."""
+    with session_scope(database_url) as session:
+        agent = session.get(Agent, username)
+        # Hash even for unknown users, so timing does not reveal which names exist.
+        stored = agent.password_hash if agent and agent.active else hash_password("x" * 12)
+        if not (password_matches(password, stored) and agent and agent.active):
+            return None
+        token = secrets.token_urlsafe(32)
+        expires = now + dt.timedelta(hours=hours)
+        session.add(
+            AgentSession(
+                token_hash=_token_hash(token), username=username, created_at=now, expires_at=expires
+            )
+        )
+        return token, expires
+
+
+def agent_for_token(database_url: str, token: str, now: dt.datetime) -> AgentView | None:
+    with session_scope(database_url) as session:
+        row = session.execute(
+            select(AgentSession, Agent)
+            .join(Agent, Agent.username == AgentSession.username)
+            .where(AgentSession.token_hash == _token_hash(token))
+        ).first()
+        if row is None:
+            return None
+        agent_session, agent = row
+        expires = agent_session.expires_at
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=dt.timezone.utc)
+        if expires <= now or not agent.active:
+            return None
+        return AgentView(agent.username, agent.display_name, agent.role)
+
+
+def sign_out(database_url: str, token: str) -> None:
+    with session_scope(database_url) as session:
+        session.execute(delete(AgentSession).where(AgentSession.token_hash == _token_hash(token)))
