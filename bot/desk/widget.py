@@ -1,4 +1,4 @@
-"""The web chat widget's files and a demo page, served by the desk."""
+"""Pages the desk serves: the web chat widget's files, its demo page, the agents' console."""
 
 from __future__ import annotations
 
@@ -45,6 +45,14 @@ async def demo(_: web.Request) -> web.Response:
     )
 
 
+async def console(_: web.Request) -> web.FileResponse:
+    """The agents' console (it signs in against the agents' API)."""
+    return web.FileResponse(
+        STATIC / "console.html", headers={"Content-Type": "text/html; charset=utf-8"}
+    )
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_get("/console", console)
     app.router.add_get("/widget/demo", demo)
     app.router.add_get("/widget/{name}", widget_file)

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ROOT, running_bot
 from tests.e2e.test_complaint_conversations import reports_of
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = os.environ.get("BALAGH_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 
 
@@ -29,27 +26,6 @@ def web_bot(tmp_path_factory):
         work, f"sqlite:///{work / 'reports.db'}", f"sqlite:///{work / 'conv.db'}"
     ) as bot:
         yield bot
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM} (make test installs Debian's chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield chromium
-        chromium.close()
 
 
 def bot_says(page: Page, fragment: str) -> None:

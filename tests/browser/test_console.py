@@ -1,0 +1,62 @@
+"""The agents' console in a real browser: sign in, take a chat, reply, see the user's
+message arrive, hand back."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from bot import clock
+from bot.store.agents import add_agent
+from tests.e2e.conftest import running_bot
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def desk_bot(tmp_path_factory):
+    work = tmp_path_factory.mktemp("console")
+    with running_bot(
+        work, f"sqlite:///{work / 'reports.db'}", f"sqlite:///{work / 'conv.db'}"
+    ) as bot:
+        add_agent(bot.database_url, "sara", "correct horse battery", "agent", clock.now())
+        yield bot
+
+
+def test_an_agent_works_a_chat_from_the_console(desk_bot, browser):
+    bot = desk_bot
+    user = f"user-{uuid.uuid4().hex[:8]}"
+    bot.say(user, "ابي اصعد شكوى")
+    bot.say(user, "نورة سعد")
+    assert "سيتولى" in bot.say(user, "ابي اكلم موظف")
+
+    page = browser.new_page()
+    page.goto(f"{bot.desk_url}/console")
+    assert page.eval_on_selector("html", "e => getComputedStyle(e).direction") == "rtl"
+    page.get_by_label("اسم المستخدم").fill("sara")
+    page.get_by_label("كلمة المرور").fill("wrong password")
+    page.get_by_role("button", name="دخول").click()
+    expect(page.get_by_role("alert")).to_contain_text("غير صحيحة")
+    page.get_by_label("كلمة المرور").fill("correct horse battery")
+    page.get_by_role("button", name="دخول").click()
+
+    entry = page.locator(f"li[data-conversation='{user}']")
+    expect(entry).to_contain_text("الشكوى")
+    expect(entry).to_contain_text("نورة سعد")
+    entry.get_by_role("button", name="استلام").click()
+    expect(page.locator("#transcript")).to_contain_text("ابي اكلم موظف")
+
+    page.get_by_label("ردّك على المستفيد").fill("مرحباً، معك سارة من مركز آمر")
+    page.get_by_role("button", name="إرسال الرد").click()
+    expect(page.locator("#transcript .from-agent")).to_contain_text("معك سارة")
+    assert bot.bot_texts(user)[-1] == "مرحباً، معك سارة من مركز آمر"
+
+    assert bot.send(user, "شكراً، مشكلتي في رقم الهوية") == []  # reaches the agent, not the bot
+    expect(page.locator("#transcript .from-user").last).to_contain_text("مشكلتي في رقم الهوية")
+
+    page.get_by_role("button", name="إعادة إلى المساعد").click()
+    expect(entry).to_have_count(0)
+    assert "عاد المساعد الآلي" in " ".join(bot.bot_texts(user)[-2:])
+    assert "جوالك" in bot.say(user, "1000000008")  # the bot answers again, form resumed
