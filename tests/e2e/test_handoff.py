@@ -137,3 +137,30 @@ def test_not_understood_twice_hands_over(bot, sender, tokens):
 def test_a_disputed_decision_goes_to_a_person(bot, sender, tokens):
     assert "سيتولى" in bot.say(sender, '/request_agent{"choice": "dispute"}')
     assert queued(bot, tokens, sender)["reason"] == "dispute"
+
+
+def test_user_and_agent_messages_arriving_together_are_all_kept_in_order(bot, sender, tokens):
+    bot.say(sender, "ابي اكلم موظف")
+    handoff = queued(bot, tokens, sender)
+    path = f"/api/handoffs/{handoff['id']}"
+    assert call(bot, tokens, "sara", "POST", f"{path}/take")[0] == 200
+    user_lines = [f"رسالة المستفيد {i}" for i in range(8)]
+    agent_lines = [f"رد الموظف {i}" for i in range(8)]
+
+    def user_side() -> None:
+        for line in user_lines:
+            bot.send(sender, line)
+
+    def agent_side() -> None:
+        for line in agent_lines:
+            assert call(bot, tokens, "sara", "POST", f"{path}/reply", {"text": line})[0] == 200
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for done in [pool.submit(user_side), pool.submit(agent_side)]:
+            done.result()
+    events = bot.tracker(sender)["events"]
+    users = [e["text"] for e in events if e["event"] == "user" and e["text"] in user_lines]
+    agents = [e["text"] for e in events if e["event"] == "bot" and e["text"] in agent_lines]
+    assert users == user_lines  # none lost, none twice, in the order sent
+    assert agents == agent_lines
+    call(bot, tokens, "sara", "POST", f"{path}/close")
