@@ -81,6 +81,18 @@ def build_app() -> web.Application:
                 )
 
             tasks = [asyncio.create_task(_every(schedule_every, timed_work, "scheduler"))]
+            telegram_token = os.environ.get("BALAGH_TELEGRAM_TOKEN")
+            if telegram_token and os.environ.get("BALAGH_TELEGRAM_CHAT_ID"):
+                from bot.desk.telegram_agents import TelegramDesk
+
+                desk = TelegramDesk(
+                    app,
+                    telegram_token,
+                    os.environ["BALAGH_TELEGRAM_CHAT_ID"],
+                    os.environ.get("BALAGH_TELEGRAM_API", "https://api.telegram.org"),
+                )
+                every = float(os.environ.get("BALAGH_TELEGRAM_INTERVAL", "1"))
+                tasks.append(asyncio.create_task(desk.run(every)))
             if dispatch:
                 tasks.append(
                     asyncio.create_task(

@@ -157,3 +157,31 @@ def audit(
                 created_at=now,
             )
         )
+
+
+def unannounced(database_url: str) -> list[HandoffView]:
+    """Waiting hand-offs not yet told to the agents' Telegram chat."""
+    with session_scope(database_url) as session:
+        rows = session.execute(
+            select(Handoff)
+            .where(Handoff.status == "waiting", Handoff.announced_at.is_(None))
+            .order_by(Handoff.id)
+        ).scalars()
+        return [_view(r) for r in rows]
+
+
+def mark_announced(database_url: str, handoff_id: int, now: dt.datetime) -> None:
+    with session_scope(database_url) as session:
+        session.execute(update(Handoff).where(Handoff.id == handoff_id).values(announced_at=now))
+
+
+def agent_for_telegram(database_url: str, telegram_user_id: int) -> str | None:
+    """The desk account mapped to a Telegram user (None: a stranger)."""
+    from bot.store.models import Agent
+
+    with session_scope(database_url) as session:
+        return session.execute(
+            select(Agent.username).where(
+                Agent.telegram_user_id == str(telegram_user_id), Agent.active.is_(True)
+            )
+        ).scalar_one_or_none()

@@ -245,6 +245,7 @@ class Handoff(Base):
     created_at = Column(DateTime(timezone=True), nullable=False)
     taken_at = Column(DateTime(timezone=True))
     ended_at = Column(DateTime(timezone=True))
+    announced_at = Column(DateTime(timezone=True))  # told to the agents' Telegram chat
 
     __table_args__ = (
         # At most one open hand-off per conversation.

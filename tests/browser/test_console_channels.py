@@ -1,0 +1,102 @@
+"""Issue 6 end to end: a WhatsApp user and a web-widget user handed to an agent who works
+in the console (Chromium): the agent's reply reaches the user's own channel, the user's next
+message reaches the agent and not the bot, and after hand-back the bot answers again."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from bot import clock
+from bot.store.agents import add_agent
+from tests.browser.test_widget import bot_says, send
+from tests.e2e.conftest import running_bot
+from tests.e2e.test_twilio import (
+    PUBLIC,
+    TEMPLATES,
+    WHATSAPP_FROM,
+    new_user,
+    wait_for_text,
+    whatsapp,
+)
+from tests.fakes.twilio_api import FakeTwilio
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    twilio = FakeTwilio()
+    twilio.start()
+    work = tmp_path_factory.mktemp("channels")
+    env = {
+        "TWILIO_ACCOUNT_SID": twilio.account_sid,
+        "TWILIO_AUTH_TOKEN": twilio.auth_token,
+        "TWILIO_WHATSAPP_NUMBER": WHATSAPP_FROM,
+        "TWILIO_API_BASE": twilio.base_url,
+        "TWILIO_WHATSAPP_TEMPLATES": json.dumps(TEMPLATES),
+        "BALAGH_PUBLIC_URL": PUBLIC,
+    }
+    with running_bot(
+        work, f"sqlite:///{work / 'reports.db'}", f"sqlite:///{work / 'conv.db'}", env
+    ) as bot:
+        add_agent(bot.database_url, "sara", "correct horse battery", "agent", clock.now())
+        yield bot, twilio
+
+
+def console(browser, bot) -> Page:
+    page = browser.new_page()
+    page.goto(f"{bot.desk_url}/console")
+    page.get_by_label("اسم المستخدم").fill("sara")
+    page.get_by_label("كلمة المرور").fill("correct horse battery")
+    page.get_by_role("button", name="دخول").click()
+    return page
+
+
+def take_and_reply(page: Page, conversation: str, reply: str) -> None:
+    entry = page.locator(f"li[data-conversation='{conversation}']")
+    entry.get_by_role("button", name="استلام").click()
+    page.get_by_label("ردّك على المستفيد").fill(reply)
+    page.get_by_role("button", name="إرسال الرد").click()
+
+
+def test_a_whatsapp_user_and_an_agent_in_the_console(setup, browser):
+    bot, twilio = setup
+    user = new_user()
+    whatsapp(bot, user, "ابي اكلم موظف")
+    wait_for_text(twilio, user, "سيتولى")
+    page = console(browser, bot)
+    take_and_reply(page, user, "مرحباً، معك سارة")
+    wait_for_text(twilio, user, "مرحباً، معك سارة")  # on WhatsApp, through Twilio
+    count = len([m for m in twilio.sent() if m["To"] == user])
+    whatsapp(bot, user, "عندي مشكلة في أبشر")
+    expect(page.locator("#transcript .from-user").last).to_contain_text("مشكلة في أبشر")
+    assert len([m for m in twilio.sent() if m["To"] == user]) == count  # the bot is silent
+    page.get_by_role("button", name="إعادة إلى المساعد").click()
+    wait_for_text(twilio, user, "عاد المساعد الآلي")
+    whatsapp(bot, user, "شكرا")
+    wait_for_text(twilio, user, "العفو")
+
+
+def test_a_web_widget_user_and_an_agent_in_the_console(setup, browser):
+    bot, _ = setup
+    context = browser.new_context()
+    widget = context.new_page()
+    widget.goto(f"{bot.desk_url}/widget/demo")
+    widget.get_by_role("button", name="محادثة بلاغ رقمي").click()
+    send(widget, "ابي اكلم موظف")
+    bot_says(widget, "سيتولى")
+    token = widget.evaluate("localStorage.getItem('balagh.session')")
+    conversation = "web:" + token.split(".")[0]
+    page = console(browser, bot)
+    take_and_reply(page, conversation, "أهلاً بك، كيف أساعدك؟")
+    bot_says(widget, "كيف أساعدك؟")  # pushed into the open widget
+    send(widget, "أريد متابعة بلاغي")
+    expect(page.locator("#transcript .from-user").last).to_contain_text("متابعة بلاغي")
+    page.get_by_role("button", name="إعادة إلى المساعد").click()
+    bot_says(widget, "عاد المساعد الآلي")
+    send(widget, "شكرا")
+    bot_says(widget, "العفو")
+    context.close()
