@@ -101,7 +101,10 @@ async def login(request: web.Request) -> web.Response:
         return error(401, "wrong username or password")
     token, expires = signed
     audit(request.app[DATABASE_KEY], username, "sign_in", clock.now())
-    return web.json_response({"token": token, "expires_at": expires.isoformat()})
+    agent = agent_for_token(request.app[DATABASE_KEY], token, clock.now())
+    return web.json_response(
+        {"token": token, "expires_at": expires.isoformat(), "role": agent.role if agent else None}
+    )
 
 
 async def logout(request: web.Request) -> web.Response:

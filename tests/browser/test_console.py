@@ -22,6 +22,7 @@ def desk_bot(tmp_path_factory):
         work, f"sqlite:///{work / 'reports.db'}", f"sqlite:///{work / 'conv.db'}"
     ) as bot:
         add_agent(bot.database_url, "sara", "correct horse battery", "agent", clock.now())
+        add_agent(bot.database_url, "lina", "correct horse battery", "supervisor", clock.now())
         yield bot
 
 
@@ -60,3 +61,18 @@ def test_an_agent_works_a_chat_from_the_console(desk_bot, browser):
     expect(entry).to_have_count(0)
     assert "عاد المساعد الآلي" in " ".join(bot.bot_texts(user)[-2:])
     assert "جوالك" in bot.say(user, "1000000008")  # the bot answers again, form resumed
+
+
+def test_a_supervisor_reassigns_from_the_console(desk_bot, browser):
+    bot = desk_bot
+    user = f"user-{uuid.uuid4().hex[:8]}"
+    assert "سيتولى" in bot.say(user, "ابي اكلم موظف")
+    page = browser.new_page()
+    page.goto(f"{bot.desk_url}/console")
+    page.get_by_label("اسم المستخدم").fill("lina")
+    page.get_by_label("كلمة المرور").fill("correct horse battery")
+    page.get_by_role("button", name="دخول").click()
+    entry = page.locator(f"li[data-conversation='{user}']")
+    page.once("dialog", lambda dialog: dialog.accept("sara"))
+    entry.get_by_role("button", name="إعادة إسناد").click()
+    expect(entry).to_contain_text("لدى sara")
