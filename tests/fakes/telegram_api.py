@@ -3,13 +3,14 @@ records what the real python-telegram-bot client sends."""
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import threading
 import time
 from dataclasses import dataclass, field
 
 from aiohttp import web
+
+from tests.fakes.server import serve_in_thread
 
 
 @dataclass
@@ -100,18 +101,4 @@ class FakeTelegram:
     def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._method)
-        ready = threading.Event()
-
-        def serve() -> None:
-            loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(loop)
-            runner = web.AppRunner(app)
-            loop.run_until_complete(runner.setup())
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            loop.run_until_complete(site.start())
-            self.port = site._server.sockets[0].getsockname()[1]
-            ready.set()
-            loop.run_forever()
-
-        threading.Thread(target=serve, daemon=True).start()
-        ready.wait(10)
+        self.port = serve_in_thread(app)
