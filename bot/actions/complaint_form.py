@@ -25,7 +25,6 @@ from bot.actions.report_form import (
     VALUE_LABELS,
     ReportFormValidation,
     free_text,
-    refusal_slots,
     summary_lines,
 )
 from bot.arabic import normalise, to_ascii_digits
@@ -137,12 +136,6 @@ def eligibility_decision(slots: dict[str, Any], today: dt.date) -> Decision:
     return Decision.ok()
 
 
-def with_eligibility(tracker: Tracker, changes: dict[str, Any]) -> dict[str, Any]:
-    """`changes`, plus the refusal if the answers so far make the complaint ineligible."""
-    decision = eligibility_decision({**tracker.slots, **changes}, clock.today())
-    return changes if decision.eligible else {**changes, **refusal_slots(decision)}
-
-
 class ValidateComplaintForm(ReportFormValidation):
     """Validates `complaint_form` and decides which slots it still needs."""
 
@@ -151,17 +144,9 @@ class ValidateComplaintForm(ReportFormValidation):
     def name(self) -> str:
         return "validate_complaint_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        if tracker.get_slot("refusal"):
-            return []
+    def report_slots(self, tracker: Tracker) -> list[str]:
         trigger = known_trigger(tracker.get_slot("complaint_trigger"))
-        slots = [*self.beneficiary_slots(tracker), "complaint_trigger"]
+        slots = ["complaint_trigger"]
         if trigger is Trigger.SLA_PASSED:
             slots.append("sla_days")
         slots += ["entity", "platform", "service", "request_channel"]
@@ -171,8 +156,10 @@ class ValidateComplaintForm(ReportFormValidation):
             slots.append("screenshot")
         if trigger is Trigger.CLOSED_UNSATISFIED:
             slots.append("closed_topic")
-        slots += ["title", "description", "supporting_documents"]
-        return [*slots, *self.closing_slots(tracker)]
+        return [*slots, "title", "description", "supporting_documents"]
+
+    def decide(self, tracker: Tracker, slots: dict[str, Any]) -> Decision:
+        return eligibility_decision(slots, clock.today())
 
     async def extract_complaint_trigger(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -204,7 +191,7 @@ class ValidateComplaintForm(ReportFormValidation):
         changes: dict[str, Any] = {"complaint_trigger": trigger}
         if tracker.get_slot("complaint_trigger") not in (None, trigger):
             changes.update({slot: None for slot in TRIGGER_DEPENDENT})
-        return with_eligibility(tracker, changes)
+        return self.checked(tracker, changes)
 
     @validator
     async def validate_sla_days(
@@ -218,13 +205,13 @@ class ValidateComplaintForm(ReportFormValidation):
         )
         if days is None or not 1 <= days <= 90:
             raise Rejection("utter_invalid_sla_days", hint="اكتب عدد الأيام رقماً، مثل 5.")
-        return with_eligibility(tracker, {"sla_days": str(days)})
+        return self.checked(tracker, {"sla_days": str(days)})
 
     @validator
     async def validate_entity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return with_eligibility(tracker, self.entity_answer(tracker, value))
+        return self.checked(tracker, self.entity_answer(tracker, value))
 
     @validator
     async def validate_platform(
@@ -236,7 +223,7 @@ class ValidateComplaintForm(ReportFormValidation):
     async def validate_service(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return with_eligibility(tracker, self.service_answer(tracker, value))
+        return self.checked(tracker, self.service_answer(tracker, value))
 
     @validator
     async def validate_request_channel(
@@ -245,7 +232,7 @@ class ValidateComplaintForm(ReportFormValidation):
         channel = choice_of(tracker, str(value or ""), CHANNEL_OPTIONS)
         if channel is None:
             raise Rejection("utter_invalid_choice", hint="اختر القناة من الأزرار (1 إلى 4).")
-        return with_eligibility(tracker, {"request_channel": channel})
+        return self.checked(tracker, {"request_channel": channel})
 
     @validator
     async def validate_prior_complaint_number(
@@ -256,7 +243,7 @@ class ValidateComplaintForm(ReportFormValidation):
             ch.isdigit() for ch in reference
         ):
             raise Rejection("utter_invalid_reference", hint="تجده في رسالة الجهة عند تقديم الشكوى.")
-        return with_eligibility(tracker, {"prior_complaint_number": reference})
+        return self.checked(tracker, {"prior_complaint_number": reference})
 
     @validator
     async def validate_prior_complaint_date(
@@ -269,7 +256,7 @@ class ValidateComplaintForm(ReportFormValidation):
                 DATE_ERROR_RESPONSES[parsed.error],
                 hint="اكتب التاريخ بالأرقام مثل 2026/11/01، أو «قبل أسبوع».",
             )
-        return with_eligibility(tracker, {"prior_complaint_date": parsed.date.isoformat()})
+        return self.checked(tracker, {"prior_complaint_date": parsed.date.isoformat()})
 
     @validator
     async def validate_screenshot(
@@ -291,7 +278,7 @@ class ValidateComplaintForm(ReportFormValidation):
         topic = choice_of(tracker, str(value or ""), CLOSED_TOPIC_OPTIONS)
         if topic is None:
             raise Rejection("utter_invalid_choice", hint="اختر: مشكلة تقنية، أو إجراءات الجهة.")
-        return with_eligibility(tracker, {"closed_topic": topic})
+        return self.checked(tracker, {"closed_topic": topic})
 
     @validator
     async def validate_title(self, value: Any, *_: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from bot import eligibility
 from bot.actions import services
 from bot.actions.form_validation import answer_for, validator
-from bot.actions.report_form import ReportFormValidation, free_text, refusal_slots
+from bot.actions.report_form import ReportFormValidation, free_text
 from bot.eligibility import Decision, EarlierRequest
 from bot.store.reports import earlier_requests
 
@@ -47,8 +47,8 @@ def earlier(tracker: Tracker, report_type: str) -> list[EarlierRequest]:
         return []
 
 
-def digitization_decision(tracker: Tracker, changes: dict[str, Any]) -> Decision:
-    slots = {**tracker.slots, **changes}
+def digitization_decision(tracker: Tracker, slots: dict[str, Any]) -> Decision:
+    """The guide's conditions, applied to the answers so far."""
     service_name = slots.get("service")
     if not service_name:
         return Decision.ok()
@@ -72,39 +72,23 @@ class ValidateDigitizationForm(ReportFormValidation):
     def name(self) -> str:
         return "validate_digitization_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        if tracker.get_slot("refusal"):
-            return []
-        return [
-            *self.beneficiary_slots(tracker),
-            "service",
-            "entity",
-            "current_process",
-            "digitization_reason",
-            *self.closing_slots(tracker),
-        ]
+    def report_slots(self, tracker: Tracker) -> list[str]:
+        return ["service", "entity", "current_process", "digitization_reason"]
 
-    def _checked(self, tracker: Tracker, changes: dict[str, Any]) -> dict[str, Any]:
-        decision = digitization_decision(tracker, changes)
-        return changes if decision.eligible else {**changes, **refusal_slots(decision)}
+    def decide(self, tracker: Tracker, slots: dict[str, Any]) -> Decision:
+        return digitization_decision(tracker, slots)
 
     @validator
     async def validate_service(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._checked(tracker, self.service_answer(tracker, value))
+        return self.checked(tracker, self.service_answer(tracker, value))
 
     @validator
     async def validate_entity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._checked(tracker, self.entity_answer(tracker, value))
+        return self.checked(tracker, self.entity_answer(tracker, value))
 
     async def extract_current_process(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

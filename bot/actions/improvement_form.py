@@ -21,7 +21,6 @@ from bot.actions.report_form import (
     CHANNEL_OPTIONS,
     ReportFormValidation,
     free_text,
-    refusal_slots,
 )
 from bot.eligibility import Decision
 
@@ -37,8 +36,8 @@ FIELDS = {
 SUGGESTION_LIMIT = 2000
 
 
-def improvement_decision(tracker: Tracker, changes: dict[str, Any]) -> Decision:
-    slots = {**tracker.slots, **changes}
+def improvement_decision(tracker: Tracker, slots: dict[str, Any]) -> Decision:
+    """The guide's conditions, applied to the answers so far."""
     catalogue = services.catalogue()
     platform = catalogue.platform(slots.get("platform"))
     service = catalogue.service(
@@ -62,39 +61,23 @@ class ValidateImprovementForm(ReportFormValidation):
     def name(self) -> str:
         return "validate_improvement_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        if tracker.get_slot("refusal"):
-            return []
-        return [
-            *self.beneficiary_slots(tracker),
-            "service",
-            "platform",
-            "request_channel",
-            "suggestion",
-            *self.closing_slots(tracker),
-        ]
+    def report_slots(self, tracker: Tracker) -> list[str]:
+        return ["service", "platform", "request_channel", "suggestion"]
 
-    def _checked(self, tracker: Tracker, changes: dict[str, Any]) -> dict[str, Any]:
-        decision = improvement_decision(tracker, changes)
-        return changes if decision.eligible else {**changes, **refusal_slots(decision)}
+    def decide(self, tracker: Tracker, slots: dict[str, Any]) -> Decision:
+        return improvement_decision(tracker, slots)
 
     @validator
     async def validate_service(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._checked(tracker, self.service_answer(tracker, value))
+        return self.checked(tracker, self.service_answer(tracker, value))
 
     @validator
     async def validate_platform(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._checked(tracker, self.platform_answer(tracker, value))
+        return self.checked(tracker, self.platform_answer(tracker, value))
 
     async def extract_request_channel(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -108,7 +91,7 @@ class ValidateImprovementForm(ReportFormValidation):
         channel = choice_of(tracker, str(value or ""), CHANNEL_OPTIONS)
         if channel is None:
             raise Rejection("utter_invalid_choice", hint="اختر القناة من الأزرار (1 إلى 4).")
-        return self._checked(tracker, {"request_channel": channel})
+        return self.checked(tracker, {"request_channel": channel})
 
     async def extract_suggestion(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -121,4 +104,4 @@ class ValidateImprovementForm(ReportFormValidation):
     ) -> dict[str, Any]:
         hint = "مثال: إضافة تنبيه قبل انتهاء صلاحية الوثيقة."
         suggestion = free_text(value, SUGGESTION_LIMIT, hint)
-        return self._checked(tracker, {"suggestion": suggestion})
+        return self.checked(tracker, {"suggestion": suggestion})

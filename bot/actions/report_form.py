@@ -94,6 +94,35 @@ class ReportFormValidation(FormValidationAction):
     def name(self) -> str:
         """`validate_<form>`; abstract so the SDK does not register this base class."""
 
+    @abstractmethod
+    def report_slots(self, tracker: Tracker) -> list[str]:
+        """The form's own questions, between the beneficiary's data and the summary."""
+
+    def decide(self, tracker: Tracker, slots: dict[str, Any]) -> Decision:
+        """The form's eligibility rules applied to the answers so far (`slots`)."""
+        return Decision.ok()
+
+    def checked(self, tracker: Tracker, changes: dict[str, Any]) -> dict[str, Any]:
+        """`changes`, plus the refusal if the answers so far make the report ineligible
+        (a refusal ends the form: `required_slots` is then empty)."""
+        decision = self.decide(tracker, {**tracker.slots, **changes})
+        return changes if decision.eligible else {**changes, **refusal_slots(decision)}
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot("refusal"):
+            return []
+        return [
+            *self.beneficiary_slots(tracker),
+            *self.report_slots(tracker),
+            *self.closing_slots(tracker),
+        ]
+
     @staticmethod
     def beneficiary_slots(tracker: Tracker) -> list[str]:
         """Offer the data given earlier in the conversation before asking again."""

@@ -33,7 +33,7 @@ INTERNAL_KEY = web.AppKey("internal_token", str)
 RASA_TOKEN_KEY = web.AppKey("rasa_api_token", str)
 
 
-def _handoff(url: str, handoff_id: int) -> Handoff | None:
+def load_handoff(url: str, handoff_id: int) -> Handoff | None:
     with session_scope(url) as session:
         row = session.get(Handoff, handoff_id)
         if row is not None:
@@ -49,7 +49,7 @@ async def _json(request: web.Request) -> dict:
     return body if isinstance(body, dict) else {}
 
 
-async def _bridge(app: web.Application, method: str, path: str, **kwargs) -> tuple[int, dict]:
+async def call_bridge(app: web.Application, method: str, path: str, **kwargs) -> tuple[int, dict]:
     headers = {"Authorization": f"Bearer {app[INTERNAL_KEY]}"}
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
         async with session.request(
@@ -58,7 +58,7 @@ async def _bridge(app: web.Application, method: str, path: str, **kwargs) -> tup
             return reply.status, await reply.json(content_type=None)
 
 
-async def _trigger(app: web.Application, conversation_id: str, intent: str) -> None:
+async def trigger_external(app: web.Application, conversation_id: str, intent: str) -> None:
     query = {"output_channel": "latest"}
     if app[RASA_TOKEN_KEY]:
         query["token"] = app[RASA_TOKEN_KEY]
@@ -138,7 +138,7 @@ async def list_queue(request: web.Request) -> web.Response:
 async def take_handoff(request: web.Request) -> web.Response:
     agent = request[AGENT_KEY].username
     handoff_id = int(request.match_info["id"])
-    if _handoff(request.app[DATABASE_KEY], handoff_id) is None:
+    if load_handoff(request.app[DATABASE_KEY], handoff_id) is None:
         return error(404, "no such hand-off")
     if not take(request.app[DATABASE_KEY], handoff_id, agent, clock.now()):
         return error(409, "already taken or ended")
@@ -150,7 +150,7 @@ async def _held(
 ) -> tuple[Handoff | None, str, dict, web.Response | None]:
     body = await _json(request)
     agent = request[AGENT_KEY].username
-    handoff = _handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
+    handoff = load_handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
     if handoff is None:
         return None, agent, body, error(404, "no such hand-off")
     if handoff.status != "active" or handoff.agent != agent:
@@ -165,7 +165,7 @@ async def reply(request: web.Request) -> web.Response:
     text = str(body.get("text") or "").strip()
     if not text:
         return error(400, "text required")
-    status, result = await _bridge(
+    status, result = await call_bridge(
         request.app,
         "POST",
         "send",
@@ -177,22 +177,31 @@ async def reply(request: web.Request) -> web.Response:
     return web.json_response({"status": "sent", "channel": result.get("channel")})
 
 
-async def _finish(request: web.Request, status: str, intent: str) -> web.Response:
+ENDINGS = {"returned": "EXTERNAL_handback", "closed": "EXTERNAL_handoff_closed"}
+
+
+async def finish_handoff(app: web.Application, handoff: Handoff, agent: str, status: str) -> None:
+    """Hand back (`returned`) or close (`closed`): lift the pause and tell the
+    conversation, whose rules answer in the user's channel (console and Telegram alike)."""
+    end(app[DATABASE_KEY], handoff.id, agent, status, clock.now())
+    await call_bridge(app, "POST", "resume", json={"conversation_id": handoff.conversation_id})
+    await trigger_external(app, handoff.conversation_id, ENDINGS[status])
+
+
+async def _finish(request: web.Request, status: str) -> web.Response:
     handoff, agent, _, failure = await _held(request)
     if failure is not None:
         return failure
-    end(request.app[DATABASE_KEY], handoff.id, agent, status, clock.now())
-    await _bridge(request.app, "POST", "resume", json={"conversation_id": handoff.conversation_id})
-    await _trigger(request.app, handoff.conversation_id, intent)
+    await finish_handoff(request.app, handoff, agent, status)
     return web.json_response({"status": status})
 
 
 async def hand_back(request: web.Request) -> web.Response:
-    return await _finish(request, "returned", "EXTERNAL_handback")
+    return await _finish(request, "returned")
 
 
 async def close(request: web.Request) -> web.Response:
-    return await _finish(request, "closed", "EXTERNAL_handoff_closed")
+    return await _finish(request, "closed")
 
 
 async def reassign(request: web.Request) -> web.Response:
@@ -201,7 +210,7 @@ async def reassign(request: web.Request) -> web.Response:
         return error(403, "only a supervisor can reassign")
     body = await _json(request)
     target = body.get("to")
-    handoff = _handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
+    handoff = load_handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
     if handoff is None or handoff.status not in ("waiting", "active"):
         return error(404, "no open hand-off")
     if not isinstance(target, str) or not target:
@@ -224,12 +233,12 @@ async def reassign(request: web.Request) -> web.Response:
 async def reveal(request: web.Request) -> web.Response:
     """Unmasked national ID and phone, for the holder or a supervisor; audited."""
     me: AgentView = request[AGENT_KEY]
-    handoff = _handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
+    handoff = load_handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
     if handoff is None:
         return error(404, "no such hand-off")
     if not (me.is_supervisor or handoff.agent == me.username):
         return error(403, "only the agent holding the chat or a supervisor")
-    status, result = await _bridge(
+    status, result = await call_bridge(
         request.app, "GET", "identity", params={"conversation_id": handoff.conversation_id}
     )
     if status != 200:
@@ -265,10 +274,10 @@ async def report_status(request: web.Request) -> web.Response:
 
 
 async def transcript(request: web.Request) -> web.Response:
-    handoff = _handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
+    handoff = load_handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
     if handoff is None:
         return error(404, "no such hand-off")
-    status, result = await _bridge(
+    status, result = await call_bridge(
         request.app, "GET", "transcript", params={"conversation_id": handoff.conversation_id}
     )
     return web.json_response(result, status=200 if status == 200 else 502)

@@ -22,7 +22,6 @@ from bot.desk.staff_api import DATABASE_KEY
 from bot.store.handoffs import (
     agent_for_telegram,
     audit,
-    end,
     mark_announced,
     take,
     unannounced,
@@ -105,7 +104,7 @@ class TelegramDesk:
             if len(parts) < 3:
                 await message.reply_text("اكتب نص الرد بعد رقم المحادثة.")
                 return
-            status, _ = await handoff_api._bridge(
+            status, _ = await handoff_api.call_bridge(
                 self.app,
                 "POST",
                 "send",
@@ -115,18 +114,13 @@ class TelegramDesk:
             await message.reply_text("أُرسل الرد." if status == 200 else "تعذّر الإرسال.")
             return
         status = "returned" if command == "/handback" else "closed"
-        intent = "EXTERNAL_handback" if status == "returned" else "EXTERNAL_handoff_closed"
-        end(self.database_url, row.id, agent, status, clock.now())
-        await handoff_api._bridge(
-            self.app, "POST", "resume", json={"conversation_id": row.conversation_id}
-        )
-        await handoff_api._trigger(self.app, row.conversation_id, intent)
+        await handoff_api.finish_handoff(self.app, row, agent, status)
         await message.reply_text(
             "أُعيدت المحادثة إلى المساعد." if status == "returned" else "أُنهيت."
         )
 
     def _held(self, handoff_id: int, agent: str) -> Handoff | None:
-        row = handoff_api._handoff(self.database_url, handoff_id)
+        row = handoff_api.load_handoff(self.database_url, handoff_id)
         if row is None or row.status != "active" or row.agent != agent:
             return None
         return row
