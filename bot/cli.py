@@ -10,151 +10,38 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import yaml
-from sqlalchemy.engine import make_url
-
-from bot.settings import ROOT, Settings, internal_token, load_settings, shared_secret
+from bot.processes import (
+    actions_command,
+    desk_command,
+    latest_model,
+    process_env,
+    rasa_command,
+    wait_for_port,
+)
+from bot.server_config import render_credentials, render_endpoints
+from bot.settings import ROOT, load_settings
 from bot.store.database import upgrade
-
-
-def tracker_store_config(url: str) -> dict:
-    """Rasa's SQLTrackerStore settings from a SQLAlchemy URL (sqlite or postgresql)."""
-    parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        database = parsed.database or str(ROOT / "var" / "conversations.db")
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-        return {"type": "SQL", "dialect": "sqlite", "db": database}
-    config = {
-        "type": "SQL",
-        "dialect": parsed.drivername,
-        "url": parsed.host or "127.0.0.1",  # Rasa passes `url` as the host
-        "port": parsed.port or 5432,
-        "db": parsed.database,
-    }
-    if parsed.username:
-        config["username"] = parsed.username
-    if parsed.password:
-        config["password"] = parsed.password
-    return config
-
-
-def render_endpoints(settings: Settings, path: Path) -> Path:
-    """Write the endpoints file the Rasa server reads, from the settings."""
-    endpoints = {
-        "action_endpoint": {"url": f"http://127.0.0.1:{settings.actions_port}/webhook"},
-        "tracker_store": tracker_store_config(settings.tracker_store_url),
-        "lock_store": {"type": "in_memory"},
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def render_credentials(path: Path) -> Path:
-    """The channels Rasa serves: REST always; WhatsApp and SMS when Twilio is configured."""
-    credentials: dict = {
-        "rest": None,
-        "channels.webchat.WebChatInput": {
-            "secret": shared_secret("BALAGH_WEBCHAT_SECRET", "webchat.secret"),
-            "cors_origins": os.environ.get("BALAGH_WEBCHAT_ORIGINS", "*"),
-        },
-        "channels.handoff_bridge.HandoffBridge": {"token": internal_token()},
-    }
-    account, token = os.environ.get("TWILIO_ACCOUNT_SID"), os.environ.get("TWILIO_AUTH_TOKEN")
-    public = os.environ.get("BALAGH_PUBLIC_URL", "").rstrip("/")
-    channels = {
-        "whatsapp": ("channels.twilio_channel.WhatsAppInput", "TWILIO_WHATSAPP_NUMBER"),
-        "sms": ("channels.twilio_channel.SmsInput", "TWILIO_SMS_NUMBER"),
-    }
-    for channel, (connector, number_variable) in channels.items():
-        number = os.environ.get(number_variable)
-        if account and token and number and public:
-            credentials[connector] = {
-                "account_sid": account,
-                "auth_token": token,
-                "from_number": number,
-                "public_url": f"{public}/webhooks/{channel}/webhook",
-                "api_base": os.environ.get("TWILIO_API_BASE", "https://api.twilio.com"),
-                "templates": os.environ.get("TWILIO_WHATSAPP_TEMPLATES", "{}"),
-                "retry_delay": os.environ.get("TWILIO_RETRY_DELAY", "0.5"),
-            }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(credentials, allow_unicode=True), encoding="utf-8")
-    path.chmod(0o600)  # it holds the Twilio auth token
-    return path
-
-
-def latest_model(model_dir: Path) -> Path:
-    models = sorted(model_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    if not models:
-        raise SystemExit(f"no trained model in {model_dir}: run `make train`")
-    return models[-1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, timeout: float) -> None:
-    """Block until something listens on 127.0.0.1:port, or fail if the process died."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"process exited with code {process.returncode} before listening")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise SystemExit(f"nothing listening on port {port} after {timeout:.0f}s")
 
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT)}
+    env = process_env()
     upgrade(settings.database_url)
-    endpoints = render_endpoints(settings, ROOT / "var" / f"endpoints-{settings.rasa_port}.yml")
+    var = ROOT / "var"
+    endpoints = render_endpoints(settings, var / f"endpoints-{settings.rasa_port}.yml")
+    credentials = render_credentials(settings, var / f"credentials-{settings.rasa_port}.yml")
     model = Path(args.model) if args.model else latest_model(settings.model_dir)
-    rasa = [sys.executable, "-m", "rasa"]
-    log_flags = ["--log-file", str(ROOT / "var" / f"rasa-{settings.rasa_port}.log")]
-    actions = subprocess.Popen(
-        [
-            *rasa,
-            "run",
-            "actions",
-            "--actions",
-            "bot.actions.actions",
-            "-p",
-            str(settings.actions_port),
-        ],
-        cwd=ROOT,
-        env=env,
+    actions = subprocess.Popen(actions_command(settings.actions_port), cwd=ROOT, env=env)
+    server = subprocess.Popen(
+        rasa_command(model, endpoints, credentials, settings.rasa_port), cwd=ROOT, env=env
     )
-    server_cmd = [
-        *rasa,
-        "run",
-        "-m",
-        str(model),
-        "--endpoints",
-        str(endpoints),
-        "--credentials",
-        str(render_credentials(ROOT / "var" / f"credentials-{settings.rasa_port}.yml")),
-        "-p",
-        str(settings.rasa_port),
-        "-i",
-        os.environ.get("BALAGH_RASA_HOST", "127.0.0.1"),
-        "--enable-api",
-        "--cors",
-        "*",
-        *log_flags,
-    ]
-    if os.environ.get("BALAGH_RASA_API_TOKEN"):
-        server_cmd += ["--auth-token", os.environ["BALAGH_RASA_API_TOKEN"]]
-    server = subprocess.Popen(server_cmd, cwd=ROOT, env=env)
     desk_port = int(os.environ.get("BALAGH_DESK_PORT", "8080"))
-    desk = subprocess.Popen([sys.executable, "-m", "bot.desk.main"], cwd=ROOT, env=env)
+    desk = subprocess.Popen(desk_command(), cwd=ROOT, env=env)
     processes = [server, actions, desk]
 
     def stop(*_: object) -> None:
@@ -193,13 +80,12 @@ def run(args: argparse.Namespace) -> int:
 def shell(args: argparse.Namespace) -> int:
     """Chat in the terminal: the action server in the background, `rasa shell` in front."""
     settings = load_settings()
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(ROOT)}
+    env = process_env()
     upgrade(settings.database_url)
     endpoints = render_endpoints(settings, ROOT / "var" / "endpoints-shell.yml")
     model = Path(args.model) if args.model else latest_model(settings.model_dir)
     actions = subprocess.Popen(
-        [sys.executable, "-m", "rasa", "run", "actions", "--actions", "bot.actions.actions"]
-        + ["-p", str(settings.actions_port)],
+        actions_command(settings.actions_port),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

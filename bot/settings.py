@@ -27,6 +27,12 @@ class Settings:
     timezone: str
     log_level: str
     model_dir: Path
+    # Production topology (empty: the embedded default of one process on one machine).
+    lock_store_url: str
+    event_broker_url: str
+    socketio_redis_url: str
+    action_endpoint_url: str
+    media_dir: Path
 
 
 def load_settings() -> Settings:
@@ -49,6 +55,11 @@ def load_settings() -> Settings:
         timezone=os.environ.get("BALAGH_TIMEZONE", "Asia/Riyadh"),
         log_level=os.environ.get("BALAGH_LOG_LEVEL", "INFO"),
         model_dir=Path(os.environ.get("BALAGH_MODEL_DIR", str(ROOT / "models"))),
+        lock_store_url=os.environ.get("BALAGH_LOCK_STORE_URL", ""),
+        event_broker_url=os.environ.get("BALAGH_EVENT_BROKER_URL", ""),
+        socketio_redis_url=os.environ.get("BALAGH_SOCKETIO_REDIS_URL", ""),
+        action_endpoint_url=os.environ.get("BALAGH_ACTION_ENDPOINT_URL", ""),
+        media_dir=Path(os.environ.get("BALAGH_MEDIA_DIR", str(var / "media"))),
     )
 
 

@@ -38,7 +38,7 @@ from twilio.rest import Client
 
 from bot import clock
 from bot.identity import mask_phone
-from bot.settings import ROOT, load_settings
+from bot.settings import load_settings
 from bot.store.channel_state import (
     first_delivery,
     last_inbound_at,
@@ -69,7 +69,7 @@ class TwilioConfig:
     public_url: str
     api_base: str = "https://api.twilio.com"
     templates: dict[str, str] = field(default_factory=dict)
-    media_dir: Path = ROOT / "var" / "media"
+    media_dir: Path = field(default_factory=lambda: load_settings().media_dir)
     retry_delay: float = 0.5
 
     @classmethod

@@ -25,9 +25,9 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
-from bot.settings import ROOT
+from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -86,14 +86,24 @@ class WebChatInput(InputChannel):
             secret=str(credentials.get("secret") or secrets.token_hex(32)),
             cors_origins=origins,
             socketio_path=credentials.get("socketio_path", "/socket.io"),
+            redis_url=credentials.get("redis_url") or "",
         )
 
-    def __init__(self, secret: str, cors_origins: Any = "*", socketio_path: str = "/socket.io"):
+    def __init__(
+        self,
+        secret: str,
+        cors_origins: Any = "*",
+        socketio_path: str = "/socket.io",
+        redis_url: str = "",
+    ):
         self.secret = secret
         self.cors_origins = cors_origins
         self.socketio_path = socketio_path
+        # With several replicas, a message emitted by any of them reaches the browser
+        # connected to another one through Redis pub/sub.
+        self.redis_url = redis_url
         self.sio: AsyncServer | None = None
-        self.media_dir: Path = ROOT / "var" / "media"
+        self.media_dir: Path = load_settings().media_dir
 
     def get_output_channel(self) -> OutputChannel | None:
         return WebChatOutput(self.sio, "bot_uttered") if self.sio else None
@@ -140,7 +150,12 @@ class WebChatInput(InputChannel):
         )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_origins)
+        manager = (
+            AsyncRedisManager(self.redis_url, channel="balagh-socketio") if self.redis_url else None
+        )
+        sio = AsyncServer(
+            async_mode="sanic", cors_allowed_origins=self.cors_origins, client_manager=manager
+        )
         hook = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
         self.sio = sio
 

@@ -1,0 +1,109 @@
+"""`python -m bot.rasa_server run ...`: Rasa's own server with Balagh's two server-side fixes.
+
+1. The action server is unreachable (or fails): stock Rasa logs the error and drops
+   the turn, so the citizen gets no answer at all, and whatever the turn had done so far
+   stays in the conversation. Here the turn is undone (`UserUtteranceReverted`, the
+   form stays where it was, nothing is filed) and the citizen gets the domain's
+   `utter_service_unavailable` apology, asking to send the message again; when the
+   action server is back the same message goes through.
+2. PostgreSQL restarts: Rasa's SQL tracker store keeps pooled connections that are dead
+   after a restart, so the first requests fail. Connections are checked before use
+   (`pool_pre_ping`), so the server reconnects by itself.
+
+Everything else is `rasa` unchanged; the arguments are Rasa's.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from rasa.core import processor as rasa_processor
+from rasa.core import tracker_store as rasa_tracker_store
+from rasa.core.actions.action import Action, ActionExecutionRejection, RemoteAction
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import BotUttered, Event, FollowupAction, UserUtteranceReverted
+from rasa.shared.exceptions import RasaException
+
+logger = logging.getLogger(__name__)
+
+APOLOGY_RESPONSE = "utter_service_unavailable"
+FALLBACK_APOLOGY = "عذرًا، تعذّر إكمال طلبك الآن بسبب عطل مؤقت. أعد إرسال رسالتك بعد قليل."
+
+
+class ActionServerFailure(RasaException):
+    """A custom action could not be run by the action server."""
+
+
+class _TurnGuard:
+    """Wraps the action the processor runs: if a custom action inside it (the action
+    itself, or a form's validation) fails, the turn is undone and the user told."""
+
+    def __init__(self, action: Action) -> None:
+        self._action = action
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._action, name)
+
+    async def run(self, output_channel, nlg, tracker, domain) -> list[Event]:  # noqa: ANN001
+        try:
+            return await self._action.run(output_channel, nlg, tracker, domain)
+        except ActionExecutionRejection:
+            raise
+        except ActionServerFailure as failure:
+            logger.error("turn undone for %s: %s", tracker.sender_id, failure)
+            message = await nlg.generate(APOLOGY_RESPONSE, tracker, output_channel.name())
+            message = message or {"text": FALLBACK_APOLOGY}
+            return [
+                BotUttered(message.get("text"), data={"buttons": message.get("buttons")}),
+                UserUtteranceReverted(),
+                FollowupAction(ACTION_LISTEN_NAME),
+            ]
+
+
+def install() -> None:
+    """Patch Rasa in this process (idempotent)."""
+    if getattr(RemoteAction, "_balagh_patched", False):
+        return
+    remote_run = RemoteAction.run
+
+    async def run_remote(self: RemoteAction, *args: Any, **kwargs: Any) -> list[Event]:
+        try:
+            return await remote_run(self, *args, **kwargs)
+        except ActionExecutionRejection:
+            raise
+        except RasaException as failure:
+            raise ActionServerFailure(str(failure)) from failure
+
+    RemoteAction.run = run_remote  # type: ignore[method-assign]
+    RemoteAction._balagh_patched = True  # type: ignore[attr-defined]
+
+    run_action = rasa_processor.MessageProcessor._run_action
+
+    async def guarded_run_action(self, action, *args: Any, **kwargs: Any) -> bool:  # noqa: ANN001
+        return await run_action(self, _TurnGuard(action), *args, **kwargs)
+
+    rasa_processor.MessageProcessor._run_action = guarded_run_action  # type: ignore[method-assign]
+
+    engine_kwargs = rasa_tracker_store.create_engine_kwargs
+
+    def engine_kwargs_with_ping(url: Any) -> dict[str, Any]:
+        kwargs = engine_kwargs(url)
+        if rasa_tracker_store.is_postgresql_url(url):
+            kwargs["pool_pre_ping"] = True
+        return kwargs
+
+    rasa_tracker_store.create_engine_kwargs = engine_kwargs_with_ping
+
+
+def main() -> None:
+    install()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
