@@ -14,7 +14,7 @@ RASA := $(PY) -m rasa
 MODEL := models/balagh.tar.gz
 TRAINING_INPUTS := config.yml $(shell find domain data -name '*.yml' 2>/dev/null) $(wildcard bot/nlu/*.py)
 
-.PHONY: install run shell train test lint format unit data-validate story-test nlu-eval e2e migrate clean catalogue
+.PHONY: cluster bench install run shell train test lint format unit data-validate story-test nlu-eval e2e migrate clean catalogue
 
 catalogue: data/nlu/catalogue.yml
 
@@ -72,6 +72,15 @@ CHROMIUM ?= /usr/bin/chromium
 $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "install Chromium at $(CHROMIUM) (or set CHROMIUM=...)"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+# The load balancer of `make cluster` (docker-compose uses the official nginx image).
+NGINX ?= /usr/sbin/nginx
+$(NGINX):
+	@command -v apt-get >/dev/null || { echo "install nginx at $(NGINX) (or set NGINX=...)"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light
+
+cluster: $(MODEL) $(NGINX)
+	BALAGH_NGINX=$(NGINX) $(PY) -m bot.cluster
 
 e2e: $(MODEL) $(CHROMIUM)
 	BALAGH_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q tests/e2e tests/browser

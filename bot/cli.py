@@ -135,6 +135,14 @@ def add_agent_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def cluster(args: argparse.Namespace) -> int:
+    from bot.cluster import main as cluster_main
+
+    return cluster_main(
+        ["--replicas", str(args.replicas)] + (["--model", args.model] if args.model else [])
+    )
+
+
 def migrate(_: argparse.Namespace) -> int:
     upgrade(load_settings().database_url)
     print("reports store is up to date")
@@ -151,6 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     shell_parser.add_argument("--model", help="model archive (default: newest in models/)")
     shell_parser.set_defaults(func=shell)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
+    cluster_parser = commands.add_parser(
+        "cluster", help="the production topology as local processes (replicas behind nginx)"
+    )
+    cluster_parser.add_argument("--replicas", type=int, default=2)
+    cluster_parser.add_argument("--model", help="model archive (default: newest in models/)")
+    cluster_parser.set_defaults(func=cluster)
     agent_parser = commands.add_parser(
         "add-agent", help="create a desk account (password on stdin)"
     )

@@ -23,7 +23,13 @@ from rasa.core import processor as rasa_processor
 from rasa.core import tracker_store as rasa_tracker_store
 from rasa.core.actions.action import Action, ActionExecutionRejection, RemoteAction
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import BotUttered, Event, FollowupAction, UserUtteranceReverted
+from rasa.shared.core.events import (
+    ActionExecutionRejected,
+    BotUttered,
+    Event,
+    FollowupAction,
+    UserUtteranceReverted,
+)
 from rasa.shared.exceptions import RasaException
 
 logger = logging.getLogger(__name__)
@@ -55,7 +61,10 @@ class _TurnGuard:
             logger.error("turn undone for %s: %s", tracker.sender_id, failure)
             message = await nlg.generate(APOLOGY_RESPONSE, tracker, output_channel.name())
             message = message or {"text": FALLBACK_APOLOGY}
+            # Rejected: the action is not logged as executed (a form's execution would
+            # otherwise fold the form's earlier turns into this one before the revert).
             return [
+                ActionExecutionRejected(self._action.name()),
                 BotUttered(message.get("text"), data={"buttons": message.get("buttons")}),
                 UserUtteranceReverted(),
                 FollowupAction(ACTION_LISTEN_NAME),
