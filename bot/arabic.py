@@ -10,6 +10,7 @@ stay right.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -123,6 +124,7 @@ def strip_diacritics(text: str) -> str:
     return "".join(c for c in text if c not in _DIACRITICS and c != _TATWEEL)
 
 
+@functools.lru_cache(maxsize=8192)
 def comparison_key(text: str) -> str:
     """A key for comparing free text: normalised, lower-case, single-spaced, no 'ال'."""
     words = []

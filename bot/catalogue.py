@@ -77,10 +77,11 @@ class Catalogue:
         if not text:
             return None
         best: tuple[float, Service] | None = None
+        key = comparison_key(text)
         for service in self.services:
             spellings = (service.name, *service.aliases)
             score = max(similarity(text, name) for name in spellings)
-            if comparison_key(text) in {comparison_key(n) for n in spellings}:
+            if any(comparison_key(name) == key for name in spellings):
                 score = 1.0
             if entity_key and service.entity_key == entity_key:
                 score += 0.05

@@ -10,6 +10,8 @@ words catch reordering, trigrams catch spelling and inflection.
 
 from __future__ import annotations
 
+import functools
+
 from bot.arabic import comparison_key
 
 SIMILARITY_THRESHOLD = 0.42
@@ -40,14 +42,22 @@ def _trigrams(words: list[str]) -> set[str]:
     return {joined[i : i + 3] for i in range(max(len(joined) - 2, 1))}
 
 
+@functools.lru_cache(maxsize=8192)
+def _profile(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """Content words and trigrams of a text, computed once per text: the catalogue's
+    spellings are compared with every answer, and this was the action server's hot spot."""
+    words = content_words(text)
+    return (frozenset(words), frozenset(_trigrams(words))) if words else None
+
+
 def similarity(first: str, second: str) -> float:
     """0 (unrelated) to 1 (same words)."""
-    a, b = content_words(first), content_words(second)
-    if not a or not b:
+    a, b = _profile(first), _profile(second)
+    if a is None or b is None:
         return 0.0
-    word_jaccard = len(set(a) & set(b)) / len(set(a) | set(b))
-    ga, gb = _trigrams(a), _trigrams(b)
-    char_dice = 2 * len(ga & gb) / (len(ga) + len(gb))
+    (words_a, grams_a), (words_b, grams_b) = a, b
+    word_jaccard = len(words_a & words_b) / len(words_a | words_b)
+    char_dice = 2 * len(grams_a & grams_b) / (len(grams_a) + len(grams_b))
     return (word_jaccard + char_dice) / 2
 
 
