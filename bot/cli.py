@@ -135,6 +135,17 @@ def add_agent_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def rasa_server(args: argparse.Namespace) -> int:
+    """One Rasa server, configured from the environment (a container's command)."""
+    settings = load_settings()
+    var = ROOT / "var"
+    endpoints = render_endpoints(settings, var / f"endpoints-{settings.rasa_port}.yml")
+    credentials = render_credentials(settings, var / f"credentials-{settings.rasa_port}.yml")
+    model = Path(args.model) if args.model else latest_model(settings.model_dir)
+    command = rasa_command(model, endpoints, credentials, settings.rasa_port)
+    os.execve(command[0], command, process_env())
+
+
 def cluster(args: argparse.Namespace) -> int:
     from bot.cluster import main as cluster_main
 
@@ -159,6 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     shell_parser.add_argument("--model", help="model archive (default: newest in models/)")
     shell_parser.set_defaults(func=shell)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
+    server_parser = commands.add_parser(
+        "rasa-server", help="only the Rasa server, configured from the environment"
+    )
+    server_parser.add_argument("--model", help="model archive (default: newest in models/)")
+    server_parser.set_defaults(func=rasa_server)
     cluster_parser = commands.add_parser(
         "cluster", help="the production topology as local processes (replicas behind nginx)"
     )

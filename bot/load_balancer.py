@@ -109,3 +109,8 @@ def render_local(upstream_ports: list[int], listen: int, run_dir: Path) -> str:
 def render_compose() -> str:
     """For docker-compose: the official nginx image, replicas by service name."""
     return render(COMPOSE_UPSTREAMS, 8000, "/tmp")
+
+
+if __name__ == "__main__":
+    COMPOSE_FILE.write_text(render_compose(), encoding="utf-8")
+    print(f"wrote {COMPOSE_FILE}")

@@ -1,0 +1,11 @@
+# Balagh's action server: the official Rasa SDK image at our version.
+FROM rasa/rasa-sdk:3.6.2
+USER root
+WORKDIR /app
+COPY deploy/requirements-actions.txt /app/requirements-actions.txt
+RUN pip install --no-cache-dir -r /app/requirements-actions.txt
+COPY bot /app/bot
+COPY resources /app/resources
+ENV PYTHONPATH=/app
+USER 1001
+CMD ["start", "--actions", "bot.actions.actions", "--port", "5055"]

@@ -1,0 +1,136 @@
+"""docker-compose.yml, its Dockerfiles and nginx.conf stay valid and in step with the code."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.load_balancer import COMPOSE_FILE, render_compose, render_local
+from bot.server_config import event_broker_config, lock_store_config, render_endpoints
+from bot.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_ENV = {
+    "POSTGRES_PASSWORD": "p",
+    "RABBITMQ_PASSWORD": "r",
+    "BALAGH_WEBCHAT_SECRET": "w",
+    "BALAGH_INTERNAL_TOKEN": "i",
+    "BALAGH_STAFF_TOKEN": "s",
+}
+
+
+def pins(file: Path) -> dict[str, str]:
+    found = {}
+    for line in file.read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
+        if match:
+            found[match.group(1).lower().replace("_", "-")] = match.group(2)
+    return found
+
+
+def compose_config() -> dict:
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.fail("docker-compose not installed: `make unit` installs Debian's package")
+    result = subprocess.run(
+        [binary, "-f", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **COMPOSE_ENV},
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)
+
+
+def test_compose_file_is_valid_and_runs_the_whole_topology():
+    services = compose_config()["services"]
+    assert set(services) == {
+        "postgres", "redis", "rabbitmq", "migrate", "actions", "rasa-1", "rasa-2", "lb", "desk"
+    }  # fmt: skip
+    for name in ("postgres", "redis", "rabbitmq", "actions", "rasa-1", "rasa-2", "lb", "desk"):
+        assert services[name].get("healthcheck"), f"{name} has no health check"
+    for replica in ("rasa-1", "rasa-2"):
+        environment = services[replica]["environment"]
+        assert environment["BALAGH_LOCK_STORE_URL"].startswith("redis://redis")
+        assert environment["BALAGH_EVENT_BROKER_URL"].startswith("amqp://")
+        assert environment["BALAGH_SOCKETIO_REDIS_URL"].startswith("redis://redis")
+        assert "media:/data/media" in " ".join(str(v) for v in services[replica]["volumes"])
+    assert services["desk"]["environment"]["BALAGH_RASA_URL"] == "http://lb:8000"
+
+
+def test_compose_refuses_to_start_without_its_secrets():
+    binary = shutil.which("docker-compose") or pytest.fail("docker-compose not installed")
+    environment = {k: v for k, v in os.environ.items() if k not in COMPOSE_ENV}
+    result = subprocess.run(
+        [binary, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+    )
+    assert result.returncode != 0 and "POSTGRES_PASSWORD" in result.stderr
+
+
+def test_images_are_the_official_ones_at_our_versions():
+    ours = pins(ROOT / "requirements.txt")
+    rasa = (ROOT / "deploy" / "rasa.Dockerfile").read_text()
+    actions = (ROOT / "deploy" / "actions.Dockerfile").read_text()
+    assert f"FROM rasa/rasa:{ours['rasa']}-full" in rasa
+    assert f"FROM rasa/rasa-sdk:{ours['rasa-sdk']}" in actions
+
+
+def test_the_action_image_pins_match_requirements():
+    ours = pins(ROOT / "requirements.txt")
+    for name, version in pins(ROOT / "deploy" / "requirements-actions.txt").items():
+        assert ours.get(name) == version, name
+
+
+def test_committed_nginx_conf_is_the_rendered_one():
+    assert COMPOSE_FILE.read_text() == render_compose(), "run: python -m bot.load_balancer"
+
+
+def test_the_local_load_balancer_configuration_is_accepted_by_nginx(tmp_path):
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.fail("nginx not installed: `make unit` installs Debian's package")
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(render_local([5005, 5006], 18000, tmp_path))
+    result = subprocess.run(
+        [nginx, "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "hash $remote_addr consistent" in conf.read_text()  # socket.io polling sticks
+
+
+def test_endpoints_from_production_urls(tmp_path, monkeypatch):
+    monkeypatch.setenv("BALAGH_TRACKER_STORE_URL", "postgresql://u:pw@db:5433/conv")
+    monkeypatch.setenv("BALAGH_LOCK_STORE_URL", "redis://:secret@cache:6380/3")
+    monkeypatch.setenv("BALAGH_EVENT_BROKER_URL", "amqp://bal:p%40ss@mq:5673/")
+    monkeypatch.setenv("BALAGH_ACTION_ENDPOINT_URL", "http://actions:5055/webhook")
+    endpoints = yaml.safe_load(render_endpoints(load_settings(), tmp_path / "e.yml").read_text())
+    assert endpoints["tracker_store"] == {
+        "type": "SQL", "dialect": "postgresql", "url": "db", "port": 5433, "db": "conv",
+        "username": "u", "password": "pw",
+    }  # fmt: skip
+    assert endpoints["lock_store"] == {
+        "type": "bot.locking.AtomicRedisLockStore", "url": "cache", "port": 6380, "db": 3,
+        "password": "secret",
+    }  # fmt: skip
+    assert endpoints["event_broker"]["password"] == "p@ss"
+    assert endpoints["event_broker"]["queues"] == ["balagh.events"]
+    assert endpoints["action_endpoint"]["url"] == "http://actions:5055/webhook"
+    assert (tmp_path / "e.yml").stat().st_mode & 0o077 == 0  # passwords inside
+
+
+def test_embedded_default_needs_no_services():
+    assert lock_store_config("") == {"type": "in_memory"}
+    assert event_broker_config("") is None
+    with pytest.raises(SystemExit):
+        lock_store_config("memcached://x")

@@ -1,0 +1,100 @@
+"""The atomic Redis lock store, against the real Redis: Rasa's read-modify-write loses
+tickets when two servers interleave; ours issues unique tickets and serves them one at a
+time, in order, whichever server (store instance, connection) asked."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+
+import pytest
+import redis
+from rasa.core.lock_store import RedisLockStore
+
+from bot.locking import AtomicRedisLockStore
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def prefix():
+    value = f"balagh:test:{uuid.uuid4().hex[:8]}:"
+    yield value
+    client = redis.Redis(db=1)
+    for key in client.scan_iter(f"{value}*"):
+        client.delete(key)
+
+
+def test_rasa_redis_lock_store_issues_one_ticket_twice_when_servers_interleave():
+    """The race this module exists for, replayed step by step (deterministic)."""
+    first, second = RedisLockStore(db=1), RedisLockStore(db=1)
+    conversation = f"race-{uuid.uuid4().hex}"
+    try:
+        lock_seen_by_first = first.get_or_create_lock(conversation)
+        lock_seen_by_second = second.get_or_create_lock(conversation)
+        ticket_of_first = lock_seen_by_first.issue_ticket(60)
+        ticket_of_second = lock_seen_by_second.issue_ticket(60)
+        first.save_lock(lock_seen_by_first)
+        second.save_lock(lock_seen_by_second)
+        assert ticket_of_first == ticket_of_second  # both would process at once
+        assert len(first.get_lock(conversation).tickets) == 1  # one ticket lost
+    finally:
+        first.delete_lock(conversation)
+
+
+def test_tickets_are_unique_and_consecutive_under_concurrency(prefix):
+    stores = [AtomicRedisLockStore(db=1, key_prefix=prefix) for _ in range(2)]
+    conversation = "c1"
+    issued: list[int] = []
+    guard = threading.Lock()
+
+    def issue(store: AtomicRedisLockStore) -> None:
+        for _ in range(50):
+            ticket = store.issue_ticket(conversation, 60)
+            with guard:
+                issued.append(ticket)
+
+    threads = [threading.Thread(target=issue, args=(stores[n % 2],)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(issued) == list(range(400))
+    assert len(stores[0].get_lock(conversation).tickets) == 400
+
+
+def test_holders_never_overlap_and_are_served_in_ticket_order(prefix):
+    stores = [AtomicRedisLockStore(db=1, key_prefix=prefix, poll_interval=0.001) for _ in range(2)]
+    conversation = "c2"
+    inside = 0
+    overlaps = 0
+    served: list[int] = []
+
+    async def message(number: int) -> None:
+        nonlocal inside, overlaps
+        async with stores[number % 2].lock(conversation) as lock:
+            inside += 1
+            overlaps += inside > 1
+            served.append(lock.now_serving)
+            await asyncio.sleep(0.002)  # the message's work, yielding to the others
+            inside -= 1
+
+    async def all_messages() -> None:
+        await asyncio.gather(*(message(n) for n in range(40)))
+
+    asyncio.run(all_messages())
+    assert overlaps == 0
+    assert served == sorted(served) and len(set(served)) == 40
+    assert stores[0].get_lock(conversation) is None  # the last holder removed the lock
+
+
+def test_a_crashed_holder_does_not_block_the_conversation_forever(prefix):
+    store = AtomicRedisLockStore(db=1, key_prefix=prefix, poll_interval=0.001)
+    store.issue_ticket("c3", lock_lifetime=0.05)  # its holder died without cleaning up
+
+    async def next_message() -> int:
+        async with store.lock("c3", lock_lifetime=5) as lock:
+            return lock.now_serving
+
+    assert asyncio.run(next_message()) == 1
