@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy.engine import make_url
 
+from bot.report.commands import add_commands as add_report_commands
 from bot.settings import ROOT, Settings, internal_token, load_settings, shared_secret
 from bot.store.database import upgrade
 
@@ -273,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     agent_parser.add_argument("--name", help="display name")
     agent_parser.add_argument("--telegram-id", help="Telegram user id mapped to this account")
     agent_parser.set_defaults(func=add_agent_command)
+    add_report_commands(commands)
     args = parser.parse_args(argv)
     return args.func(args)
 
