@@ -25,12 +25,12 @@ from sqlalchemy.engine import Connection
 from bot.catalogue import Catalogue
 from bot.clock import zone
 from bot.report import demo_text
+from bot.report.bulk_insert import BulkWriter
 from bot.store.database import get_engine
 from bot.store.models import Handoff, Report, ReportCounter, StatusChange, SurveyAnswer
 from bot.store.reports import entity_key
 from bot.working_days import HolidayCalendar
 
-CHUNK = 5_000
 TYPES = {"complaint": 0.62, "digitization": 0.18, "improvement": 0.20}
 TRIGGERS = {
     "sla_passed": 0.35,
@@ -107,6 +107,8 @@ class DemoWorld:
             self.services.setdefault(keys[service.entity_key], []).append(
                 (service.name, service.digital)
             )
+        self.entity_keys = {e.name: entity_key(e.name) for e in entities}
+        self._due: dict[tuple[dt.date, int], dt.date] = {}
         self.days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
         self.day_weights = _accumulate(self._day_weight(i, d) for i, d in enumerate(self.days))
         self.hour_weights = _accumulate(HOURS)
@@ -150,6 +152,13 @@ class DemoWorld:
             moment if moment > after else after + dt.timedelta(minutes=self.rng.randrange(20, 240))
         )
 
+    def add_working_days(self, day: dt.date, days: int) -> dt.date:
+        """The calendar's answer, memoised (a year has few distinct (day, n) pairs)."""
+        key = (day, days)
+        if key not in self._due:
+            self._due[key] = self.calendar.add_working_days(day, days)
+        return self._due[key]
+
     def handling_days(self, entity: str) -> int:
         days = self.rng.lognormvariate(math.log(3.4), 0.65) * self.entity_slowness[entity]
         return min(int(days), 45)
@@ -158,7 +167,7 @@ class DemoWorld:
         self, report_type: str, entity: str, filed: dt.datetime
     ) -> list[tuple[str, dt.datetime, str, str | None]]:
         """The status history (status, instant, actor, note), not yet cut at `now`."""
-        rng, calendar = self.rng, self.calendar
+        rng = self.rng
         filed_on = filed.astimezone(self.tz).date()
         steps = [("received", filed, "bot", None)]
         review = filed + dt.timedelta(minutes=rng.randrange(30, 60 * 20))
@@ -183,7 +192,7 @@ class DemoWorld:
             )
             return steps
         days = self.handling_days(entity)
-        done_on = calendar.add_working_days(filed_on, days)
+        done_on = self.add_working_days(filed_on, days)
         done = self.working_instant(done_on, review + dt.timedelta(minutes=30))
         span = done - review
         if draw < 0.17:  # documents asked for, and sent
@@ -203,36 +212,6 @@ class DemoWorld:
 
 def _cut(steps, now: dt.datetime):  # type: ignore[no-untyped-def]
     return [step for step in steps if step[1] <= now]
-
-
-class _Writer:
-    """Buffers rows per table and writes them in bulk."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-        self.buffers: dict[str, list[dict]] = {}
-        self.tables = {
-            "reports": Report.__table__,
-            "history": StatusChange.__table__,
-            "surveys": SurveyAnswer.__table__,
-            "handoffs": Handoff.__table__,
-        }
-
-    def add(self, name: str, row: dict) -> None:
-        buffer = self.buffers.setdefault(name, [])
-        buffer.append(row)
-        if len(buffer) >= CHUNK:
-            self.flush(name)
-
-    def flush(self, name: str | None = None) -> None:
-        # Reports first: the other tables point at them.
-        for table in [name] if name else list(self.tables):
-            rows = self.buffers.get(table)
-            if rows:
-                if table != "reports":
-                    self.flush("reports")
-                self.connection.execute(self.tables[table].insert(), rows)
-                self.buffers[table] = []
 
 
 def _next_report_id(connection: Connection) -> int:
@@ -283,7 +262,15 @@ def generate(
         for i in world.filing_instants(reports)
     )
     with get_engine(database_url).begin() as connection:
-        writer = _Writer(connection)
+        writer = BulkWriter(
+            connection,
+            {
+                "reports": Report.__table__,
+                "history": StatusChange.__table__,
+                "surveys": SurveyAnswer.__table__,
+                "handoffs": Handoff.__table__,
+            },
+        )
         first_id = _next_report_id(connection)
         years = Counter(i.astimezone(world.tz).year for i in filed_instants)
         numbers = _reserve_numbers(connection, years)
@@ -317,7 +304,7 @@ def _one_report(world, writer, summary, report_id, filed, numbers, seed) -> None
     number = f"{local_year % 100:02d}{numbers[local_year]:07d}"
     numbers[local_year] += 1
     filed_on = filed.astimezone(world.tz).date()
-    due_on = world.calendar.add_working_days(filed_on, 5)
+    due_on = world.add_working_days(filed_on, 5)
     steps = _cut(world.life(report_type, entity, filed), world.now)
     status, last_change = steps[-1][0], steps[-1][1]
     conversation = f"demo-{seed}-{report_id}"
@@ -339,7 +326,7 @@ def _one_report(world, writer, summary, report_id, filed, numbers, seed) -> None
             "national_id": national,
             "mobile": mobile,
             "entity": entity,
-            "entity_key": entity_key(entity),
+            "entity_key": world.entity_keys[entity],
             "service": service,
             "request_channel": "app" if complaint else None,
             "trigger": trigger,
