@@ -23,9 +23,10 @@ NAME = "[الاسم]"
 # A run of digits, possibly with the separators people type inside phone numbers.
 _DIGIT_RUN = re.compile(r"\+?\d(?:[\d\s\-\u00a0.()]*\d)?")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# «اسمي …» / «أنا …» introduce a name: the next two words go.
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[\dA-Z]{4}){3,7}(?: ?[\dA-Z]{1,4})?\b", re.IGNORECASE)
+# «اسمي …» / «أنا المواطن …» introduce a name: the next two words go.
 _NAME_INTRO = re.compile(
-    r"((?:^|\s)(?:اسمي|إسمي|أسمي|معك|أنا المواطن|أنا المواطنة)\s+)(\S+(?:\s+\S+)?)"
+    r"((?:^|\s)(?:اسمي|إسمي|أسمي|أنا المواطن|أنا المواطنة)\s+)(\S+(?:\s+\S+)?)"
 )
 _WORD = re.compile(r"[^\s،,.!؟?:;«»()\"']+")
 
@@ -42,18 +43,12 @@ def _digits_placeholder(candidate: str) -> str | None:
 
 
 def _replace_numbers(text: str) -> str:
-    # to_ascii_digits maps one character to one, so spans found on it fit the original.
-    ascii_text = to_ascii_digits(text)
-    pieces, last = [], 0
-    for match in _DIGIT_RUN.finditer(ascii_text):
-        placeholder = _digits_placeholder(match.group())
-        if placeholder is None:
-            continue
-        end = match.end()
-        pieces += [text[last : match.start()], placeholder]
-        last = end
-    pieces.append(text[last:])
-    return "".join(pieces)
+    """Runs of ASCII digits that are a mobile, an ID or a long identifier."""
+
+    def replace(match: re.Match[str]) -> str:
+        return _digits_placeholder(match.group()) or match.group()
+
+    return _DIGIT_RUN.sub(replace, text)
 
 
 def _replace_name(text: str, name: str | None) -> str:
@@ -73,8 +68,10 @@ def _replace_name(text: str, name: str | None) -> str:
 
 
 def scrub(comment: str, beneficiary_name: str | None = None) -> str:
-    """The comment with IDs, mobiles, long numbers, e-mails and names replaced."""
+    """The comment with IDs, mobiles, IBANs and long numbers, e-mails and names replaced
+    (digits come back as ASCII digits)."""
     text = _EMAIL.sub(EMAIL, comment)
+    text = _IBAN.sub(NUMBER, to_ascii_digits(text))
     text = _replace_numbers(text)
     text = _NAME_INTRO.sub(lambda m: m.group(1) + NAME, text)
     return _replace_name(text, beneficiary_name).strip()
