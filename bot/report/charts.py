@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.ticker import MaxNLocator
 
 from bot.report.figures import SLA_WORKING_DAYS, ReportFigures
 from bot.report.labels import (
@@ -49,6 +50,11 @@ def _figure(width: float, height: float) -> tuple[Figure, Axes]:
     axes.yaxis.tick_right()
     axes.yaxis.set_label_position("right")
     return figure, axes
+
+
+def _counts_on(axis) -> None:  # type: ignore[no-untyped-def]
+    """Counts are whole numbers: no 0.5 report on an axis."""
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _png(figure: Figure) -> bytes:
@@ -98,6 +104,7 @@ def types_chart(figures: ReportFigures) -> Figure:
     _label_bars(axes, bars)
     axes.invert_xaxis()
     axes.set_ylim(0, max(figures.by_type.values() or [1]) * 1.12 or 1)
+    _counts_on(axes.yaxis)
     axes.set_ylabel(shape("عدد البلاغات"), fontproperties=FONT)
     for tick in axes.get_xticklabels():
         tick.set_fontproperties(FONT)
@@ -121,6 +128,7 @@ def monthly_channels_chart(figures: ReportFigures) -> Figure:
         )
     axes.set_xticks(range(len(months)))
     axes.set_xticklabels([shape(month_label(m)) for m in months], fontproperties=SMALL)
+    _counts_on(axes.yaxis)
     axes.invert_xaxis()
     axes.set_ylabel(shape("عدد البلاغات"), fontproperties=FONT)
     axes.legend(prop=SMALL, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4)
@@ -135,6 +143,7 @@ def top_entities_chart(pairs: list[tuple[str, int]], colour: str = GREEN) -> Fig
     bars = axes.barh(names, counts, color=colour, height=0.6)
     _label_bars(axes, bars, horizontal=True)
     axes.set_xlim(max(counts + [1]) * 1.15, 0)
+    _counts_on(axes.xaxis)
     axes.spines[["right"]].set_visible(True)
     axes.spines[["left"]].set_visible(False)
     for tick in axes.get_yticklabels():
@@ -163,6 +172,7 @@ def handling_chart(figures: ReportFigures) -> Figure:
     axes.set_xticklabels([f"{d}+" if d == LONGEST_DAY_BAR else str(d) for d in range(0, 21, 2)])
     axes.invert_xaxis()
     axes.set_xlabel(shape("أيام العمل حتى الإنجاز"), fontproperties=FONT)
+    _counts_on(axes.yaxis)
     axes.set_ylabel(shape("عدد البلاغات"), fontproperties=FONT)
     return figure
 
