@@ -105,7 +105,7 @@ def types_chart(figures: ReportFigures) -> Figure:
     axes.invert_xaxis()
     axes.set_ylim(0, max(figures.by_type.values() or [1]) * 1.12 or 1)
     _counts_on(axes.yaxis)
-    axes.set_ylabel(shape("عدد البلاغات"), fontproperties=FONT)
+    axes.set_ylabel(shape("عدد البلاغات"), fontproperties=FONT, labelpad=10)
     for tick in axes.get_xticklabels():
         tick.set_fontproperties(FONT)
     return figure
@@ -114,7 +114,7 @@ def types_chart(figures: ReportFigures) -> Figure:
 def monthly_channels_chart(figures: ReportFigures) -> Figure:
     """Reports received per month and channel (grouped bars)."""
     months, channels = figures.months, figures.channels
-    figure, axes = _figure(max(6.5, 1.1 * len(months) + 2), 3.4)
+    figure, axes = _figure(min(10.0, max(6.5, 0.7 * len(months) + 2.5)), 3.4)
     width = 0.8 / len(channels)
     for index, channel in enumerate(channels):
         counts = [figures.monthly_channels[channel][m] for m in months]
@@ -127,10 +127,12 @@ def monthly_channels_chart(figures: ReportFigures) -> Figure:
             label=shape(CHANNEL_LABELS[channel]),
         )
     axes.set_xticks(range(len(months)))
-    axes.set_xticklabels([shape(month_label(m)) for m in months], fontproperties=SMALL)
+    # Month over year on two lines, each shaped on its own (bidi works line by line).
+    labels = ["\n".join(shape(part) for part in month_label(m).split(" ")) for m in months]
+    axes.set_xticklabels(labels, fontproperties=SMALL)
     _counts_on(axes.yaxis)
     axes.invert_xaxis()
-    axes.set_ylabel(shape("عدد البلاغات"), fontproperties=FONT)
+    axes.set_ylabel(shape("عدد البلاغات"), fontproperties=FONT, labelpad=10)
     axes.legend(prop=SMALL, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4)
     return figure
 
@@ -173,7 +175,7 @@ def handling_chart(figures: ReportFigures) -> Figure:
     axes.invert_xaxis()
     axes.set_xlabel(shape("أيام العمل حتى الإنجاز"), fontproperties=FONT)
     _counts_on(axes.yaxis)
-    axes.set_ylabel(shape("عدد البلاغات"), fontproperties=FONT)
+    axes.set_ylabel(shape("عدد البلاغات"), fontproperties=FONT, labelpad=10)
     return figure
 
 
