@@ -93,20 +93,30 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     report = commands.add_parser(
         "report", help="write the voice-of-the-beneficiary report of a period (HTML or CSV)"
     )
-    report.add_argument("--from", dest="start", type=_date, required=True, help="first day")
-    report.add_argument("--to", dest="end", type=_date, required=True, help="last day (included)")
-    report.add_argument("--out", type=Path, required=True, help="file to write")
+    report.add_argument(
+        "--from", dest="start", metavar="DATE", type=_date, required=True, help="first day"
+    )
+    report.add_argument(
+        "--to", dest="end", metavar="DATE", type=_date, required=True, help="last day (included)"
+    )
+    report.add_argument("--out", metavar="FILE", type=Path, required=True, help="file to write")
     report.add_argument(
         "--format", choices=FORMATS, help="html (default) or csv (default for a .csv file)"
     )
     report.add_argument(
-        "--comments", type=int, default=8, help="how many recent comments to quote (default 8)"
+        "--comments",
+        metavar="N",
+        type=int,
+        default=8,
+        help="how many recent comments to quote (default 8)",
     )
     report.add_argument("--no-progress", action="store_true", help="no progress bar")
     report.set_defaults(func=report_command)
     demo = commands.add_parser("demo-data", help="add seeded demo reports to the store")
-    demo.add_argument("--reports", type=int, default=5000, help="how many (default 5000)")
-    demo.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    demo.add_argument("--from", dest="start", type=_date, help="first day (default: --to − 364)")
-    demo.add_argument("--to", dest="end", type=_date, help="last day (default: today)")
+    demo.add_argument("--reports", metavar="N", type=int, default=5000, help="how many (5000)")
+    demo.add_argument("--seed", metavar="S", type=int, default=1, help="random seed (1)")
+    demo.add_argument(
+        "--from", dest="start", metavar="DATE", type=_date, help="first day (--to − 364 days)"
+    )
+    demo.add_argument("--to", dest="end", metavar="DATE", type=_date, help="last day (today)")
     demo.set_defaults(func=demo_data_command)
