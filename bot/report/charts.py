@@ -16,7 +16,9 @@ import io
 import arabic_reshaper
 from bidi import get_display
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import MaxNLocator
@@ -52,7 +54,7 @@ def _figure(width: float, height: float) -> tuple[Figure, Axes]:
     return figure, axes
 
 
-def _counts_on(axis) -> None:  # type: ignore[no-untyped-def]
+def _counts_on(axis: Axis) -> None:
     """Counts are whole numbers: no 0.5 report on an axis."""
     axis.set_major_locator(MaxNLocator(integer=True))
 
@@ -64,7 +66,7 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _label_bars(axes: Axes, bars, horizontal: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _label_bars(axes: Axes, bars: BarContainer, horizontal: bool = False) -> None:
     """Each bar's value just past its end (leftwards for the right-to-left bars)."""
     for bar in bars:
         if horizontal:

@@ -16,7 +16,7 @@ import datetime as dt
 import math
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, text
@@ -67,12 +67,17 @@ class _Sampler:
         return self.rng.choices(self.values, cum_weights=self.cumulative)[0]
 
 
-def _accumulate(values) -> list[float]:  # type: ignore[no-untyped-def]
+def _accumulate(values: Iterable[float]) -> list[float]:
     total, out = 0.0, []
     for value in values:
         total += value
         out.append(total)
     return out
+
+
+# A status change: (status, instant, actor, note).
+Step = tuple[str, dt.datetime, str, str | None]
+Person = tuple[str, str, str]
 
 
 class DemoWorld:
@@ -163,9 +168,7 @@ class DemoWorld:
         days = self.rng.lognormvariate(math.log(3.4), 0.65) * self.entity_slowness[entity]
         return min(int(days), 45)
 
-    def life(
-        self, report_type: str, entity: str, filed: dt.datetime
-    ) -> list[tuple[str, dt.datetime, str, str | None]]:
+    def life(self, report_type: str, entity: str, filed: dt.datetime) -> list[Step]:
         """The status history (status, instant, actor, note), not yet cut at `now`."""
         rng = self.rng
         filed_on = filed.astimezone(self.tz).date()
@@ -198,7 +201,9 @@ class DemoWorld:
         if draw < 0.17:  # documents asked for, and sent
             asked = review + span * 0.15
             steps.append(("missing_data", asked, "staff", "نرجو إرفاق صورة رسالة الجهة"))
-            steps.append(("under_review", asked + span * 0.1, "beneficiary", None))
+            # …and sent back within the 48 hours (otherwise the scheduler cancels).
+            sent = asked + min(span * 0.1, dt.timedelta(hours=40))
+            steps.append(("under_review", sent, "beneficiary", None))
         steps.append(("referred", review + span * 0.4, "staff", None))
         steps.append(("in_progress", review + span * 0.6, "staff", None))
         if report_type == "complaint":
@@ -210,7 +215,7 @@ class DemoWorld:
         return steps
 
 
-def _cut(steps, now: dt.datetime):  # type: ignore[no-untyped-def]
+def _cut(steps: list[Step], now: dt.datetime) -> list[Step]:
     return [step for step in steps if step[1] <= now]
 
 
@@ -295,7 +300,15 @@ def generate(
     return summary
 
 
-def _one_report(world, writer, summary, report_id, filed, numbers, seed) -> None:  # type: ignore[no-untyped-def]
+def _one_report(
+    world: DemoWorld,
+    writer: BulkWriter,
+    summary: DemoSummary,
+    report_id: int,
+    filed: dt.datetime,
+    numbers: dict[int, int],
+    seed: int,
+) -> None:
     rng = world.rng
     report_type = world.type()
     entity = world.entity()
@@ -365,7 +378,7 @@ def _one_report(world, writer, summary, report_id, filed, numbers, seed) -> None
         )
 
 
-def _delay_notice(world: DemoWorld, steps, due_on: dt.date) -> dt.datetime | None:  # type: ignore[no-untyped-def]
+def _delay_notice(world: DemoWorld, steps: list[Step], due_on: dt.date) -> dt.datetime | None:
     """What the scheduler would have done: the notice the day after the answer date, if
     the report was still not settled then."""
     notice = dt.datetime.combine(due_on + dt.timedelta(days=1), dt.time(0, 5), world.tz)
@@ -378,7 +391,15 @@ def _delay_notice(world: DemoWorld, steps, due_on: dt.date) -> dt.datetime | Non
     return notice if settled is None or settled > notice else None
 
 
-def _survey(world, writer, summary, report_id, steps, filed_on, person) -> None:  # type: ignore[no-untyped-def]
+def _survey(
+    world: DemoWorld,
+    writer: BulkWriter,
+    summary: DemoSummary,
+    report_id: int,
+    steps: list[Step],
+    filed_on: dt.date,
+    person: Person,
+) -> None:
     rng = world.rng
     if rng.random() > 0.45:
         return  # most people do not answer
@@ -414,7 +435,13 @@ def _survey(world, writer, summary, report_id, steps, filed_on, person) -> None:
     summary.surveys += 1
 
 
-def _handoff(world, writer, summary, conversation, opened) -> None:  # type: ignore[no-untyped-def]
+def _handoff(
+    world: DemoWorld,
+    writer: BulkWriter,
+    summary: DemoSummary,
+    conversation: str,
+    opened: dt.datetime,
+) -> None:
     rng = world.rng
     taken = opened + dt.timedelta(minutes=rng.lognormvariate(math.log(4), 0.8))
     ended = taken + dt.timedelta(minutes=rng.lognormvariate(math.log(11), 0.6))

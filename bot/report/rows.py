@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Integer, case, func, literal_column, select, union
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.report.period import Period
 from bot.store.models import Handoff, Report, StatusChange, SurveyAnswer
@@ -64,7 +65,7 @@ def utc(instant: dt.datetime | None) -> dt.datetime | None:
     return instant
 
 
-def _in_period(column, period: Period):  # type: ignore[no-untyped-def]
+def _in_period(column: ColumnElement[dt.datetime], period: Period) -> ColumnElement[bool]:
     first, after = period.utc_bounds()
     return (column >= first) & (column < after)
 
