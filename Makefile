@@ -89,3 +89,8 @@ test: lint unit data-validate story-test nlu-eval e2e
 
 clean:
 	rm -rf models results var .pytest_cache
+
+# Time `balagh report` for 100,000 demo reports on SQLite and on PostgreSQL (target 30 s).
+.PHONY: bench-report
+bench-report: $(VENV)/.installed
+	$(PY) -m bench.report_bench

@@ -23,6 +23,7 @@ from bot.processes import (
     rasa_command,
     wait_for_port,
 )
+from bot.report.commands import add_commands as add_report_commands
 from bot.server_config import render_credentials, render_endpoints
 from bot.settings import ROOT, load_settings
 from bot.store.database import upgrade
@@ -189,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     agent_parser.add_argument("--name", help="display name")
     agent_parser.add_argument("--telegram-id", help="Telegram user id mapped to this account")
     agent_parser.set_defaults(func=add_agent_command)
+    add_report_commands(commands)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -19,7 +19,7 @@ import aiohttp
 from aiohttp import web
 
 from bot import clock
-from bot.desk import handoff_api, widget
+from bot.desk import handoff_api, supervisors, widget
 from bot.desk.dispatcher import Dispatcher
 from bot.desk.staff_api import DATABASE_KEY, TOKEN_KEY, add_routes, require_token
 from bot.settings import internal_token, load_settings
@@ -49,7 +49,8 @@ def build_app() -> web.Application:
         token = secrets.token_urlsafe(24)
         logger.warning("BALAGH_STAFF_TOKEN is not set; this run's staff token is %s", token)
     app = web.Application(
-        middlewares=[require_token, handoff_api.require_agent], client_max_size=64 * 1024
+        middlewares=[require_token, handoff_api.require_agent, supervisors.require_supervisor],
+        client_max_size=64 * 1024,
     )
     app[DATABASE_KEY] = settings.database_url
     app[TOKEN_KEY] = token
@@ -57,6 +58,7 @@ def build_app() -> web.Application:
     add_routes(app)
     widget.add_routes(app)
     handoff_api.add_routes(app)
+    supervisors.add_routes(app)
 
     rasa_url = os.environ.get("BALAGH_RASA_URL", f"http://127.0.0.1:{settings.rasa_port}")
     app[handoff_api.RASA_KEY] = rasa_url

@@ -1,0 +1,81 @@
+"""The supervisors' page: the voice-of-the-beneficiary report of any period, in the desk.
+
+The page (`/console/supervisors`) is static, like the console; the figures come from
+`GET /api/supervisors/report?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=html|csv]`, which
+needs an agent session whose role is supervisor (401 without a valid session, 403 for
+an agent). It runs the same code as `balagh report`, so both show the same figures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from bot import clock
+from bot.desk.staff_api import DATABASE_KEY, error
+from bot.report.build import FORMATS, load_figures, render
+from bot.report.period import Period
+from bot.settings import ROOT, load_settings
+from bot.store.agents import agent_for_token
+from bot.working_days import load_calendar
+
+PAGE = ROOT / "channels" / "static" / "supervisors.html"
+MAX_DAYS = 3 * 366  # a longer period is a mistake more often than a wish
+CONTENT_TYPES = {"html": "text/html", "csv": "text/csv"}
+
+
+@web.middleware
+async def require_supervisor(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    if request.path.startswith("/api/supervisors"):
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        agent = None
+        if scheme.lower() == "bearer" and token:
+            agent = agent_for_token(request.app[DATABASE_KEY], token, clock.now())
+        if agent is None:
+            return error(401, "sign in first (missing, invalid or expired session)")
+        if not agent.is_supervisor:
+            return error(403, "supervisors only")
+    return await handler(request)
+
+
+async def page(_: web.Request) -> web.FileResponse:
+    return web.FileResponse(PAGE, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def _period(request: web.Request) -> Period | None:
+    try:
+        period = Period.parse(request.query.get("from", ""), request.query.get("to", ""))
+    except ValueError:
+        return None
+    return period if (period.end - period.start).days < MAX_DAYS else None
+
+
+def _build(database_url: str, period: Period, fmt: str) -> str:
+    settings = load_settings()
+    figures = load_figures(
+        database_url, period, clock.today(), load_calendar(settings.holidays_file)
+    )
+    return render(figures, fmt)
+
+
+async def report(request: web.Request) -> web.Response:
+    period = _period(request)
+    if period is None:
+        return error(400, f"from and to must be dates (YYYY-MM-DD), to ≥ from, ≤ {MAX_DAYS} days")
+    fmt = request.query.get("format", "html")
+    if fmt not in FORMATS:
+        return error(400, f"format must be one of {', '.join(FORMATS)}")
+    body = await asyncio.to_thread(_build, request.app[DATABASE_KEY], period, fmt)
+    headers = {"Cache-Control": "no-store"}
+    if fmt == "csv":
+        name = f"voice-of-beneficiary-{period.start}-{period.end}.csv"
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return web.Response(
+        text=body, content_type=CONTENT_TYPES[fmt], charset="utf-8", headers=headers
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/console/supervisors", page)
+    app.router.add_get("/api/supervisors/report", report)

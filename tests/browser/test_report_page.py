@@ -1,0 +1,122 @@
+"""The voice-of-the-beneficiary report in Debian's Chromium: the generated page (right to
+left, tables, charts loaded, A4 PDF), and the supervisors' page in a running desk."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+
+import pytest
+from playwright.sync_api import expect
+
+from bot import clock
+from bot.report.build import load_figures, write_report
+from bot.store.agents import add_agent
+from tests import report_dataset as data
+from tests.e2e.conftest import ROOT, _wait_for_desk, free_port
+
+ARTIFACTS = ROOT / "test-artifacts"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('report') / 'reports.db'}"
+    data.fill(url)
+    return url
+
+
+def test_the_report_page_reads_right_to_left_with_its_charts(store, browser, tmp_path):
+    figures = load_figures(store, data.PERIOD, data.AS_OF, data.CALENDAR)
+    page_file = write_report(figures, tmp_path / "report.html", "html")
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(page_file.as_uri())
+    assert page.eval_on_selector("html", "e => getComputedStyle(e).direction") == "rtl"
+    expect(page.locator("h1")).to_have_text("تقرير صوت المستفيد")
+    expect(page.locator("table")).to_have_count(10)
+    images = page.locator("img[data-chart]")
+    expect(images).to_have_count(6)
+    widths = images.evaluate_all("imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
+    assert all(width > 400 for width in widths), widths
+    monthly = page.locator("#monthly table")
+    expect(monthly.locator("thead th")).to_have_text(
+        ["الأشهر", "مارس 2025", "أبريل 2025", "الإجمالي"]
+    )
+    expect(monthly.locator("tr.total td")).to_have_text(["إجمالي البلاغات الواردة", "4", "4", "8"])
+    # Right to left: the table's first column is drawn at the right.
+    first, last = (monthly.locator("thead th").nth(i).bounding_box() for i in (0, 3))
+    assert first["x"] > last["x"]
+    expect(page.locator("#completion")).to_contain_text("71٫4٪")
+    expect(page.locator("#comments blockquote").first).to_contain_text("[رقم الهوية]")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type/Page") >= 2
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def desk(store, tmp_path_factory):
+    """The desk alone (the report needs neither Rasa nor the action server)."""
+    add_agent(store, "lina", PASSWORD, "supervisor", clock.now())
+    add_agent(store, "sara", PASSWORD, "agent", clock.now())
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BALAGH_DATABASE_URL": store,
+        "BALAGH_DESK_PORT": str(port),
+        "BALAGH_STAFF_TOKEN": "staff-token",
+        "BALAGH_INTERNAL_TOKEN": "internal-token",
+        "BALAGH_DESK_DISPATCHER": "off",
+        "BALAGH_SCHEDULER_INTERVAL": "3600",
+    }
+    log = open(tmp_path_factory.mktemp("desk") / "desk.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.desk.main"], cwd=ROOT, env=env, stdout=log, stderr=log
+    )
+    try:
+        _wait_for_desk(f"http://127.0.0.1:{port}", process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=20)
+        if process.poll() is None:
+            process.kill()
+        log.close()
+
+
+def sign_in(page, username: str) -> None:
+    page.get_by_label("اسم المستخدم").fill(username)
+    page.get_by_label("كلمة المرور").fill(PASSWORD)
+    page.get_by_role("button", name="دخول").click()
+
+
+def test_a_supervisor_reads_the_report_in_the_desk(desk, browser):
+    page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    page.goto(f"{desk}/console/supervisors")
+    assert page.eval_on_selector("html", "e => getComputedStyle(e).direction") == "rtl"
+    sign_in(page, "sara")
+    expect(page.get_by_role("alert")).to_have_text("هذه الصفحة للمشرفين فقط.")
+    sign_in(page, "lina")
+    page.get_by_label("من").fill("2025-03-01")
+    page.get_by_label("إلى").fill("2025-04-30")
+    page.get_by_role("button", name="عرض التقرير").click()
+    expect(page.locator("#report")).to_have_attribute("data-period", "2025-03-01/2025-04-30")
+    report = page.frame_locator("#report")
+    expect(report.locator("h1")).to_have_text("تقرير صوت المستفيد")
+    expect(report.locator(".card").first).to_contain_text("8")
+    expect(report.locator("#completion")).to_contain_text("71٫4٪")
+    widths = report.locator("img[data-chart]").evaluate_all(
+        "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)"
+    )
+    assert len(widths) == 6 and min(widths) > 400
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-supervisors.png"))
+    # The console shows supervisors the way to the report (and agents not).
+    page.goto(f"{desk}/console")
+    expect(page.get_by_role("link", name="تقرير صوت المستفيد")).to_be_visible()
+    page.close()
