@@ -101,7 +101,7 @@ def render_endpoints(settings: Settings, path: Path) -> Path:
 def render_credentials(settings: Settings, path: Path) -> Path:
     """The channels Rasa serves: REST always; WhatsApp and SMS when Twilio is configured."""
     credentials: dict[str, Any] = {
-        "rest": None,
+        "channels.rest.CheckedRestInput": None,
         "channels.webchat.WebChatInput": {
             "secret": shared_secret("BALAGH_WEBCHAT_SECRET", "webchat.secret"),
             "cors_origins": os.environ.get("BALAGH_WEBCHAT_ORIGINS", "*"),

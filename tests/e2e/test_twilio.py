@@ -12,6 +12,8 @@ import urllib.request
 import uuid
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 from twilio.request_validator import RequestValidator
 
@@ -248,3 +250,29 @@ def test_sms_users_are_told_how_to_send_documents(twilio_bot, twilio):
         assert post(twilio_bot, "sms", params) == 200
     messages = wait_for_text(twilio, user, "الرسائل النصية لا تحمل صورا")  # no tanween on SMS
     assert "واتساب" in messages[-1]["Body"]
+
+
+FORM_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    channel=st.sampled_from(["whatsapp", "sms"]),
+    fields=st.dictionaries(
+        st.sampled_from(["MessageSid", "From", "To", "Body", "NumMedia", "MediaUrl0", "X"]),
+        FORM_TEXT,
+        max_size=7,
+    ),
+    signed=st.booleans(),
+)
+def test_fuzzed_webhooks_never_fail_the_server(twilio_bot, twilio, channel, fields, signed):
+    """Unsigned: refused (403). Signed but odd (no sender, huge body, NumMedia "x"...):
+    a clear 2xx/4xx, never a 500."""
+    status = post(twilio_bot, channel, fields, token=twilio.auth_token, sign=signed)
+    assert status < 500, fields
+    if not signed:
+        assert status == 403
