@@ -14,7 +14,7 @@ RASA := $(PY) -m rasa
 MODEL := models/balagh.tar.gz
 TRAINING_INPUTS := config.yml $(shell find domain data -name '*.yml' 2>/dev/null) $(wildcard bot/nlu/*.py)
 
-.PHONY: cluster bench install run shell train test lint format unit data-validate story-test nlu-eval e2e migrate clean catalogue
+.PHONY: cluster cluster-test bench install run shell train test lint format unit data-validate story-test nlu-eval e2e migrate clean catalogue
 
 catalogue: data/nlu/catalogue.yml
 
@@ -32,7 +32,7 @@ data/nlu/catalogue.yml: resources/catalogue.yml scripts/generate_catalogue_nlu.p
 	$(PY) -m scripts.generate_catalogue_nlu
 
 $(MODEL): $(VENV)/.installed data/nlu/catalogue.yml $(TRAINING_INPUTS)
-	$(RASA) train --config config.yml --domain domain --data data --out models --fixed-model-name balagh
+	@start=$$(date +%s) && $(RASA) train --config config.yml --domain domain --data data --out models --fixed-model-name balagh && echo $$(( $$(date +%s) - start )) > models/balagh.train-seconds
 	@touch $@
 
 train: $(MODEL)
@@ -47,15 +47,27 @@ migrate: $(VENV)/.installed
 	$(PY) -m bot.cli migrate
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check bot channels tests scripts
-	$(VENV)/bin/ruff format --check bot channels tests scripts
+	$(VENV)/bin/ruff check bot channels tests scripts bench
+	$(VENV)/bin/ruff format --check bot channels tests scripts bench
 	$(PY) -m scripts.generate_catalogue_nlu --check
 
 format: $(VENV)/.installed
-	$(VENV)/bin/ruff check --fix bot channels tests scripts
-	$(VENV)/bin/ruff format bot channels tests scripts
+	$(VENV)/bin/ruff check --fix bot channels tests scripts bench
+	$(VENV)/bin/ruff format bot channels tests scripts bench
 
-unit: $(VENV)/.installed
+# The load balancer of `make cluster` (docker-compose uses the official nginx image).
+NGINX ?= /usr/sbin/nginx
+$(NGINX):
+	@command -v apt-get >/dev/null || { echo "install nginx at $(NGINX) (or set NGINX=...)"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light
+
+# docker-compose.yml is validated by Debian's docker-compose (no Docker engine needed).
+DOCKER_COMPOSE ?= /usr/bin/docker-compose
+$(DOCKER_COMPOSE):
+	@command -v apt-get >/dev/null || { echo "install docker-compose at $(DOCKER_COMPOSE)"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose
+
+unit: $(VENV)/.installed $(NGINX) $(DOCKER_COMPOSE)
 	$(PY) -m pytest -q tests/unit
 
 data-validate: $(VENV)/.installed
@@ -73,19 +85,29 @@ $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "install Chromium at $(CHROMIUM) (or set CHROMIUM=...)"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-# The load balancer of `make cluster` (docker-compose uses the official nginx image).
-NGINX ?= /usr/sbin/nginx
-$(NGINX):
-	@command -v apt-get >/dev/null || { echo "install nginx at $(NGINX) (or set NGINX=...)"; exit 1; }
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light
-
 cluster: $(MODEL) $(NGINX)
 	BALAGH_NGINX=$(NGINX) $(PY) -m bot.cluster
 
 e2e: $(MODEL) $(CHROMIUM)
 	BALAGH_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q tests/e2e tests/browser
 
-test: lint unit data-validate story-test nlu-eval e2e
+# The production topology (two replicas, nginx, PostgreSQL, Redis, RabbitMQ) under faults
+# and 200 simultaneous conversations.
+cluster-test: $(MODEL) $(NGINX)
+	BALAGH_NGINX=$(NGINX) $(PY) -m pytest -q tests/cluster
+
+test: lint unit data-validate story-test nlu-eval e2e cluster-test
+
+# Rasa's default configuration trained on the same data, for the side-by-side benchmark.
+DEFAULT_MODEL := models/default/default.tar.gz
+$(DEFAULT_MODEL): $(VENV)/.installed data/nlu/catalogue.yml $(TRAINING_INPUTS) bench/default_config.yml
+	@start=$$(date +%s) && $(RASA) train --config bench/default_config.yml --domain domain --data data --out models/default --fixed-model-name default && echo $$(( $$(date +%s) - start )) > models/default/default.train-seconds
+	@touch $@
+
+# Benchmarks (figures, not pass/fail): latency, throughput, long histories, memory,
+# F1 and training time against Rasa's default configuration; then the report's timing.
+bench: $(MODEL) $(DEFAULT_MODEL) $(NGINX) bench-report
+	BALAGH_NGINX=$(NGINX) $(PY) -m bench.run
 
 clean:
 	rm -rf models results var .pytest_cache

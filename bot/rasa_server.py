@@ -9,6 +9,8 @@
 2. Speed: Rasa validates every action server response with `jsonschema.validate`,
    which checks the (constant) schema itself again on every call: half of the server's
    time under load. The validator is built once here; responses are checked the same.
+   Likewise the event class of a stored event is looked up once per type, not by walking
+   every subclass of `Event` for every event read.
 3. PostgreSQL restarts: Rasa's SQL tracker store keeps pooled connections that are dead
    after a restart, so the first requests fail. Connections are checked before use
    (`pool_pre_ping`), so the server reconnects by itself.
@@ -27,6 +29,7 @@ import jsonschema
 from rasa.core import processor as rasa_processor
 from rasa.core import tracker_store as rasa_tracker_store
 from rasa.core.actions.action import Action, ActionExecutionRejection, RemoteAction
+from rasa.shared.core import events as rasa_events
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (
     ActionExecutionRejected,
@@ -36,6 +39,7 @@ from rasa.shared.core.events import (
     UserUtteranceReverted,
 )
 from rasa.shared.exceptions import RasaException
+from rasa.shared.utils.common import all_subclasses
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +95,24 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     return True
 
 
+_event_classes: dict[str, type] = {}
+
+
+def _event_class(type_name: str, default: type | None = None) -> type | None:
+    """Rasa's `Event.resolve_by_type`, which walks every Event subclass for every
+    event it reads, with the answer remembered."""
+    if type_name not in _event_classes:
+        for cls in all_subclasses(rasa_events.Event):
+            _event_classes.setdefault(cls.type_name, cls)
+    if type_name in _event_classes:
+        return _event_classes[type_name]
+    if type_name == "topic":
+        return None
+    if default is not None:
+        return default
+    raise ValueError(f"Unknown event name '{type_name}'.")
+
+
 def install() -> None:
     """Patch Rasa in this process (idempotent)."""
     if getattr(RemoteAction, "_balagh_patched", False):
@@ -116,6 +138,7 @@ def install() -> None:
     rasa_processor.MessageProcessor._run_action = guarded_run_action  # type: ignore[method-assign]
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    rasa_events.Event.resolve_by_type = staticmethod(_event_class)  # type: ignore[method-assign]
 
     engine_kwargs = rasa_tracker_store.create_engine_kwargs
 

@@ -18,18 +18,20 @@ from sqlalchemy.engine import make_url
 from bot.settings import ROOT, Settings, internal_token, shared_secret
 
 EVENT_QUEUE = "balagh.events"
+# Rasa's SQL tracker store, remembering what it served (see bot/tracker_store.py).
+STORE_TYPE = "bot.tracker_store.CachedSQLTrackerStore"
 
 
 def tracker_store_config(url: str) -> dict[str, Any]:
-    """Rasa's SQLTrackerStore settings from a SQLAlchemy URL (sqlite or postgresql)."""
+    """SQL tracker store settings from a SQLAlchemy URL (sqlite or postgresql)."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         database = parsed.database or str(ROOT / "var" / "conversations.db")
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-        return {"type": "SQL", "dialect": "sqlite", "db": database}
+        return {"type": STORE_TYPE, "dialect": "sqlite", "db": database}
     config: dict[str, Any] = {
-        "type": "SQL",
+        "type": STORE_TYPE,
         "dialect": parsed.drivername,
         "url": parsed.host or "127.0.0.1",  # Rasa passes `url` as the host
         "port": parsed.port or 5432,

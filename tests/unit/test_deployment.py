@@ -116,8 +116,8 @@ def test_endpoints_from_production_urls(tmp_path, monkeypatch):
     monkeypatch.setenv("BALAGH_ACTION_ENDPOINT_URL", "http://actions:5055/webhook")
     endpoints = yaml.safe_load(render_endpoints(load_settings(), tmp_path / "e.yml").read_text())
     assert endpoints["tracker_store"] == {
-        "type": "SQL", "dialect": "postgresql", "url": "db", "port": 5433, "db": "conv",
-        "username": "u", "password": "pw",
+        "type": "bot.tracker_store.CachedSQLTrackerStore", "dialect": "postgresql",
+        "url": "db", "port": 5433, "db": "conv", "username": "u", "password": "pw",
     }  # fmt: skip
     assert endpoints["lock_store"] == {
         "type": "bot.locking.AtomicRedisLockStore", "url": "cache", "port": 6380, "db": 3,
@@ -134,3 +134,17 @@ def test_embedded_default_needs_no_services():
     assert event_broker_config("") is None
     with pytest.raises(SystemExit):
         lock_store_config("memcached://x")
+
+
+def test_the_configured_store_classes_import():
+    """Rasa silently falls back to an in-memory tracker store if the class cannot be
+    imported: every replica would then keep its own conversations."""
+    from rasa.core.lock_store import LockStore
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.utils.common import class_from_module_path
+
+    from bot.server_config import STORE_TYPE
+
+    assert issubclass(class_from_module_path(STORE_TYPE), SQLTrackerStore)
+    lock_type = lock_store_config("redis://127.0.0.1:6379/1")["type"]
+    assert issubclass(class_from_module_path(lock_type), LockStore)

@@ -1,0 +1,110 @@
+"""Rasa's SQL tracker store without re-reading the whole conversation at every message.
+
+Stock `SQLTrackerStore` loads and replays every event of the session for each message,
+counts them again to know what to insert, and, with an event broker, loads the whole
+conversation a third time to find what to publish: the cost grows with the length of the
+conversation. Here each Rasa process keeps the trackers it served (LRU) with how far they
+are known to be stored:
+
+- `retrieve` asks the database only for events newer than the last one this process saw
+  (usually none; a few when the previous message went to another replica) and applies
+  them; a new session, or a tracker changed without being saved, means a full reload;
+- `save` inserts the events added since, then publishes exactly those to the broker.
+
+Safe with several replicas because a conversation's messages are processed one at a time
+under the (atomic Redis) lock: between a `retrieve` and its `save`, nobody else appends.
+The table and the stored JSON are Rasa's own: the two stores can read each other's data.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+
+@dataclass
+class _Known:
+    tracker: DialogueStateTracker
+    stored: int  # how many of tracker.events are in the database
+    last_id: int  # the newest events.id of the conversation at that point
+
+
+class CachedSQLTrackerStore(SQLTrackerStore):
+    """Endpoint type `bot.tracker_store.CachedSQLTrackerStore` (SQL settings as for `SQL`)."""
+
+    def __init__(self, *args: Any, cache_size: int = 2000, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cache_size = int(cache_size)
+        self._known: OrderedDict[str, _Known] = OrderedDict()
+
+    def _remember(self, tracker: DialogueStateTracker, last_id: int) -> None:
+        self._known[tracker.sender_id] = _Known(tracker, len(tracker.events), last_id)
+        self._known.move_to_end(tracker.sender_id)
+        while len(self._known) > self.cache_size:
+            self._known.popitem(last=False)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        known = self._known.get(sender_id)
+        with self.session_scope() as session:
+            if known is not None and len(known.tracker.events) == known.stored:
+                newer = (
+                    session.query(self.SQLEvent)
+                    .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.id > known.last_id)
+                    .order_by(self.SQLEvent.id)
+                    .all()
+                )
+                if not any(row.type_name == SessionStarted.type_name for row in newer):
+                    for row in newer:
+                        known.tracker.update(Event.from_parameters(json.loads(row.data)))
+                    self._remember(known.tracker, newer[-1].id if newer else known.last_id)
+                    return known.tracker
+            self._known.pop(sender_id, None)
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+            if not rows or not self.domain:
+                return None
+            tracker = DialogueStateTracker.from_dict(
+                sender_id, [json.loads(row.data) for row in rows], self.domain.slots
+            )
+            self._remember(tracker, rows[-1].id)
+            return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        known = self._known.get(tracker.sender_id)
+        with self.session_scope() as session:
+            if known is not None and known.tracker is tracker:
+                new_events = list(itertools.islice(tracker.events, known.stored, None))
+            else:
+                new_events = list(self._additional_events(session, tracker))
+            rows = [self._row(tracker.sender_id, event) for event in new_events]
+            session.add_all(rows)
+            session.flush()  # assigns the ids
+            if rows:
+                last_id = rows[-1].id
+            else:
+                newest = sa.func.max(self.SQLEvent.id)
+                query = session.query(newest).filter(self.SQLEvent.sender_id == tracker.sender_id)
+                last_id = query.scalar() or 0
+            session.commit()
+        self._remember(tracker, last_id)
+        if self.event_broker is not None and new_events:
+            await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )

@@ -1,0 +1,104 @@
+"""The cached SQL tracker store: what several replicas rely on, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa.core.brokers.broker import EventBroker
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from sqlalchemy.engine import make_url
+
+from bot.tracker_store import CachedSQLTrackerStore
+
+DOMAIN = Domain.from_yaml("version: '3.1'\nintents: [greet]\nslots: {}\n")
+
+
+class RecordingBroker(EventBroker):
+    """Collects what would be published (RabbitMQ itself is exercised by tests/cluster)."""
+
+    def __init__(self) -> None:
+        self.published: list[dict] = []
+
+    def publish(self, event: dict) -> None:
+        self.published.append(event)
+
+
+def store_for(url: str, broker: EventBroker | None = None) -> CachedSQLTrackerStore:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return CachedSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=parsed.database)
+    return CachedSQLTrackerStore(
+        domain=DOMAIN,
+        dialect="postgresql",
+        host=parsed.host,
+        port=parsed.port,
+        db=parsed.database,
+        username=parsed.username,
+        event_broker=broker,
+    )
+
+
+def run(coroutine):  # noqa: ANN001, ANN201
+    return asyncio.run(coroutine)
+
+
+def new_tracker(store: CachedSQLTrackerStore, sender: str):  # noqa: ANN201
+    tracker = run(store.get_or_create_tracker(sender))
+    tracker.update(UserUttered("مرحبا", {"name": "greet", "confidence": 1.0}))
+    tracker.update(BotUttered("أهلاً"))
+    tracker.update(ActionExecuted("action_listen"))
+    run(store.save(tracker))
+    return tracker
+
+
+def texts(tracker) -> list[str]:  # noqa: ANN001
+    return [e.text for e in tracker.events if isinstance(e, UserUttered | BotUttered)]
+
+
+def test_two_replicas_see_each_others_messages(database_url):
+    first, second = store_for(database_url), store_for(database_url)
+    tracker = new_tracker(first, "s1")
+    assert run(first.retrieve("s1")) is tracker  # nothing new: nothing re-read
+    other = run(second.retrieve("s1"))
+    other.update(UserUttered("شكرا", {"name": "greet", "confidence": 1.0}))
+    other.update(BotUttered("العفو"))
+    run(second.save(other))
+    again = run(first.retrieve("s1"))
+    assert texts(again) == ["مرحبا", "أهلاً", "شكرا", "العفو"]
+    assert texts(run(store_for(database_url).retrieve("s1"))) == texts(again)  # a cold read
+
+
+def test_a_tracker_changed_but_not_saved_is_read_again(database_url):
+    store = store_for(database_url)
+    tracker = new_tracker(store, "s2")
+    tracker.update(UserUttered("لم يُحفظ", {"name": "greet", "confidence": 1.0}))
+    reread = run(store.retrieve("s2"))
+    assert reread is not tracker
+    assert "لم يُحفظ" not in texts(reread)
+
+
+def test_a_new_session_started_elsewhere_is_loaded_from_scratch(database_url):
+    first, second = store_for(database_url), store_for(database_url)
+    new_tracker(first, "s3")
+    other = run(second.retrieve("s3"))
+    other.update(SessionStarted())
+    other.update(ActionExecuted("action_listen"))
+    other.update(UserUttered("جلسة جديدة", {"name": "greet", "confidence": 1.0}))
+    run(second.save(other))
+    assert texts(run(first.retrieve("s3"))) == ["جلسة جديدة"]
+
+
+@pytest.mark.postgres
+def test_each_event_is_published_once(postgres_url):
+    broker = RecordingBroker()
+    store = store_for(postgres_url, broker)
+    tracker = new_tracker(store, "s4")
+    tracker.update(UserUttered("ثانية", {"name": "greet", "confidence": 1.0}))
+    run(store.save(tracker))
+    run(store.save(tracker))  # nothing new
+    published = [(e["event"], e.get("text")) for e in broker.published]
+    assert published.count(("user", "مرحبا")) == 1
+    assert published.count(("user", "ثانية")) == 1
+    assert all(e["sender_id"] == "s4" for e in broker.published)
