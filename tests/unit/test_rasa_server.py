@@ -1,0 +1,31 @@
+"""Balagh's patches of the Rasa server keep Rasa's behaviour where they speed it up."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+
+from bot import rasa_server
+
+
+def test_action_responses_are_still_validated():
+    action = RemoteAction("action_x", None)
+    good = {"events": [{"event": "slot", "name": "a", "value": 1}], "responses": [{"text": "x"}]}
+    assert rasa_server._validate_action_result(action, good)
+    with pytest.raises(jsonschema.ValidationError):
+        rasa_server._validate_action_result(action, {"events": [{"event": 3}]})
+    with pytest.raises(jsonschema.ValidationError):
+        rasa_server._validate_action_result(action, {"responses": "not a list"})
+
+
+def test_event_classes_are_found_by_type_name():
+    assert rasa_server._event_class("user") is UserUttered
+    assert rasa_server._event_class("bot") is BotUttered
+    assert rasa_server._event_class("slot") is SlotSet
+    assert rasa_server._event_class("action") is ActionExecuted
+    assert rasa_server._event_class("topic") is None
+    assert rasa_server._event_class("nonsense", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError):
+        rasa_server._event_class("nonsense")
