@@ -5,7 +5,9 @@
    stays in the conversation. Here the turn is undone (`UserUtteranceReverted`, the
    form stays where it was, nothing is filed) and the citizen gets the domain's
    `utter_service_unavailable` apology, asking to send the message again; when the
-   action server is back the same message goes through.
+   action server is back the same message goes through. A call that never reached the
+   action server (connection refused, or dropped while the request was written, e.g. a
+   full accept queue under load) is first retried three times within 1.3 s.
 2. Speed: Rasa validates every action server response with `jsonschema.validate`,
    which checks the (constant) schema itself again on every call: half of the server's
    time under load. The validator is built once here; responses are checked the same.
@@ -20,11 +22,13 @@ Everything else is `rasa` unchanged; the arguments are Rasa's.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import sys
 from typing import Any
 
+import aiohttp
 import jsonschema
 from rasa.core import processor as rasa_processor
 from rasa.core import tracker_store as rasa_tracker_store
@@ -113,6 +117,18 @@ def _event_class(type_name: str, default: type | None = None) -> type | None:
     raise ValueError(f"Unknown event name '{type_name}'.")
 
 
+RETRY_DELAYS = (0.05, 0.25, 1.0)
+
+
+def _never_sent(failure: BaseException) -> bool:
+    """Did the call fail before the action server could have received the request? Only
+    then is it retried: an action that ran (filing a report) must never run twice."""
+    cause = failure.__cause__ or failure.__context__
+    if isinstance(cause, aiohttp.ClientConnectorError):
+        return True  # connection refused or reset before it was established
+    return isinstance(cause, aiohttp.ClientOSError) and "Can not write request" in str(cause)
+
+
 def install() -> None:
     """Patch Rasa in this process (idempotent)."""
     if getattr(RemoteAction, "_balagh_patched", False):
@@ -120,12 +136,17 @@ def install() -> None:
     remote_run = RemoteAction.run
 
     async def run_remote(self: RemoteAction, *args: Any, **kwargs: Any) -> list[Event]:
-        try:
-            return await remote_run(self, *args, **kwargs)
-        except ActionExecutionRejection:
-            raise
-        except RasaException as failure:
-            raise ActionServerFailure(str(failure)) from failure
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                return await remote_run(self, *args, **kwargs)
+            except ActionExecutionRejection:
+                raise
+            except RasaException as failure:
+                if delay is None or not _never_sent(failure):
+                    raise ActionServerFailure(str(failure)) from failure
+                logger.warning("action server unreachable, retrying %s: %s", self.name(), failure)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
 
     RemoteAction.run = run_remote  # type: ignore[method-assign]
     RemoteAction._balagh_patched = True  # type: ignore[attr-defined]

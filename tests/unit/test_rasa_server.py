@@ -29,3 +29,23 @@ def test_event_classes_are_found_by_type_name():
     assert rasa_server._event_class("nonsense", default=SlotSet) is SlotSet
     with pytest.raises(ValueError):
         rasa_server._event_class("nonsense")
+
+
+def _failure(cause: BaseException) -> Exception:
+    try:
+        try:
+            raise cause
+        except Exception as error:
+            raise rasa_server.RasaException("Failed to execute custom action") from error
+    except Exception as failure:
+        return failure
+
+
+def test_only_calls_that_never_reached_the_action_server_are_retried():
+    import aiohttp
+
+    unwritten = aiohttp.ClientOSError(None, "Can not write request body for http://a/webhook")
+    assert rasa_server._never_sent(_failure(unwritten))
+    reset_after = aiohttp.ClientOSError(104, "Connection reset by peer")
+    assert not rasa_server._never_sent(_failure(reset_after))  # it may have run
+    assert not rasa_server._never_sent(_failure(aiohttp.ServerDisconnectedError()))
