@@ -118,6 +118,17 @@ def _wait_for_desk(url: str, process: subprocess.Popen, timeout: float = 60) -> 
     raise RuntimeError("desk did not come up")
 
 
+def stop_process_group(process: subprocess.Popen, signal_name: str) -> None:
+    """Stop a process started with `start_new_session` and its children (Ctrl-C for
+    `balagh run`, SIGTERM for `balagh cluster`); killed if still there after a minute."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, getattr(signal, signal_name))
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 @contextlib.contextmanager
 def running_bot(
     work: Path, database_url: str, tracker_store_url: str, extra_env: dict | None = None
@@ -159,12 +170,7 @@ def running_bot(
                 f"http://127.0.0.1:{rasa_port}", database_url, f"http://127.0.0.1:{desk_port}"
             )
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+            stop_process_group(process, signal_name="SIGINT")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,159 @@
+"""Start `balagh cluster` on fresh stores and free loopback ports, and clean up after it:
+shared by the cluster tests and the benchmarks (`bench/topology.py`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from tests.conftest import POSTGRES_ADMIN_URL
+from tests.e2e.conftest import free_port, stop_process_group
+
+ROOT = Path(__file__).resolve().parents[2]
+AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+@dataclass
+class LaunchedCluster:
+    """Where the parts of a running cluster are, and the stores it writes to."""
+
+    lb_url: str
+    replica_urls: list[str]
+    desk_url: str
+    database_url: str
+    tracker_store_url: str
+    event_queue: str
+    actions_port: int
+    work: Path
+    process: subprocess.Popen
+
+    def state(self) -> dict:
+        return json.loads((self.work / "state.json").read_text())
+
+    def pid(self, member: str) -> int:
+        return self.state()[member]["pid"]
+
+    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 240) -> None:
+        """Poll `condition` (the cluster starting or restarting something takes a while)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"balagh cluster exited with {self.process.returncode}")
+            with contextlib.suppress(OSError, KeyError, ValueError):
+                if condition():
+                    return
+            time.sleep(0.25)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    def wait_ready(self, replica_url: str, timeout: float = 240) -> None:
+        def ready() -> bool:
+            with urllib.request.urlopen(f"{replica_url}/status", timeout=2) as response:
+                return bool(json.loads(response.read()).get("model_file"))
+
+        self.wait_until(ready, f"{replica_url} to serve the model", timeout)
+
+
+def _admin(statement: str) -> None:
+    engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
+
+
+def _delete_queue(queue: str) -> None:
+    import aio_pika
+
+    async def delete() -> None:
+        connection = await aio_pika.connect_robust(AMQP_URL)
+        async with connection:
+            channel = await connection.channel()
+            await channel.queue_delete(queue)
+
+    asyncio.run(delete())
+
+
+@contextlib.contextmanager
+def launched_cluster(
+    model: Path, work: Path, extra_env: dict[str, str] | None = None, replicas: int = 2
+) -> Iterator[LaunchedCluster]:
+    """Fresh PostgreSQL databases and RabbitMQ queue; everything dropped afterwards."""
+    suffix = uuid.uuid4().hex[:8]
+    databases = [f"balagh_cl_{suffix}", f"balagh_cl_conv_{suffix}"]
+    for name in databases:
+        _admin(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    database_url, tracker_store_url = (f"{base}/{name}" for name in databases)
+    replica_ports = [free_port() for _ in range(replicas)]
+    lb_port, actions_port, desk_port = free_port(), free_port(), free_port()
+    queue = f"balagh.events.test.{suffix}"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "BALAGH_DATABASE_URL": database_url,
+        "BALAGH_TRACKER_STORE_URL": tracker_store_url,
+        "BALAGH_LOCK_STORE_URL": "redis://127.0.0.1:6379/1",
+        "BALAGH_EVENT_BROKER_URL": AMQP_URL,
+        "BALAGH_EVENT_QUEUE": queue,
+        "BALAGH_SOCKETIO_REDIS_URL": "redis://127.0.0.1:6379/2",
+        "BALAGH_CLUSTER_DIR": str(work),
+        "BALAGH_CLUSTER_PORT": str(lb_port),
+        "BALAGH_CLUSTER_REPLICA_PORTS": ",".join(map(str, replica_ports)),
+        "BALAGH_ACTIONS_PORT": str(actions_port),
+        "BALAGH_DESK_PORT": str(desk_port),
+        "BALAGH_MEDIA_DIR": str(work / "media"),
+        **(extra_env or {}),
+    }
+    command = [sys.executable, "-m", "bot.cluster", "--model", str(model)]
+    with open(work / "cluster.log", "w") as log:
+        process = subprocess.Popen(
+            [*command, "--replicas", str(replicas)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    launched = LaunchedCluster(
+        lb_url=f"http://127.0.0.1:{lb_port}",
+        replica_urls=[f"http://127.0.0.1:{port}" for port in replica_ports],
+        desk_url=f"http://127.0.0.1:{desk_port}",
+        database_url=database_url,
+        tracker_store_url=tracker_store_url,
+        event_queue=queue,
+        actions_port=actions_port,
+        work=work,
+        process=process,
+    )
+    try:
+        for url in launched.replica_urls:
+            launched.wait_ready(url, timeout=600)
+
+        def desk_and_lb_up() -> bool:
+            urllib.request.urlopen(f"{launched.desk_url}/health", timeout=2).close()
+            urllib.request.urlopen(f"{launched.lb_url}/lb-health", timeout=2).close()
+            return True
+
+        launched.wait_until(desk_and_lb_up, "the desk and the load balancer")
+        yield launched
+    finally:
+        stop_process_group(process, signal_name="SIGTERM")
+        from bot.store.database import dispose
+
+        dispose(database_url)
+        for name in databases:
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with contextlib.suppress(Exception):  # the broker may be the thing that failed
+            _delete_queue(queue)
