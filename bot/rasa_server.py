@@ -7,7 +7,7 @@
    `utter_service_unavailable` apology, asking to send the message again; when the
    action server is back the same message goes through. A call that never reached the
    action server (connection refused, or dropped while the request was written, e.g. a
-   full accept queue under load) is first retried three times within 1.3 s.
+   full accept queue under load) is first retried four times within 3.3 s.
 2. Speed: Rasa validates every action server response with `jsonschema.validate`,
    which checks the (constant) schema itself again on every call and then matches every
    event against every event type: more than half of the server's time under load. The
@@ -129,7 +129,7 @@ def _event_class(type_name: str, default: type | None = None) -> type | None:
     raise ValueError(f"Unknown event name '{type_name}'.")
 
 
-RETRY_DELAYS = (0.05, 0.25, 1.0)
+RETRY_DELAYS = (0.05, 0.25, 1.0, 2.0)
 
 
 def _never_sent(failure: BaseException) -> bool:
@@ -138,7 +138,10 @@ def _never_sent(failure: BaseException) -> bool:
     cause = failure.__cause__ or failure.__context__
     if isinstance(cause, aiohttp.ClientConnectorError):
         return True  # connection refused or reset before it was established
-    return isinstance(cause, aiohttp.ClientOSError) and "Can not write request" in str(cause)
+    unwritten = ("Can not write request", "Cannot write to closing transport")
+    return isinstance(cause, aiohttp.ClientConnectionError) and any(
+        text in str(cause) for text in unwritten
+    )
 
 
 def install() -> None:

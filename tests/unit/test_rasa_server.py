@@ -46,6 +46,8 @@ def test_only_calls_that_never_reached_the_action_server_are_retried():
 
     unwritten = aiohttp.ClientOSError(None, "Can not write request body for http://a/webhook")
     assert rasa_server._never_sent(_failure(unwritten))
+    closing = aiohttp.ClientConnectionError("Cannot write to closing transport")
+    assert rasa_server._never_sent(_failure(closing))
     reset_after = aiohttp.ClientOSError(104, "Connection reset by peer")
     assert not rasa_server._never_sent(_failure(reset_after))  # it may have run
     assert not rasa_server._never_sent(_failure(aiohttp.ServerDisconnectedError()))
