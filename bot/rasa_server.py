@@ -14,6 +14,10 @@
    shape Rasa relies on is checked directly instead.
    Likewise the event class of a stored event is looked up once per type, not by walking
    every subclass of `Event` for every event read.
+   Each call to the action server used a new HTTP session (a new TCP connection, set up
+   and torn down by both servers); here one kept-alive session per endpoint is reused.
+   And the domain sent with each call carries no responses (the action server never
+   renders them; they were most of its 70 KB).
 3. PostgreSQL restarts: Rasa's SQL tracker store keeps pooled connections that are dead
    after a restart, so the first requests fail. Connections are checked before use
    (`pool_pre_ping`), so the server reconnects by itself.
@@ -44,6 +48,8 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.exceptions import RasaException
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils import endpoints as rasa_endpoints
+from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +135,54 @@ def _event_class(type_name: str, default: type | None = None) -> type | None:
     raise ValueError(f"Unknown event name '{type_name}'.")
 
 
+# Idle kept-alive connections are closed by us before the action server's Sanic closes
+# them (after 5 s), so a request is never written to a connection being closed.
+KEEPALIVE_SECONDS = 2.0
+
+
+class _KeptSession:
+    """`async with endpoint.session()` over a long-lived session: nothing closed on exit."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self.session
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+def _kept_session(self: EndpointConfig) -> _KeptSession:
+    """Rasa's `EndpointConfig.session` (same headers, auth and timeout), made once per
+    endpoint and event loop and then reused, with its pool of kept-alive connections."""
+    loop = asyncio.get_running_loop()
+    kept = getattr(self, "_balagh_session", None)
+    if kept is None or kept[0] is not loop or kept[1].closed:
+        auth = None
+        if self.basic_auth:
+            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+        session = aiohttp.ClientSession(
+            headers=self.headers,
+            auth=auth,
+            timeout=aiohttp.ClientTimeout(total=rasa_endpoints.DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=KEEPALIVE_SECONDS),
+        )
+        kept = (loop, session)
+        self._balagh_session = kept  # type: ignore[attr-defined]
+    return _KeptSession(kept[1])
+
+
+def action_domain(domain: Any) -> dict[str, Any]:
+    """The domain as sent to the action server: everything but the responses (forms,
+    slots, intents... which rasa_sdk's form validation reads), computed once per domain."""
+    cached = getattr(domain, "_balagh_action_domain", None)
+    if cached is None:
+        cached = {key: value for key, value in domain.as_dict().items() if key != "responses"}
+        domain._balagh_action_domain = cached
+    return cached
+
+
 RETRY_DELAYS = (0.05, 0.25, 1.0, 2.0)
 
 
@@ -174,6 +228,16 @@ def install() -> None:
     rasa_processor.MessageProcessor._run_action = guarded_run_action  # type: ignore[method-assign]
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    call_format = RemoteAction._action_call_format
+
+    def call_format_without_responses(self: RemoteAction, tracker: Any, domain: Any) -> dict:
+        payload = call_format(self, tracker, domain)
+        if "domain" in payload:
+            payload["domain"] = action_domain(domain)
+        return payload
+
+    RemoteAction._action_call_format = call_format_without_responses  # type: ignore[method-assign]
+    EndpointConfig.session = _kept_session  # type: ignore[method-assign]
     rasa_events.Event.resolve_by_type = staticmethod(_event_class)  # type: ignore[method-assign]
 
     engine_kwargs = rasa_tracker_store.create_engine_kwargs

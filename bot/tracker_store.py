@@ -9,7 +9,8 @@ are known to be stored:
 - `retrieve` asks the database only for events newer than the last one this process saw
   (usually none; a few when the previous message went to another replica) and applies
   them; a new session, or a tracker changed without being saved, means a full reload;
-- `save` inserts the events added since, then publishes exactly those to the broker.
+- `save` inserts the events added since (one statement), then publishes exactly those to
+  the broker.
 
 Safe with several replicas because a conversation's messages are processed one at a time
 under the (atomic Redis) lock: between a `retrieve` and its `save`, nobody else appends.
@@ -84,27 +85,33 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 new_events = list(itertools.islice(tracker.events, known.stored, None))
             else:
                 new_events = list(self._additional_events(session, tracker))
-            rows = [self._row(tracker.sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()  # assigns the ids
-            if rows:
-                last_id = rows[-1].id
-            else:
-                newest = sa.func.max(self.SQLEvent.id)
-                query = session.query(newest).filter(self.SQLEvent.sender_id == tracker.sender_id)
-                last_id = query.scalar() or 0
+            last_id = self._insert(session, tracker.sender_id, new_events)
             session.commit()
         self._remember(tracker, last_id)
         if self.event_broker is not None and new_events:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
 
-    def _row(self, sender_id: str, event: Event) -> Any:
+    def _insert(self, session: Any, sender_id: str, events: list[Event]) -> int:
+        """Insert the events in one statement (the ORM sent one per event); returns the
+        newest `events.id` of the conversation."""
+        table = self.SQLEvent.__table__
+        if events:
+            rows = [self._values(sender_id, event) for event in events]
+            if self.engine.dialect.name == "postgresql":
+                inserted = session.execute(table.insert().values(rows).returning(table.c.id))
+                return max(inserted.scalars().all())
+            session.execute(table.insert(), rows)
+        newest = sa.func.max(self.SQLEvent.id)
+        return session.query(newest).filter(self.SQLEvent.sender_id == sender_id).scalar() or 0
+
+    @staticmethod
+    def _values(sender_id: str, event: Event) -> dict[str, Any]:
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }

@@ -1,8 +1,9 @@
 """Evaluate the trained model on the held-out NLU test set (`make nlu-eval`).
 
 Prints per-intent precision, recall and F1 (the `faq` retrieval intent as one intent,
-as in the contract), the macro F1, and the accuracy of the FAQ topic chosen by the
-response selector. Exits non-zero when the macro F1 is under `--min-macro-f1`.
+as in the contract), the macro F1, and the accuracy of the FAQ topic chosen by
+`FaqSelector`. Exits non-zero when the macro F1 is under `--min-macro-f1` or the FAQ topic
+accuracy under `--min-faq-accuracy`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--data", type=Path, default=Path("tests/nlu"))
     parser.add_argument("--min-macro-f1", type=float, default=0.0)
+    parser.add_argument("--min-faq-accuracy", type=float, default=0.0)
     args = parser.parse_args(argv)
 
     examples = load_data(str(args.data)).intent_examples
@@ -57,12 +59,11 @@ def main(argv: list[str] | None = None) -> int:
         for gold_intent, p in zip(gold_full, parsed, strict=False)
         if gold_intent.startswith("faq/")
     ]
+    faq_accuracy = 1.0
     if faq_pairs:
         right = sum(1 for g, r in faq_pairs if r.get("intent_response_key") == g)
-        print(
-            f"FAQ topic accuracy (response selector): {right}/{len(faq_pairs)}"
-            f" = {right / len(faq_pairs):.3f}"
-        )
+        faq_accuracy = right / len(faq_pairs)
+        print(f"FAQ topic accuracy (FaqSelector): {right}/{len(faq_pairs)} = {faq_accuracy:.3f}")
     errors = [(t, g, p) for t, g, p in zip(texts, gold, predicted, strict=False) if g != p]
     if errors:
         print("\nmisclassified:")
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {g:>20} -> {p:<20} {text[:70]}")
     if macro < args.min_macro_f1:
         print(f"\nmacro F1 {macro:.3f} is below the target {args.min_macro_f1}")
+        return 1
+    if faq_accuracy < args.min_faq_accuracy:
+        print(f"\nFAQ topic accuracy {faq_accuracy:.3f} is below {args.min_faq_accuracy}")
         return 1
     print(f"\nmacro F1 {macro:.3f} (target {args.min_macro_f1})")
     return 0
