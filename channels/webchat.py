@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import logging
 import mimetypes
+import re
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
@@ -50,7 +51,10 @@ def sender_of(secret: str, token: Any) -> str | None:
     if not isinstance(token, str) or token.count(".") != 1:
         return None
     conversation, signature = token.split(".")
-    if not hmac.compare_digest(signature, sign(secret, conversation)):
+    if not re.fullmatch(r"[0-9a-f]{32}", conversation):  # as new_token makes them
+        return None
+    # bytes: compare_digest refuses non-ASCII str (a forged token must get 403, not 500)
+    if not hmac.compare_digest(signature.encode(), sign(secret, conversation).encode()):
         return None
     return f"web:{conversation}"
 
