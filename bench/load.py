@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from tests.cluster.conftest import national_id
+from bot.identity import with_check_digit
 
 SUGGESTION_TURNS = [
     "عندي اقتراح لتطوير خدمة رقمية",
@@ -77,7 +77,9 @@ async def _conversations(
                     url = urls[(index + turn) % len(urls)]
                     try:
                         measure.latencies.append(
-                            await _post(session, url, sender, text or national_id(number))
+                            await _post(
+                                session, url, sender, text or with_check_digit(f"1{number:08d}")
+                            )
                         )
                     except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError):
                         measure.failures += 1

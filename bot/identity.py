@@ -33,6 +33,14 @@ def national_id_checksum_ok(number: str) -> bool:
     return total % 10 == 0
 
 
+def with_check_digit(body: str) -> str:
+    """The nine digits `body` followed by the check digit that makes a valid ID or iqama
+    (for demo and test data)."""
+    if not re.fullmatch(r"\d{9}", body):
+        raise ValueError("an ID body is nine digits")
+    return next(body + digit for digit in "0123456789" if national_id_checksum_ok(body + digit))
+
+
 def parse_national_id(text: str) -> tuple[str | None, str | None]:
     """Return (id, None) when valid, else (None, reason) with reason in
     {'format', 'prefix', 'checksum'}."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import random
 
+from bot.identity import with_check_digit
+
 FIRST_NAMES = (
     "محمد", "عبدالله", "فهد", "خالد", "سلطان", "فيصل", "عبدالرحمن", "تركي", "ناصر", "سعود",
     "نورة", "سارة", "ريم", "هيا", "لمى", "منيرة", "العنود", "جواهر", "أمل", "دانة",
@@ -75,12 +77,7 @@ def person(rng: random.Random) -> tuple[str, str, str]:
 
 def national_id(rng: random.Random) -> str:
     """1 or 2, eight random digits, and the Luhn check digit that makes it valid."""
-    body = f"{rng.choice('12')}{rng.randrange(10**8):08d}"
-    total = 0
-    for position, char in enumerate(body):
-        digit = int(char) * (2 if position % 2 == 0 else 1)
-        total += digit // 10 + digit % 10
-    return body + str(-total % 10)  # the tenth digit is not doubled
+    return with_check_digit(f"{rng.choice('12')}{rng.randrange(10**8):08d}")
 
 
 def comment(rng: random.Random, score: int, name: str, national: str, mobile: str) -> str:

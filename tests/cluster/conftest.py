@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.identity import national_id_checksum_ok
+from bot.identity import with_check_digit
 from tests.cluster.launcher import LaunchedCluster, launched_cluster
 from tests.e2e.conftest import MODEL, Bot
 
@@ -23,8 +23,7 @@ NGINX = os.environ.get("BALAGH_NGINX", "/usr/sbin/nginx")
 
 def national_id(index: int) -> str:
     """A valid citizen ID (checksum included) different for every index."""
-    body = f"1{index:08d}"
-    return next(body + digit for digit in "0123456789" if national_id_checksum_ok(body + digit))
+    return with_check_digit(f"1{index:08d}")
 
 
 @dataclass

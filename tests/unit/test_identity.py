@@ -6,6 +6,7 @@ from bot.identity import (
     national_id_checksum_ok,
     parse_national_id,
     parse_saudi_mobile,
+    with_check_digit,
 )
 
 VALID_CITIZEN = "1000000008"
@@ -55,3 +56,12 @@ def test_non_saudi_or_landline_refused(typed):
 def test_masks_keep_only_the_last_four_digits():
     assert mask_national_id("1000000008") == "1*****0008"
     assert mask_phone("+966551234567") == "+9665****4567"
+
+
+def test_a_check_digit_completes_nine_digits_into_a_valid_id() -> None:
+    for body in ("100000000", "212345678", "109876543"):
+        number = with_check_digit(body)
+        assert number[:9] == body and national_id_checksum_ok(number)
+        assert sum(national_id_checksum_ok(body + d) for d in "0123456789") == 1
+    with pytest.raises(ValueError):
+        with_check_digit("12345")
