@@ -32,8 +32,9 @@ from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.linear_model import LogisticRegression
+
+from bot.nlu.features import sentence_matrix
 
 # Rasa's recipe validator warns when FAQ data is trained without *its* ResponseSelector
 # class; here this component consumes that data.
@@ -43,24 +44,6 @@ warnings.filterwarnings(
 
 MODEL_FILE = "faq_selector.skops"
 META_FILE = "faq_selector.json"
-
-
-def sentence_features(messages: list[Message]) -> csr_matrix:
-    """The sentence-level sparse and dense features of the messages' text, one row each
-    (the same matrix as Rasa's logistic-regression intent classifier builds)."""
-    rows = []
-    for message in messages:
-        sparse = message.get_sparse_features(attribute=TEXT)[1]
-        dense = message.get_dense_features(attribute=TEXT)[1]
-        rows.append(
-            hstack(
-                [
-                    csr_matrix(sparse.features if sparse else []),
-                    csr_matrix(dense.features if dense else []),
-                ]
-            )
-        )
-    return vstack(rows).tocsr()
 
 
 def template_key(intent_response_key: str) -> str:
@@ -133,7 +116,7 @@ class FaqSelector(GraphComponent):
             class_weight="balanced",
             random_state=self.config["random_state"],
         )
-        self.classifier.fit(sentence_features(examples), topics)
+        self.classifier.fit(sentence_matrix(examples), topics)
         self.responses = {
             key: value
             for key, value in training_data.responses.items()
@@ -182,7 +165,7 @@ class FaqSelector(GraphComponent):
         with_text = [m for m in messages if (m.get(TEXT) or "").strip()]
         if not with_text or self.classifier is None:
             return messages
-        probabilities = self.classifier.predict_proba(sentence_features(with_text))
+        probabilities = self.classifier.predict_proba(sentence_matrix(with_text))
         topics = self.classifier.classes_
         for message, row in zip(with_text, probabilities, strict=True):
             order = np.argsort(-row)[: max(1, int(self.config["ranking_length"]))]
