@@ -1,4 +1,3 @@
-# Training runs without Rasa's cache (RASA_MAX_CACHE_SIZE=0) so the recorded training time is real.
 # Balagh: every command creates the virtual environment, installs the pinned
 # dependencies and trains the model first when needed.
 SHELL := /bin/bash
@@ -33,6 +32,7 @@ install: $(VENV)/.installed
 data/nlu/catalogue.yml: resources/catalogue.yml scripts/generate_catalogue_nlu.py bot/catalogue.py | $(VENV)/.installed
 	$(PY) -m scripts.generate_catalogue_nlu
 
+# Trained without Rasa's cache (RASA_MAX_CACHE_SIZE=0) so the recorded training time is real.
 $(MODEL): $(VENV)/.installed data/nlu/catalogue.yml $(TRAINING_INPUTS)
 	@start=$$(date +%s) && RASA_MAX_CACHE_SIZE=0 $(RASA) train --config config.yml --domain domain --data data --out models --fixed-model-name balagh && echo $$(( $$(date +%s) - start )) > models/balagh.train-seconds
 	@touch $@

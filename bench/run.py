@@ -56,7 +56,9 @@ def measure(model: Path, quick: bool) -> Figures:
     rounds = {1: 3 if quick else 6, 8: 2 if quick else 4, 32: 1 if quick else 2}
     with cluster(model) as running:
         one = [running.replica_urls[0]]
-        run_conversations(one, 4, 1, seed=9_000_000)  # warm-up (first TensorFlow calls)
+        run_conversations(
+            one, 4, 1, seed=9_000_000
+        )  # warm-up (lazy imports; TensorFlow's first calls in the default model)
         by_concurrency = {
             concurrency: run_conversations(one, concurrency, rounds[concurrency], seed=concurrency)
             for concurrency in (1, 8, 32)

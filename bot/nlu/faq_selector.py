@@ -1,9 +1,10 @@
 """The FAQ answer for a question: Rasa's `ResponseSelector` output, without TensorFlow.
 
-Rasa's `ResponseSelector` is a TensorFlow model run on every message: a tenth of the
-server's CPU per message, and TensorFlow's memory. The FAQ topics are short questions
-that the intent classifier's own sparse features (word and character n-grams) separate
-well, so the topic is chosen by a logistic regression over those features instead.
+Rasa's `ResponseSelector` is a TensorFlow model run on every message: about half of the
+server's CPU per message (its threads included), and TensorFlow's memory. The FAQ topics
+are short questions that the intent classifier's own sparse features (word and character
+n-grams) separate well, so the topic is chosen by a logistic regression over those
+features instead.
 The message gets the same `response_selector` property as from Rasa's component, so
 the `utter_faq` retrieval action, rules and tests work unchanged.
 """
@@ -34,7 +35,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
-from bot.nlu.features import sentence_matrix
+from bot.nlu.features import sentence_matrix, with_text
 
 # Rasa's recipe validator warns when FAQ data is trained without *its* ResponseSelector
 # class; here this component consumes that data.
@@ -162,12 +163,12 @@ class FaqSelector(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Add the most likely FAQ topic and its answers to each message with text."""
-        with_text = [m for m in messages if (m.get(TEXT) or "").strip()]
-        if not with_text or self.classifier is None:
+        judged = with_text(messages)
+        if not judged or self.classifier is None:
             return messages
-        probabilities = self.classifier.predict_proba(sentence_matrix(with_text))
+        probabilities = self.classifier.predict_proba(sentence_matrix(judged))
         topics = self.classifier.classes_
-        for message, row in zip(with_text, probabilities, strict=True):
+        for message, row in zip(judged, probabilities, strict=True):
             order = np.argsort(-row)[: max(1, int(self.config["ranking_length"]))]
             best = str(topics[order[0]])
             prediction = {

@@ -15,6 +15,13 @@ from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import csr_matrix, hstack, vstack
 
 
+def with_text(messages: list[Message]) -> list[Message]:
+    """The messages the classifiers judge: those with text. An empty message has no
+    features to classify (Rasa's classifier crashes on it); `MessageGuard` gives it an
+    intent."""
+    return [message for message in messages if (message.get(TEXT) or "").strip()]
+
+
 def sentence_matrix(messages: list[Message]) -> csr_matrix:
     """One row per message: the sentence features of its text."""
     rows = []

@@ -17,11 +17,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import csr_matrix
 
-from bot.nlu.features import sentence_matrix
+from bot.nlu.features import sentence_matrix, with_text
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -47,7 +46,7 @@ class TunedLogisticRegressionClassifier(LogisticRegressionClassifier):
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Classify the messages that have text; leave empty ones to `MessageGuard`."""
-        with_text = [m for m in messages if (m.get(TEXT) or "").strip()]
-        if with_text:
-            super().process(with_text)
+        judged = with_text(messages)
+        if judged:
+            super().process(judged)
         return messages
