@@ -25,11 +25,19 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+# Rasa's `events` table (`SQLTrackerStore.SQLEvent`), in the driver's `%s` style.
+INSERT_EVENTS_SQL = (
+    "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data)"
+)
+NEWER_EVENTS_SQL = (
+    "SELECT id, type_name, data FROM events WHERE sender_id = %s AND id > %s ORDER BY id"
+)
+NEWEST_ID_SQL = "SELECT max(id) FROM events WHERE sender_id = %s"
 
 
 @dataclass
@@ -57,16 +65,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         known = self._known.get(sender_id)
         with self.session_scope() as session:
             if known is not None and len(known.tracker.events) == known.stored:
-                newer = (
-                    session.query(self.SQLEvent)
-                    .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.id > known.last_id)
-                    .order_by(self.SQLEvent.id)
-                    .all()
-                )
-                if not any(row.type_name == SessionStarted.type_name for row in newer):
-                    for row in newer:
-                        known.tracker.update(Event.from_parameters(json.loads(row.data)))
-                    self._remember(known.tracker, newer[-1].id if newer else known.last_id)
+                newer = self._newer_rows(session, sender_id, known.last_id)
+                if not any(type_name == SessionStarted.type_name for _, type_name, _ in newer):
+                    for _, _, data in newer:
+                        known.tracker.update(Event.from_parameters(json.loads(data)))
+                    self._remember(known.tracker, newer[-1][0] if newer else known.last_id)
                     return known.tracker
             self._known.pop(sender_id, None)
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
@@ -77,6 +80,21 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             )
             self._remember(tracker, rows[-1].id)
             return tracker
+
+    def _driver_sql(self, sql: str) -> str:
+        """`sql` written with `%s` placeholders, in the driver's own style."""
+        return sql.replace("%s", "?") if self.engine.dialect.paramstyle == "qmark" else sql
+
+    def _newer_rows(self, session: Any, sender_id: str, after_id: int) -> list[tuple]:
+        """(id, type_name, data) of the conversation's events after `after_id`, straight
+        from the driver: this runs for every message, and the ORM's query and row objects
+        were most of its cost."""
+        cursor = session.connection().connection.cursor()
+        try:
+            cursor.execute(self._driver_sql(NEWER_EVENTS_SQL), (sender_id, after_id))
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         known = self._known.get(tracker.sender_id)
@@ -92,26 +110,35 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
 
     def _insert(self, session: Any, sender_id: str, events: list[Event]) -> int:
-        """Insert the events in one statement (the ORM sent one per event); returns the
-        newest `events.id` of the conversation."""
-        table = self.SQLEvent.__table__
-        if events:
-            rows = [self._values(sender_id, event) for event in events]
-            if self.engine.dialect.name == "postgresql":
-                inserted = session.execute(table.insert().values(rows).returning(table.c.id))
-                return max(inserted.scalars().all())
-            session.execute(table.insert(), rows)
-        newest = sa.func.max(self.SQLEvent.id)
-        return session.query(newest).filter(self.SQLEvent.sender_id == sender_id).scalar() or 0
+        """Insert the events in one statement, straight through the driver (the ORM sent
+        one per event, and SQLAlchemy compiled a multi-row INSERT anew every time);
+        returns the newest `events.id` of the conversation."""
+        cursor = session.connection().connection.cursor()
+        try:
+            if events and self.engine.dialect.name == "postgresql":
+                rows = ",".join(["(%s, %s, %s, %s, %s, %s)"] * len(events))
+                values = [value for event in events for value in self._values(sender_id, event)]
+                cursor.execute(f"{INSERT_EVENTS_SQL} VALUES {rows} RETURNING id", values)
+                return max(row[0] for row in cursor.fetchall())
+            if events:
+                cursor.executemany(
+                    self._driver_sql(f"{INSERT_EVENTS_SQL} VALUES (%s, %s, %s, %s, %s, %s)"),
+                    [self._values(sender_id, event) for event in events],
+                )
+            cursor.execute(self._driver_sql(NEWEST_ID_SQL), (sender_id,))
+            return cursor.fetchone()[0] or 0
+        finally:
+            cursor.close()
 
     @staticmethod
-    def _values(sender_id: str, event: Event) -> dict[str, Any]:
+    def _values(sender_id: str, event: Event) -> tuple:
+        """The columns of `INSERT_EVENTS_SQL` for one event (as Rasa's store fills them)."""
         data = event.as_dict()
-        return {
-            "sender_id": sender_id,
-            "type_name": event.type_name,
-            "timestamp": data.get("timestamp"),
-            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            "action_name": data.get("name"),
-            "data": json.dumps(data),
-        }
+        return (
+            sender_id,
+            event.type_name,
+            data.get("timestamp"),
+            data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            data.get("name"),
+            json.dumps(data),
+        )

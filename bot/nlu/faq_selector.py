@@ -35,7 +35,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
-from bot.nlu.features import sentence_matrix, with_text
+from bot.nlu.features import column_major, sentence_matrix, with_text
 
 # Rasa's recipe validator warns when FAQ data is trained without *its* ResponseSelector
 # class; here this component consumes that data.
@@ -166,7 +166,7 @@ class FaqSelector(GraphComponent):
         judged = with_text(messages)
         if not judged or self.classifier is None:
             return messages
-        probabilities = self.classifier.predict_proba(sentence_matrix(judged))
+        probabilities = column_major(self.classifier).predict_proba(sentence_matrix(judged))
         topics = self.classifier.classes_
         for message, row in zip(judged, probabilities, strict=True):
             order = np.argsort(-row)[: max(1, int(self.config["ranking_length"]))]

@@ -10,6 +10,9 @@ order the featurizers added them, then dense ones), so a model trained either wa
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import csr_matrix, hstack, vstack
@@ -35,3 +38,15 @@ def sentence_matrix(messages: list[Message]) -> csr_matrix:
         blocks += [csr_matrix(f.features) for f in sentence if f.is_dense()]
         rows.append(hstack(blocks, format="csr") if blocks else csr_matrix((1, 0)))
     return vstack(rows, format="csr")
+
+
+def column_major(classifier: Any) -> Any:
+    """The linear model with its coefficients stored column-major. scikit-learn scores a
+    sparse row against `coef_.T`; with `coef_` row-major (as trained or loaded) scipy
+    first copies the whole classes-by-vocabulary matrix to make it contiguous, for every
+    message (4 ms on a 60,000-column vocabulary, against 0.07 ms without the copy). The
+    values are the same, so are the scores."""
+    coefficients = getattr(classifier, "coef_", None)
+    if coefficients is not None and not coefficients.flags["F_CONTIGUOUS"]:
+        classifier.coef_ = np.asfortranarray(coefficients)
+    return classifier

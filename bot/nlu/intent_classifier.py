@@ -20,7 +20,7 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import csr_matrix
 
-from bot.nlu.features import sentence_matrix, with_text
+from bot.nlu.features import column_major, sentence_matrix, with_text
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -48,5 +48,6 @@ class TunedLogisticRegressionClassifier(LogisticRegressionClassifier):
         """Classify the messages that have text; leave empty ones to `MessageGuard`."""
         judged = with_text(messages)
         if judged:
+            column_major(self.clf)
             super().process(judged)
         return messages

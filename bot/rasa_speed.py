@@ -1,0 +1,320 @@
+"""Rasa's per-message work without the parts that recompute what is already known.
+
+Measured with py-spy on one Rasa server under 8 concurrent conversations (README,
+"Benchmarks"); each patch keeps Rasa's results and is pinned by a unit test that compares
+it with Rasa's own code:
+
+- `DialogueStateTracker.copy` replayed every event of the conversation into a new tracker
+  (the processor copies the tracker before every action). The tracker's state is a
+  function of its events, so the copy takes the state as it is.
+- `Domain.states_for_tracker_history` (the policies' view of the history) replayed the
+  conversation once per policy and per call; a prediction asks three to four times for
+  the same tracker. The replay's snapshots are kept with the tracker until it gets a new
+  event, and each call builds its states from them, as Rasa's loop does.
+- The model's graph (NLU, then the policies) was scheduled by dask for every message and
+  every prediction; the nodes are now called in a fixed order, computed once.
+- `Domain.is_empty` rendered the whole domain to a dict and compared it with an empty
+  one, for every message; a domain does not change once loaded.
+- The processor and the form action deep-copied events, slots and parse data for debug
+  log lines even when debug logging is off.
+- The garbage collector: after the model is loaded its objects are moved out of the
+  collector's sight (`gc.freeze`), so the periodic full collections no longer walk them.
+"""
+
+from __future__ import annotations
+
+import copy
+import gc
+import logging
+import types
+from collections import OrderedDict
+from typing import Any
+
+from rasa.core import processor as rasa_processor
+from rasa.core import run as rasa_run
+from rasa.core.actions import forms as rasa_forms
+from rasa.core.policies import memoization as rasa_memoization
+from rasa.core.policies import rule_policy as rasa_rule_policy
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.graph import GraphSchema
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.shared.core import constants as core_constants
+from rasa.shared.core import events as rasa_events
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+logger = logging.getLogger(__name__)
+
+
+def copy_tracker(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """What `tracker.copy()` (a replay of every event) returns, from the current state:
+    the same events, slot values, latest action and message, loop and pause."""
+    duplicate = tracker.init_copy()
+    duplicate.events = type(tracker.events)(tracker.events, tracker.events.maxlen)
+    for name, slot in tracker.slots.items():
+        twin = duplicate.slots.get(name)
+        if twin is not None:
+            twin._value = slot._value
+            twin._has_been_set = slot._has_been_set
+    duplicate._paused = tracker._paused
+    duplicate.followup_action = tracker.followup_action
+    duplicate.latest_action = dict(tracker.latest_action) if tracker.latest_action else {}
+    duplicate.latest_message = tracker.latest_message
+    duplicate.latest_bot_utterance = tracker.latest_bot_utterance
+    duplicate.active_loop = copy.copy(tracker.active_loop)
+    return duplicate
+
+
+class _Snapshot:
+    """What `states_for_tracker_history` reads of one prior tracker."""
+
+    __slots__ = ("hide_rule_turn", "followup_action", "on_loop", "latest_action", "state")
+
+    def __init__(self, tracker: DialogueStateTracker, hide_rule_turn: bool, domain: Domain):
+        self.hide_rule_turn = hide_rule_turn
+        self.followup_action = tracker.followup_action
+        self.on_loop = tracker.latest_action_name == tracker.active_loop_name
+        self.latest_action = tracker.latest_action
+        self.state = domain.get_active_state(tracker)
+
+
+# Rasa's own code, kept for what the patches hand back to and for the tests.
+RASA_STATES_FOR_TRACKER_HISTORY = Domain.states_for_tracker_history
+RASA_CURRENT_STATE = DialogueStateTracker.current_state
+RASA_RUN_GRAPH = DaskGraphRunner.run
+RASA_REMOVE_PARSE_DATA = rasa_events.remove_parse_data
+
+
+def _snapshots(domain: Domain, tracker: DialogueStateTracker) -> list[_Snapshot]:
+    """One replay of the conversation, kept on the tracker until its events change."""
+    events = tracker.events
+    key = (id(domain), len(events), id(events[-1]) if events else None)
+    cached = getattr(tracker, "_balagh_snapshots", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    snapshots = [
+        _Snapshot(prior, hide, domain) for prior, hide in tracker.generate_all_prior_trackers()
+    ]
+    tracker._balagh_snapshots = (key, snapshots)  # type: ignore[attr-defined]
+    return snapshots
+
+
+def _fresh(state: dict[str, Any]) -> dict[str, Any]:
+    """A copy the caller may change (Rasa's loop edits the states it builds)."""
+    return {kind: dict(sub) if isinstance(sub, dict) else sub for kind, sub in state.items()}
+
+
+def states_for_tracker_history(
+    self: Domain,
+    tracker: DialogueStateTracker,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Rasa's `Domain.states_for_tracker_history`, line for line, over kept snapshots.
+    Predictions always ask with the slots' initial values included; the other way
+    (rule training) is Rasa's own."""
+    if omit_unset_slots:
+        return RASA_STATES_FOR_TRACKER_HISTORY(
+            self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data
+        )
+    states: list[dict[str, Any]] = []
+    last_ml_action_sub_state = None
+    turn_was_hidden = False
+    for snapshot in _snapshots(self, tracker):
+        if ignore_rule_only_turns:
+            if not turn_was_hidden:
+                last_ml_action_sub_state = snapshot.latest_action
+            if not snapshot.followup_action and not snapshot.on_loop:
+                turn_was_hidden = snapshot.hide_rule_turn
+            if turn_was_hidden:
+                continue
+        state = _fresh(snapshot.state)
+        if ignore_rule_only_turns:
+            self._remove_rule_only_features(state, rule_only_data)
+            if states:
+                self._substitute_rule_only_user_input(state, states[-1])
+            if last_ml_action_sub_state:
+                state[core_constants.PREVIOUS_ACTION] = last_ml_action_sub_state
+        states.append(self._clean_state(state))
+    return states
+
+
+def _execution_order(schema: GraphSchema, targets: list[str]) -> list[str]:
+    """The nodes the targets need, each after the nodes it needs (depth first)."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen or name not in schema.nodes:
+            return  # done, or an input placeholder
+        seen.add(name)
+        for needed in schema.nodes[name].needs.values():
+            visit(needed)
+        order.append(name)
+
+    for target in targets:
+        visit(target)
+    return order
+
+
+def run_graph(
+    self: DaskGraphRunner, inputs: dict[str, Any] | None = None, targets: list[str] | None = None
+) -> dict[str, Any]:
+    """`DaskGraphRunner.run` without dask: the same nodes called with the same arguments,
+    one after the other in an order computed once per set of targets. Rasa rebuilt the
+    minimal graph and had dask schedule it (threads' queue, task bookkeeping) for every
+    message and every prediction, to run a dozen nodes in a row on one thread."""
+    run_targets = list(targets if targets else self._graph_schema.target_names)
+    orders = self.__dict__.setdefault("_balagh_orders", {})
+    order = orders.get(tuple(run_targets))
+    if order is None:
+        order = orders[tuple(run_targets)] = _execution_order(self._graph_schema, run_targets)
+    values: dict[str, Any] = {}
+    for name, value in (inputs or {}).items():
+        if isinstance(value, str) and value in self._graph_schema.nodes:
+            raise GraphRunError(
+                f"Input value '{value}' clashes with a node name. Make sure that none of "
+                f"the input names passed to the `run` method are the same as node names "
+                f"in the graph schema."
+            )
+        values[name] = (name, value)
+    nodes = self._graph_schema.nodes
+    try:
+        for name in order:
+            # An unresolved input reaches the node as its name, as with dask.
+            arguments = [values.get(needed, needed) for needed in nodes[name].needs.values()]
+            values[name] = self._instantiated_nodes[name](*arguments)
+    except RuntimeError as error:
+        raise GraphRunError("Error running runner.") from error
+    return dict(values[target] for target in run_targets if target in values)
+
+
+RULE_KEYS_CACHE_SIZE = 20_000
+
+
+def _states_key(states: list[dict[str, Any]]) -> tuple | None:
+    """A hashable key equal for equal lists of states (None if a value is unhashable)."""
+    try:
+        return tuple(
+            frozenset(
+                (kind, frozenset(sub.items()) if isinstance(sub, dict) else sub)
+                for kind, sub in state.items()
+            )
+            for state in states
+        )
+    except TypeError:
+        return None
+
+
+def _memoized_possible_keys(possible_keys: Any) -> Any:
+    """`RulePolicy._get_possible_keys` (which rules match these states: every rule checked
+    against every turn) remembered per trained lookup and states, a bounded cache."""
+
+    def get_possible_keys(self: RulePolicy, lookup: dict[str, str], states: list) -> set[str]:
+        key = _states_key(states)
+        if key is None:
+            return possible_keys(self, lookup, states)
+        cache: OrderedDict = self.__dict__.setdefault("_balagh_rule_keys", OrderedDict())
+        cache_key = (id(lookup), key)
+        if cache_key in cache:
+            cache.move_to_end(cache_key)
+            return set(cache[cache_key])
+        found = possible_keys(self, lookup, states)
+        cache[cache_key] = frozenset(found)
+        if len(cache) > RULE_KEYS_CACHE_SIZE:
+            cache.popitem(last=False)
+        return found
+
+    return get_possible_keys
+
+
+def current_state(
+    self: DialogueStateTracker, event_verbosity: EventVerbosity = EventVerbosity.NONE
+) -> dict[str, Any]:
+    """Rasa's `DialogueStateTracker.current_state` (sent with every action call), with the
+    active loop as a plain dict: `dataclasses.asdict` deep-copied the message that
+    triggered the form, its whole parse data, each time."""
+    events = self._events_for_verbosity(event_verbosity)
+    loop = self.active_loop
+    return {
+        "sender_id": self.sender_id,
+        "slots": self.current_slot_values(),
+        "latest_message": self._latest_message_data(),
+        "latest_event_time": self.events[-1].timestamp if len(self.events) > 0 else None,
+        core_constants.FOLLOWUP_ACTION: self.followup_action,
+        "paused": self.is_paused(),
+        "events": [e.as_dict() for e in events] if events is not None else None,
+        "latest_input_channel": self.get_latest_input_channel(),
+        core_constants.ACTIVE_LOOP: (
+            {
+                "name": loop.name,
+                "is_interrupted": loop.is_interrupted,
+                "rejected": loop.rejected,
+                "trigger_message": loop.trigger_message,
+            }
+            if loop
+            else {}
+        ),
+        "latest_action": self.latest_action,
+        "latest_action_name": self.latest_action_name,
+    }
+
+
+def _lazy_remove_parse_data(event: dict[str, Any]) -> dict[str, Any]:
+    """Rasa's `remove_parse_data`, used only to log an event the broker publishes: a
+    shallow copy is enough for a log line (Rasa deep-copied every event)."""
+    return {key: value for key, value in event.items() if key != "parse_data"}
+
+
+def is_empty(self: Domain) -> bool:
+    """Rasa's `Domain.is_empty`, computed once per domain."""
+    cached = self.__dict__.get("_balagh_is_empty")
+    if cached is None:
+        cached = self.as_dict() == Domain.empty().as_dict()
+        self.__dict__["_balagh_is_empty"] = cached
+    return cached
+
+
+def _copy_for_debug_log(value: Any, memo: Any = None) -> Any:
+    """`copy.deepcopy` for the arguments of debug log lines: only when they are logged."""
+    if logging.getLogger("rasa").isEnabledFor(logging.DEBUG):
+        return copy.deepcopy(value, memo)
+    return value
+
+
+# In these modules `copy.deepcopy` only copies arguments of debug log lines (checked
+# by a unit test, so a Rasa upgrade that uses it otherwise is noticed).
+DEBUG_LOG_COPY_MODULES = (rasa_processor, rasa_forms, rasa_rule_policy, rasa_memoization)
+
+
+def _frozen_after(load: Any) -> Any:
+    async def load_then_freeze(*args: Any, **kwargs: Any) -> Any:
+        agent = await load(*args, **kwargs)
+        gc.collect()
+        gc.freeze()
+        logger.info("model loaded: %d objects frozen out of the collector", gc.get_freeze_count())
+        return agent
+
+    return load_then_freeze
+
+
+def install() -> None:
+    """Patch Rasa in this process (idempotent)."""
+    if getattr(DialogueStateTracker, "_balagh_fast", False):
+        return
+    DialogueStateTracker.copy = copy_tracker  # type: ignore[method-assign]
+    DialogueStateTracker._balagh_fast = True  # type: ignore[attr-defined]
+    Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[method-assign]
+    Domain.is_empty = is_empty  # type: ignore[method-assign]
+    DaskGraphRunner.run = run_graph  # type: ignore[method-assign]
+    DialogueStateTracker.current_state = current_state  # type: ignore[method-assign]
+    RulePolicy._get_possible_keys = _memoized_possible_keys(  # type: ignore[method-assign]
+        RulePolicy._get_possible_keys
+    )
+    rasa_events.remove_parse_data = _lazy_remove_parse_data
+    log_copy = types.SimpleNamespace(deepcopy=_copy_for_debug_log, copy=copy.copy)
+    for module in DEBUG_LOG_COPY_MODULES:
+        module.copy = log_copy  # type: ignore[attr-defined]
+    rasa_run.load_agent_on_start = _frozen_after(rasa_run.load_agent_on_start)

@@ -1,0 +1,240 @@
+"""`bot.rasa_speed` gives Rasa's own results: each patch against the code it replaces."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa.engine.exceptions import GraphComponentException, GraphRunError
+from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActiveLoop,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+from bot import rasa_speed
+
+ROOT = Path(__file__).resolve().parents[2]
+FORM = "improvement_form"
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(ROOT / "domain"))
+
+
+def _user(text: str, intent: str) -> UserUttered:
+    return UserUttered(text, {"name": intent, "confidence": 0.9}, [], {"text": text})
+
+
+def conversation(domain: Domain) -> DialogueStateTracker:
+    """A suggestion being filed: the form starts, takes answers (its turns fold), is
+    interrupted by a question, rejected once and resumed."""
+    events = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        _user("عندي اقتراح", "suggest_improvement"),
+        ActionExecuted(FORM),
+        ActiveLoop(FORM),
+        SlotSet("requested_slot", "beneficiary_name"),
+        BotUttered("ما اسمك؟"),
+        ActionExecuted("action_listen"),
+        _user("سارة عبدالله", "inform"),
+        SlotSet("beneficiary_name", "سارة عبدالله"),
+        ActionExecuted(FORM),
+        SlotSet("requested_slot", "national_id"),
+        BotUttered("رقم الهوية؟"),
+        ActionExecuted("action_listen"),
+        _user("كم يستغرق الرد؟", "faq"),
+        ActionExecutionRejected(FORM),
+        ActionExecuted("utter_faq"),
+        BotUttered("خمسة أيام عمل"),
+        ActionExecuted(FORM),
+        SlotSet("requested_slot", "national_id"),
+        ActionExecuted("action_listen"),
+        _user("1234", "inform"),
+        UserUtteranceReverted(),
+        ActionExecuted("action_listen"),
+        _user("1012345678", "inform"),
+        SlotSet("national_id", "1012345678"),
+        ActionExecuted(FORM),
+        SlotSet("requested_slot", "mobile"),
+    ]
+    return DialogueStateTracker.from_events("citizen", events, domain.slots)
+
+
+def _observable(tracker: DialogueStateTracker) -> dict[str, Any]:
+    return {
+        "state": rasa_speed.RASA_CURRENT_STATE(tracker, EventVerbosity.ALL),
+        "slots_set": {name: slot.has_been_set for name, slot in tracker.slots.items()},
+        "events": list(tracker.events),
+    }
+
+
+def test_a_copy_is_the_replayed_copy_and_independent(domain: Domain) -> None:
+    tracker = conversation(domain)
+    tracker.update(SlotSet("mobile", "0551234567"))
+    ours, rasas = rasa_speed.copy_tracker(tracker), tracker.travel_back_in_time(float("inf"))
+    assert _observable(ours) == _observable(rasas)
+    assert ours.active_loop is not tracker.active_loop
+    ours.update(SlotSet("service", "تجديد الجواز"))
+    ours.update(ActionExecutionRejected(FORM))
+    assert tracker.get_slot("service") is None and not tracker.active_loop.rejected
+    assert len(tracker.events) == len(ours.events) - 2
+
+
+@pytest.mark.parametrize("ignore_rule_only_turns", [False, True])
+def test_history_states_are_rasas(domain: Domain, ignore_rule_only_turns: bool) -> None:
+    tracker = conversation(domain)
+    rule_only = {"slots": ["requested_slot"], "loops": [FORM]}
+    for data in (None, rule_only):
+        for _ in range(2):  # the second time from the kept snapshots
+            ours = rasa_speed.states_for_tracker_history(
+                domain, tracker, False, ignore_rule_only_turns, data
+            )
+            rasas = rasa_speed.RASA_STATES_FOR_TRACKER_HISTORY(
+                domain, tracker, False, ignore_rule_only_turns, data
+            )
+            assert ours == rasas and len(ours) > 3
+            ours[-1].clear()  # callers may edit what they get
+
+
+def test_snapshots_follow_new_events(domain: Domain) -> None:
+    tracker = conversation(domain)
+    before = rasa_speed.states_for_tracker_history(domain, tracker)
+    tracker.update(BotUttered("رقم الجوال؟"))
+    tracker.update(ActionExecuted("action_listen"))
+    after = rasa_speed.states_for_tracker_history(domain, tracker)
+    assert after == rasa_speed.RASA_STATES_FOR_TRACKER_HISTORY(domain, tracker)
+    assert after != before
+    omitted = rasa_speed.states_for_tracker_history(domain, tracker, omit_unset_slots=True)
+    assert omitted == rasa_speed.RASA_STATES_FOR_TRACKER_HISTORY(domain, tracker, True)
+
+
+def test_current_state_is_rasas(domain: Domain) -> None:
+    tracker = conversation(domain)
+    for verbosity in EventVerbosity:
+        assert rasa_speed.current_state(tracker, verbosity) == rasa_speed.RASA_CURRENT_STATE(
+            tracker, verbosity
+        )
+    assert rasa_speed.current_state(tracker)["active_loop"]["name"] == FORM
+
+
+def test_empty_domain_check_is_rasas(domain: Domain) -> None:
+    assert rasa_speed.is_empty(domain) is False
+    assert rasa_speed.is_empty(Domain.empty()) is True
+
+
+def test_broker_log_copy_drops_parse_data_only() -> None:
+    event = _user("مرحبا", "greet").as_dict()
+    reduced = rasa_speed._lazy_remove_parse_data(event)
+    assert reduced == rasa_speed.RASA_REMOVE_PARSE_DATA(event)
+    assert "parse_data" in event and "parse_data" not in reduced
+
+
+def test_rule_matches_are_remembered_per_states() -> None:
+    calls: list[int] = []
+
+    def possible_keys(policy: Any, lookup: dict, states: list) -> set[str]:
+        calls.append(len(states))
+        return {key for key in lookup if key.startswith(str(len(states)))}
+
+    cached = rasa_speed._memoized_possible_keys(possible_keys)
+    policy = type("Policy", (), {})()
+    lookup = {"1a": "x", "2b": "y"}
+    one = [{"user": {"intent": "greet"}, "prev_action": {"action_name": "action_listen"}}]
+    same = [{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}}]
+    assert cached(policy, lookup, one) == {"1a"}
+    found = cached(policy, lookup, same)
+    assert found == {"1a"} and calls == [1]
+    found.add("mine")  # the caller's copy
+    assert cached(policy, lookup, one) == {"1a"}
+    assert cached(policy, lookup, one + one) == {"2b"} and calls == [1, 2]
+    unhashable = [{"slots": {"items": ["a"]}}]
+    cached(policy, lookup, unhashable)
+    cached(policy, lookup, unhashable)
+    assert calls == [1, 2, 1, 1]
+
+
+def test_debug_log_copies_only_in_log_lines() -> None:
+    """Where `copy.deepcopy` is made lazy, Rasa uses it only for structlog arguments."""
+    for module in rasa_speed.DEBUG_LOG_COPY_MODULES:
+        tree = ast.parse(inspect.getsource(module))
+        logged = {
+            id(keyword.value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "structlogger"
+            for keyword in node.keywords
+        }
+        copies = [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "deepcopy"
+        ]
+        assert copies, module.__name__
+        assert all(id(node) in logged for node in copies), module.__name__
+
+
+class Add(GraphComponent):
+    """A node that adds its inputs to its config's number."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    @classmethod
+    def create(cls, config: dict, model_storage: Any, resource: Any, execution_context: Any):  # noqa: ANN206
+        return cls(config["number"])
+
+    def add(self, **inputs: Any) -> int:
+        if self.number < 0:
+            raise RuntimeError("negative")
+        return self.number + sum(inputs.values())
+
+
+def _runner(tmp_path: Path, fail: bool = False) -> DaskGraphRunner:
+    def node(number: int, **needs: str) -> SchemaNode:
+        return SchemaNode(needs, Add, "create", "add", {"number": number})
+
+    schema = GraphSchema(
+        {
+            "a": node(1, x="__x__"),
+            "b": node(-1 if fail else 10, first="a"),
+            "c": node(100, first="a", second="b"),
+            "unused": node(1000, first="c"),
+        }
+    )
+    context = ExecutionContext(schema, "test")
+    return DaskGraphRunner.create(schema, LocalModelStorage(tmp_path), context)
+
+
+def test_graph_runs_as_with_dask(tmp_path: Path) -> None:
+    runner = _runner(tmp_path)
+    for targets in (["c"], ["b", "a"], None):
+        ours = rasa_speed.run_graph(runner, {"__x__": 5}, targets)
+        assert ours == rasa_speed.RASA_RUN_GRAPH(runner, {"__x__": 5}, targets)
+    assert rasa_speed.run_graph(runner, {"__x__": 5}, ["c"]) == {"c": 100 + 6 + 16}
+    with pytest.raises(GraphRunError):
+        rasa_speed.run_graph(runner, {"__x__": "a"}, ["c"])
+    failing = _runner(tmp_path, fail=True)
+    for run in (rasa_speed.run_graph, rasa_speed.RASA_RUN_GRAPH):
+        with pytest.raises(GraphComponentException, match="node b"):
+            run(failing, {"__x__": 5}, ["c"])
