@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import itertools
 import logging
 import types
 from collections import OrderedDict
@@ -41,10 +42,31 @@ from rasa.engine.graph import GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core import constants as core_constants
 from rasa.shared.core import events as rasa_events
+from rasa.shared.core import trackers as rasa_trackers
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 logger = logging.getLogger(__name__)
+
+
+def shallow_copy(value: Any) -> Any:
+    """`copy.copy` of a plain object (a slot) without the pickle protocol's detour:
+    a new tracker copies every slot of the domain, for every prior tracker replayed."""
+    cls = type(value)
+    if hasattr(cls, "__copy__") or hasattr(cls, "__slots__") or not hasattr(value, "__dict__"):
+        return copy.copy(value)
+    duplicate = cls.__new__(cls)
+    duplicate.__dict__.update(value.__dict__)
+    return duplicate
 
 
 def copy_tracker(tracker: DialogueStateTracker) -> DialogueStateTracker:
@@ -66,6 +88,60 @@ def copy_tracker(tracker: DialogueStateTracker) -> DialogueStateTracker:
     return duplicate
 
 
+def _fold_applied(
+    tracker: DialogueStateTracker, events: Any, loop_names: set[str], applied: list
+) -> None:
+    """The body of Rasa's `applied_events` loop, over `events`, continuing `applied`."""
+    for event in events:
+        if isinstance(event, Restarted | SessionStarted):
+            applied.clear()
+        elif isinstance(event, ActionReverted):
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif isinstance(event, UserUtteranceReverted):
+            tracker._undo_till_previous(UserUttered, applied)
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif (
+            isinstance(event, ActionExecuted)
+            and event.action_name in loop_names
+            and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)
+        ):
+            tracker._undo_till_previous_loop_execution(event.action_name, applied)
+        else:
+            applied.append(event)
+
+
+def applied_events(self: DialogueStateTracker) -> list:
+    """Rasa's `DialogueStateTracker.applied_events` (the events not undone by reverts,
+    restarts or a form's later turns), continued from the last call on this tracker
+    when events were only appended since: Rasa folded the whole conversation again,
+    scanning back at every form turn, several times per message."""
+    events = self.events
+    count = len(events)
+    cached = self.__dict__.get("_balagh_applied")
+    if cached is not None:
+        seen, first, last, loop_names, applied = cached
+        if (
+            seen <= count
+            and seen > 0
+            and events[0] is first
+            and events[seen - 1] is last
+            and not any(
+                isinstance(event, ActiveLoop) and event.name and event.name not in loop_names
+                for event in itertools.islice(events, seen, None)
+            )
+        ):
+            if seen < count:
+                _fold_applied(self, itertools.islice(events, seen, None), loop_names, applied)
+                self.__dict__["_balagh_applied"] = (count, first, events[-1], loop_names, applied)
+            return list(applied)
+    loop_names = {event.name for event in events if isinstance(event, ActiveLoop) and event.name}
+    applied = []
+    _fold_applied(self, events, loop_names, applied)
+    if count:
+        self.__dict__["_balagh_applied"] = (count, events[0], events[-1], loop_names, applied)
+    return list(applied)
+
+
 class _Snapshot:
     """What `states_for_tracker_history` reads of one prior tracker."""
 
@@ -84,6 +160,7 @@ RASA_STATES_FOR_TRACKER_HISTORY = Domain.states_for_tracker_history
 RASA_CURRENT_STATE = DialogueStateTracker.current_state
 RASA_RUN_GRAPH = DaskGraphRunner.run
 RASA_REMOVE_PARSE_DATA = rasa_events.remove_parse_data
+RASA_APPLIED_EVENTS = DialogueStateTracker.applied_events
 
 
 def _snapshots(domain: Domain, tracker: DialogueStateTracker) -> list[_Snapshot]:
@@ -310,10 +387,12 @@ def install() -> None:
     Domain.is_empty = is_empty  # type: ignore[method-assign]
     DaskGraphRunner.run = run_graph  # type: ignore[method-assign]
     DialogueStateTracker.current_state = current_state  # type: ignore[method-assign]
+    DialogueStateTracker.applied_events = applied_events  # type: ignore[method-assign]
     RulePolicy._get_possible_keys = _memoized_possible_keys(  # type: ignore[method-assign]
         RulePolicy._get_possible_keys
     )
     rasa_events.remove_parse_data = _lazy_remove_parse_data
+    rasa_trackers.copy = types.SimpleNamespace(copy=shallow_copy, deepcopy=copy.deepcopy)
     log_copy = types.SimpleNamespace(deepcopy=_copy_for_debug_log, copy=copy.copy)
     for module in DEBUG_LOG_COPY_MODULES:
         module.copy = log_copy  # type: ignore[attr-defined]

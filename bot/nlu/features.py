@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from scipy.sparse import csr_matrix, hstack, vstack
+from scipy.sparse import coo_matrix, csr_matrix
 
 
 def with_text(messages: list[Message]) -> list[Message]:
@@ -25,19 +25,50 @@ def with_text(messages: list[Message]) -> list[Message]:
     return [message for message in messages if (message.get(TEXT) or "").strip()]
 
 
+def _sentence_blocks(message: Message) -> list[Any]:
+    """The sentence features of the message's text: sparse ones in the order the
+    featurizers added them, then dense ones."""
+    sentence = [
+        feature
+        for feature in message.features
+        if feature.attribute == TEXT and feature.type == FEATURE_TYPE_SENTENCE
+    ]
+    blocks = [f.features for f in sentence if f.is_sparse()]
+    return blocks + [coo_matrix(f.features) for f in sentence if f.is_dense()]
+
+
 def sentence_matrix(messages: list[Message]) -> csr_matrix:
-    """One row per message: the sentence features of its text."""
-    rows = []
+    """One row per message: the sentence features of its text, side by side. Assembled
+    from the blocks' coordinates (scipy's `hstack` and `vstack` went through `bmat`,
+    with several conversions per one-row block, for every message)."""
+    data: list[np.ndarray] = []
+    columns: list[np.ndarray] = []
+    row_pointers = [0]
+    width: int | None = None
     for message in messages:
-        sentence = [
-            feature
-            for feature in message.features
-            if feature.attribute == TEXT and feature.type == FEATURE_TYPE_SENTENCE
-        ]
-        blocks = [f.features for f in sentence if f.is_sparse()]
-        blocks += [csr_matrix(f.features) for f in sentence if f.is_dense()]
-        rows.append(hstack(blocks, format="csr") if blocks else csr_matrix((1, 0)))
-    return vstack(rows, format="csr")
+        offset = stored = 0
+        for block in _sentence_blocks(message):
+            block = block.tocoo()
+            if block.shape[0] != 1:
+                raise ValueError("a sentence feature has one row")
+            data.append(block.data)
+            columns.append(block.col.astype(np.int64) + offset)
+            offset += block.shape[1]
+            stored += block.nnz
+        row_pointers.append(row_pointers[-1] + stored)
+        if width is not None and offset != width:
+            raise ValueError("the messages' sentence features differ in width")
+        width = offset
+    matrix = csr_matrix(
+        (
+            np.concatenate(data) if data else np.zeros(0),
+            np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64),
+            np.array(row_pointers, dtype=np.int64),
+        ),
+        shape=(len(messages), width or 0),
+    )
+    matrix.sum_duplicates()
+    return matrix
 
 
 def column_major(classifier: Any) -> Any:

@@ -16,8 +16,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionExecutionRejected,
+    ActionReverted,
     ActiveLoop,
     BotUttered,
+    Restarted,
     SessionStarted,
     SlotSet,
     UserUtteranceReverted,
@@ -238,3 +240,55 @@ def test_graph_runs_as_with_dask(tmp_path: Path) -> None:
     for run in (rasa_speed.run_graph, rasa_speed.RASA_RUN_GRAPH):
         with pytest.raises(GraphComponentException, match="node b"):
             run(failing, {"__x__": 5}, ["c"])
+
+
+def test_slot_copies_are_copy_copy(domain: Domain) -> None:
+    import copy
+
+    tracker = conversation(domain)
+    assert {type(slot) for slot in tracker.slots.values()} == {
+        type(slot) for slot in domain.slots
+    }
+    for slot in tracker.slots.values():
+        ours, theirs = rasa_speed.shallow_copy(slot), copy.copy(slot)
+        assert type(ours) is type(theirs) and ours.__dict__ == theirs.__dict__
+        assert ours is not slot
+        ours.value = "changed"
+        assert slot.value != "changed"
+    # trackers copy slots only with `copy.copy` (the patched name)
+    source = inspect.getsource(rasa_speed.rasa_trackers)
+    assert "copy.deepcopy" not in source and source.count("copy.copy(") == 1
+
+
+def test_applied_events_continue_rasas_fold(domain: Domain) -> None:
+    """Every prefix of a conversation with folds, reverts, a restart and a second form:
+    the remembered fold gives what Rasa's whole fold gives."""
+    full = list(conversation(domain).events) + [
+        ActionExecuted("action_listen"),
+        _user("0551234567", "inform"),
+        SlotSet("mobile", "0551234567"),
+        ActionExecuted(FORM),
+        ActionReverted(),
+        ActionExecuted(FORM),
+        ActiveLoop(None),
+        ActionExecuted("action_listen"),
+        _user("أريد تقديم شكوى", "file_complaint"),
+        ActionExecuted("complaint_form"),
+        ActiveLoop("complaint_form"),
+        ActionExecuted("action_listen"),
+        _user("نعم", "affirm"),
+        ActionExecuted("complaint_form"),
+        Restarted(),
+        ActionExecuted("action_listen"),
+        _user("مرحبا", "greet"),
+    ]
+    tracker = DialogueStateTracker("citizen", domain.slots)
+    checked = 0
+    for event in full:
+        tracker.update(event)
+        expected = rasa_speed.RASA_APPLIED_EVENTS(tracker)
+        assert rasa_speed.applied_events(tracker) == expected
+        checked += len(expected)
+    assert checked > 200
+    rasa_speed.applied_events(tracker).clear()  # a caller's copy
+    assert rasa_speed.applied_events(tracker) == rasa_speed.RASA_APPLIED_EVENTS(tracker)
