@@ -34,6 +34,7 @@ from typing import Any
 from rasa.core import processor as rasa_processor
 from rasa.core import run as rasa_run
 from rasa.core.actions import forms as rasa_forms
+from rasa.core.actions.forms import FormAction
 from rasa.core.policies import memoization as rasa_memoization
 from rasa.core.policies import rule_policy as rasa_rule_policy
 from rasa.core.policies.rule_policy import RulePolicy
@@ -43,6 +44,7 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core import constants as core_constants
 from rasa.shared.core import events as rasa_events
 from rasa.shared.core import trackers as rasa_trackers
+from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -50,6 +52,7 @@ from rasa.shared.core.events import (
     ActiveLoop,
     Restarted,
     SessionStarted,
+    SlotSet,
     UserUtteranceReverted,
     UserUttered,
 )
@@ -58,11 +61,51 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 logger = logging.getLogger(__name__)
 
 
+_PLAIN: dict[type, bool] = {}
+
+
+def _temporary_form_tracker(original: Any) -> Any:
+    """`FormAction._temporary_tracker` (the tracker a form validates against) from a copy
+    of the current tracker instead of a replay of the conversation; the same events are
+    added to it. A conversation restarted earlier is left to Rasa (its replay keeps only
+    the events after the restart)."""
+
+    def temporary_tracker(
+        self: Any, current: DialogueStateTracker, additional: list, domain: Domain
+    ) -> DialogueStateTracker:
+        if any(isinstance(event, Restarted) for event in current.events):
+            return original(self, current, additional, domain)
+        tracker = copy_tracker(current)
+        for event in [
+            SlotSet(REQUESTED_SLOT, self.get_slot_to_fill(current)),
+            ActionExecuted(self.name()),
+            *additional,
+        ]:
+            tracker.update(event)
+        return tracker
+
+    return temporary_tracker
+
+
+def _is_plain(cls: type) -> bool:
+    """Does `copy.copy` of a `cls` instance just make a new object with the same
+    `__dict__`? (No copy or pickle hooks of its own, no slots holding values.)"""
+    if cls not in _PLAIN:
+        hooks = ("__copy__", "__getstate__", "__setstate__")
+        _PLAIN[cls] = (
+            not any(hasattr(cls, hook) for hook in hooks)
+            and cls.__reduce_ex__ is object.__reduce_ex__
+            and cls.__reduce__ is object.__reduce__
+            and not any(k.__dict__.get("__slots__") for k in cls.__mro__)
+        )
+    return _PLAIN[cls]
+
+
 def shallow_copy(value: Any) -> Any:
-    """`copy.copy` of a plain object (a slot) without the pickle protocol's detour:
-    a new tracker copies every slot of the domain, for every prior tracker replayed."""
+    """`copy.copy` without the pickle protocol's detour for plain objects (slots): a new
+    tracker copies every slot of the domain, and trackers are made for every replay."""
     cls = type(value)
-    if hasattr(cls, "__copy__") or hasattr(cls, "__slots__") or not hasattr(value, "__dict__"):
+    if not _is_plain(cls) or not hasattr(value, "__dict__"):
         return copy.copy(value)
     duplicate = cls.__new__(cls)
     duplicate.__dict__.update(value.__dict__)
@@ -161,6 +204,7 @@ RASA_CURRENT_STATE = DialogueStateTracker.current_state
 RASA_RUN_GRAPH = DaskGraphRunner.run
 RASA_REMOVE_PARSE_DATA = rasa_events.remove_parse_data
 RASA_APPLIED_EVENTS = DialogueStateTracker.applied_events
+RASA_TEMPORARY_TRACKER = FormAction._temporary_tracker
 
 
 def _snapshots(domain: Domain, tracker: DialogueStateTracker) -> list[_Snapshot]:
@@ -392,6 +436,9 @@ def install() -> None:
         RulePolicy._get_possible_keys
     )
     rasa_events.remove_parse_data = _lazy_remove_parse_data
+    FormAction._temporary_tracker = _temporary_form_tracker(  # type: ignore[method-assign]
+        FormAction._temporary_tracker
+    )
     rasa_trackers.copy = types.SimpleNamespace(copy=shallow_copy, deepcopy=copy.deepcopy)
     log_copy = types.SimpleNamespace(deepcopy=_copy_for_debug_log, copy=copy.copy)
     for module in DEBUG_LOG_COPY_MODULES:

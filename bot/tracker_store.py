@@ -38,6 +38,16 @@ NEWER_EVENTS_SQL = (
     "SELECT id, type_name, data FROM events WHERE sender_id = %s AND id > %s ORDER BY id"
 )
 NEWEST_ID_SQL = "SELECT max(id) FROM events WHERE sender_id = %s"
+# Rasa's `_event_query` for the latest session: the events from the latest
+# `session_started` on, or all of them when the conversation never had one.
+_SESSION_START_SQL = (
+    "(SELECT max(timestamp) FROM events WHERE sender_id = %s"
+    f" AND type_name = '{SessionStarted.type_name}')"
+)
+SESSION_EVENTS_SQL = (
+    "SELECT id, data FROM events WHERE sender_id = %s"
+    f" AND (timestamp >= {_SESSION_START_SQL} OR {_SESSION_START_SQL} IS NULL) ORDER BY id"
+)
 
 
 @dataclass
@@ -72,29 +82,44 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                     self._remember(known.tracker, newer[-1][0] if newer else known.last_id)
                     return known.tracker
             self._known.pop(sender_id, None)
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+            rows = self._rows(session, SESSION_EVENTS_SQL, (sender_id, sender_id, sender_id))
             if not rows or not self.domain:
                 return None
             tracker = DialogueStateTracker.from_dict(
-                sender_id, [json.loads(row.data) for row in rows], self.domain.slots
+                sender_id, [json.loads(data) for _, data in rows], self.domain.slots
             )
-            self._remember(tracker, rows[-1].id)
+            self._remember(tracker, rows[-1][0])
             return tracker
+
+    async def create_tracker(
+        self, sender_id: str, append_action_listen: bool = True
+    ) -> DialogueStateTracker:
+        """Rasa's `create_tracker`, which saves the new tracker at once; with no event to
+        save (a new conversation's first message) nothing is written until the message
+        has been handled."""
+        if append_action_listen:
+            return await super().create_tracker(sender_id, append_action_listen)
+        tracker = self.init_tracker(sender_id)
+        self._remember(tracker, 0)
+        return tracker
 
     def _driver_sql(self, sql: str) -> str:
         """`sql` written with `%s` placeholders, in the driver's own style."""
         return sql.replace("%s", "?") if self.engine.dialect.paramstyle == "qmark" else sql
 
-    def _newer_rows(self, session: Any, sender_id: str, after_id: int) -> list[tuple]:
-        """(id, type_name, data) of the conversation's events after `after_id`, straight
-        from the driver: this runs for every message, and the ORM's query and row objects
-        were most of its cost."""
+    def _rows(self, session: Any, sql: str, parameters: tuple) -> list[tuple]:
+        """The rows of a query, straight from the driver: these run for every message, and
+        the ORM's query and row objects were most of their cost."""
         cursor = session.connection().connection.cursor()
         try:
-            cursor.execute(self._driver_sql(NEWER_EVENTS_SQL), (sender_id, after_id))
+            cursor.execute(self._driver_sql(sql), parameters)
             return cursor.fetchall()
         finally:
             cursor.close()
+
+    def _newer_rows(self, session: Any, sender_id: str, after_id: int) -> list[tuple]:
+        """(id, type_name, data) of the conversation's events after `after_id`."""
+        return self._rows(session, NEWER_EVENTS_SQL, (sender_id, after_id))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         known = self._known.get(tracker.sender_id)

@@ -26,18 +26,7 @@ class RecordingBroker(EventBroker):
 
 
 def store_for(url: str, broker: EventBroker | None = None) -> CachedSQLTrackerStore:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return CachedSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=parsed.database)
-    return CachedSQLTrackerStore(
-        domain=DOMAIN,
-        dialect="postgresql",
-        host=parsed.host,
-        port=parsed.port,
-        db=parsed.database,
-        username=parsed.username,
-        event_broker=broker,
-    )
+    return CachedSQLTrackerStore(domain=DOMAIN, event_broker=broker, **_connection(url))
 
 
 def run(coroutine):  # noqa: ANN001, ANN201
@@ -102,3 +91,54 @@ def test_each_event_is_published_once(postgres_url):
     assert published.count(("user", "مرحبا")) == 1
     assert published.count(("user", "ثانية")) == 1
     assert all(e["sender_id"] == "s4" for e in broker.published)
+
+
+def _stored(store: CachedSQLTrackerStore, sender: str) -> int:
+    with store.session_scope() as session:
+        return session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender).count()
+
+
+def test_a_new_conversation_is_written_with_its_first_message(database_url):
+    store = store_for(database_url)
+    tracker = run(store.get_or_create_tracker("s5", append_action_listen=False))
+    assert len(tracker.events) == 0 and _stored(store, "s5") == 0  # no write for nothing
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered("مرحبا", {"name": "greet", "confidence": 1.0}))
+    run(store.save(tracker))
+    assert _stored(store, "s5") == 4
+    assert texts(run(store_for(database_url).retrieve("s5"))) == ["مرحبا"]
+
+
+def test_the_latest_session_is_read_as_rasas_store_reads_it(database_url):
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    store = store_for(database_url)
+    tracker = new_tracker(store, "s6")  # a conversation without `session_started`
+    stock = SQLTrackerStore(domain=DOMAIN, **_connection(database_url))
+    assert [e.as_dict() for e in run(store_for(database_url).retrieve("s6")).events] == [
+        e.as_dict() for e in run(stock.retrieve("s6")).events
+    ]
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered("جلسة ثانية", {"name": "greet", "confidence": 1.0}))
+    run(store.save(tracker))
+    ours = run(store_for(database_url).retrieve("s6"))
+    assert texts(ours) == ["جلسة ثانية"]
+    assert [e.as_dict() for e in ours.events] == [
+        e.as_dict() for e in run(stock.retrieve("s6")).events
+    ]
+
+
+def _connection(url: str) -> dict:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return {"dialect": "sqlite", "db": parsed.database}
+    return {
+        "dialect": "postgresql",
+        "host": parsed.host,
+        "port": parsed.port,
+        "db": parsed.database,
+        "username": parsed.username,
+    }
