@@ -5,11 +5,12 @@ writes it back. Two replicas taking messages of one conversation at once can bot
 "last ticket 3", both issue ticket 4 and process the two messages concurrently; a replica
 finishing its ticket can write back a lock that drops the ticket another replica has
 just added, or delete the lock under a waiting replica (which then fails with
-`LockError` and the message is lost). Here every change of a lock is one optimistic
-Redis transaction (WATCH/MULTI, retried on conflict), so tickets are issued and removed
-atomically and messages of a conversation are served one at a time, in ticket order,
-whichever replica received them. Waiting replicas poll every `poll_interval` seconds
-(Rasa polls once a second).
+`LockError` and the message is lost). Here issuing and returning a ticket are each one
+Lua script that Redis runs atomically (one round trip; the lock keeps Rasa's stored
+format), and any other change is an optimistic transaction (WATCH/MULTI, retried on
+conflict), so tickets are issued and removed atomically and messages of a conversation are
+served one at a time, in ticket order, whichever replica received them. Waiting replicas
+poll every `poll_interval` seconds (Rasa polls once a second).
 
 Configured in endpoints.yml as `type: bot.locking.AtomicRedisLockStore` with `url` (host),
 `port`, `db`, `password`, `key_prefix`, `poll_interval`.
@@ -30,6 +31,49 @@ from rasa.utils.endpoints import EndpointConfig
 
 Result = TypeVar("Result")
 KEY_PREFIX = "balagh:lock:"
+
+# Rasa's TicketLock as stored: {"conversation_id": ..., "tickets": ["<ticket JSON>", ...]},
+# each ticket {"number": n, "expires": unix time}. ARGV[1] is the caller's clock, as for
+# Rasa (`Ticket.has_expired`); the key expires a second after its last ticket.
+_KEEP_LIVE_TICKETS = """
+local now = tonumber(ARGV[1])
+local kept, last, latest = {}, nil, now
+local raw = redis.call('GET', KEYS[1])
+if raw then
+  for _, serialised in ipairs(cjson.decode(raw)['tickets']) do
+    local ticket = cjson.decode(serialised)
+    if ticket['expires'] >= now and ticket['number'] ~= drop then
+      table.insert(kept, serialised)
+      last = ticket['number']
+      if ticket['expires'] > latest then latest = ticket['expires'] end
+    end
+  end
+end
+"""
+_STORE = """
+if #kept == 0 then
+  redis.call('DEL', KEYS[1])
+else
+  local lock = cjson.encode({conversation_id = ARGV[2], tickets = kept})
+  redis.call('SET', KEYS[1], lock, 'PX', math.floor((latest - now) * 1000) + 1000)
+end
+"""
+# ARGV: now, conversation id, lifetime -> the new ticket's number.
+ISSUE_TICKET_SCRIPT = (
+    "local drop = nil\n"
+    + _KEEP_LIVE_TICKETS
+    + """
+local number = 0
+if last ~= nil then number = last + 1 end
+local expires = now + tonumber(ARGV[3])
+table.insert(kept, cjson.encode({number = number, expires = expires}))
+if expires > latest then latest = expires end
+"""
+    + _STORE
+    + "return number\n"
+)
+# ARGV: now, conversation id, ticket number to remove (-1: none) -> nothing.
+RETURN_TICKET_SCRIPT = "local drop = tonumber(ARGV[3])\n" + _KEEP_LIVE_TICKETS + _STORE
 
 
 class AtomicRedisLockStore(LockStore):
@@ -57,6 +101,8 @@ class AtomicRedisLockStore(LockStore):
         self.red = redis.Redis(host=host, port=port, db=db, password=password, socket_timeout=10)
         self.key_prefix = key_prefix
         self.poll_interval = poll_interval
+        self._issue = self.red.register_script(ISSUE_TICKET_SCRIPT)
+        self._return = self.red.register_script(RETURN_TICKET_SCRIPT)
         super().__init__()
 
     def _key(self, conversation_id: str) -> str:
@@ -98,16 +144,19 @@ class AtomicRedisLockStore(LockStore):
         return self.red.transaction(transaction, key, value_from_callable=True)
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        arguments = [time.time(), conversation_id, lock_lifetime]
         try:
-            return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime))
+            return int(self._issue(keys=[self._key(conversation_id)], args=arguments))
         except redis.RedisError as failure:
             raise LockError(f"Error while acquiring lock: {failure}") from failure
 
     def update_lock(self, conversation_id: str) -> None:
-        self._change(conversation_id, lambda lock: None)
+        """Drop the expired tickets (a crashed holder's)."""
+        self.finish_serving(conversation_id, -1)
 
     def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
+        arguments = [time.time(), conversation_id, ticket_number]
+        self._return(keys=[self._key(conversation_id)], args=arguments)
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Remove the ticket; the lock disappears with its last ticket (atomically)."""

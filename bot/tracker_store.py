@@ -19,16 +19,23 @@ The table and the stored JSON are Rasa's own: the two stores can read each other
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+import psycopg2
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+Result = TypeVar("Result")
+# What a lost PostgreSQL connection raises (server restarted, connection dropped).
+CONNECTION_LOST = (psycopg2.OperationalError, psycopg2.InterfaceError)
 
 # Rasa's `events` table (`SQLTrackerStore.SQLEvent`), in the driver's `%s` style.
 INSERT_EVENTS_SQL = (
@@ -64,6 +71,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self.cache_size = int(cache_size)
         self._known: OrderedDict[str, _Known] = OrderedDict()
+        self._kept: Any = None  # PostgreSQL: the connection every message's SQL runs on
 
     def _remember(self, tracker: DialogueStateTracker, last_id: int) -> None:
         self._known[tracker.sender_id] = _Known(tracker, len(tracker.events), last_id)
@@ -73,23 +81,22 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         known = self._known.get(sender_id)
-        with self.session_scope() as session:
-            if known is not None and len(known.tracker.events) == known.stored:
-                newer = self._newer_rows(session, sender_id, known.last_id)
-                if not any(type_name == SessionStarted.type_name for _, type_name, _ in newer):
-                    for _, _, data in newer:
-                        known.tracker.update(Event.from_parameters(json.loads(data)))
-                    self._remember(known.tracker, newer[-1][0] if newer else known.last_id)
-                    return known.tracker
-            self._known.pop(sender_id, None)
-            rows = self._rows(session, SESSION_EVENTS_SQL, (sender_id, sender_id, sender_id))
-            if not rows or not self.domain:
-                return None
-            tracker = DialogueStateTracker.from_dict(
-                sender_id, [json.loads(data) for _, data in rows], self.domain.slots
-            )
-            self._remember(tracker, rows[-1][0])
-            return tracker
+        if known is not None and len(known.tracker.events) == known.stored:
+            newer = self._read(NEWER_EVENTS_SQL, (sender_id, known.last_id))
+            if not any(type_name == SessionStarted.type_name for _, type_name, _ in newer):
+                for _, _, data in newer:
+                    known.tracker.update(Event.from_parameters(json.loads(data)))
+                self._remember(known.tracker, newer[-1][0] if newer else known.last_id)
+                return known.tracker
+        self._known.pop(sender_id, None)
+        rows = self._read(SESSION_EVENTS_SQL, (sender_id, sender_id, sender_id))
+        if not rows or not self.domain:
+            return None
+        tracker = DialogueStateTracker.from_dict(
+            sender_id, [json.loads(data) for _, data in rows], self.domain.slots
+        )
+        self._remember(tracker, rows[-1][0])
+        return tracker
 
     async def create_tracker(
         self, sender_id: str, append_action_listen: bool = True
@@ -103,57 +110,106 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._remember(tracker, 0)
         return tracker
 
-    def _driver_sql(self, sql: str) -> str:
-        """`sql` written with `%s` placeholders, in the driver's own style."""
-        return sql.replace("%s", "?") if self.engine.dialect.paramstyle == "qmark" else sql
-
-    def _rows(self, session: Any, sql: str, parameters: tuple) -> list[tuple]:
-        """The rows of a query, straight from the driver: these run for every message, and
-        the ORM's query and row objects were most of their cost."""
-        cursor = session.connection().connection.cursor()
-        try:
-            cursor.execute(self._driver_sql(sql), parameters)
-            return cursor.fetchall()
-        finally:
-            cursor.close()
-
-    def _newer_rows(self, session: Any, sender_id: str, after_id: int) -> list[tuple]:
-        """(id, type_name, data) of the conversation's events after `after_id`."""
-        return self._rows(session, NEWER_EVENTS_SQL, (sender_id, after_id))
-
     async def save(self, tracker: DialogueStateTracker) -> None:
         known = self._known.get(tracker.sender_id)
-        with self.session_scope() as session:
-            if known is not None and known.tracker is tracker:
-                new_events = list(itertools.islice(tracker.events, known.stored, None))
-            else:
+        if known is not None and known.tracker is tracker:
+            new_events = list(itertools.islice(tracker.events, known.stored, None))
+            last_id = self._insert_new(tracker.sender_id, new_events, known.last_id)
+        else:
+            with self.session_scope() as session:  # Rasa's way: count what is stored
                 new_events = list(self._additional_events(session, tracker))
-            last_id = self._insert(session, tracker.sender_id, new_events)
-            session.commit()
+            last_id = self._insert_new(tracker.sender_id, new_events, None)
         self._remember(tracker, last_id)
         if self.event_broker is not None and new_events:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
 
-    def _insert(self, session: Any, sender_id: str, events: list[Event]) -> int:
-        """Insert the events in one statement, straight through the driver (the ORM sent
-        one per event, and SQLAlchemy compiled a multi-row INSERT anew every time);
-        returns the newest `events.id` of the conversation."""
-        cursor = session.connection().connection.cursor()
+    # The SQL of every message goes straight through the driver (the ORM's queries, row
+    # objects and per-event INSERTs were most of the store's cost). On PostgreSQL it runs
+    # on one kept connection in autocommit mode: a Rasa process runs one statement at a
+    # time (the calls are synchronous), each statement here is atomic on its own, and
+    # neither a pool checkout with its liveness ping nor a COMMIT costs a round trip. A
+    # connection lost (PostgreSQL restarted) is replaced and the statement run again, once.
+
+    def _driver_sql(self, sql: str) -> str:
+        """`sql` written with `%s` placeholders, in the driver's own style."""
+        return sql.replace("%s", "?") if self.engine.dialect.paramstyle == "qmark" else sql
+
+    def _kept_connection(self) -> Any:
+        if self._kept is None:
+            self._kept = self.engine.raw_connection()
+            self._kept.dbapi_connection.autocommit = True
+        return self._kept
+
+    def _drop_kept_connection(self) -> None:
+        if self._kept is not None:
+            with contextlib.suppress(Exception):
+                self._kept.invalidate()
+            self._kept = None
+
+    def _on_cursor(self, work: Callable[[Any], Result]) -> Result:
+        """`work(cursor)`, committed: on PostgreSQL's kept connection, elsewhere (SQLite)
+        in a transaction of its own."""
+        if self.engine.dialect.name != "postgresql":
+            with self.session_scope() as session:
+                cursor = session.connection().connection.cursor()
+                try:
+                    result = work(cursor)
+                finally:
+                    cursor.close()
+                session.commit()
+                return result
+        cursor = self._kept_connection().cursor()
         try:
-            if events and self.engine.dialect.name == "postgresql":
-                rows = ",".join(["(%s, %s, %s, %s, %s, %s)"] * len(events))
-                values = [value for event in events for value in self._values(sender_id, event)]
-                cursor.execute(f"{INSERT_EVENTS_SQL} VALUES {rows} RETURNING id", values)
-                return max(row[0] for row in cursor.fetchall())
-            if events:
-                cursor.executemany(
-                    self._driver_sql(f"{INSERT_EVENTS_SQL} VALUES (%s, %s, %s, %s, %s, %s)"),
-                    [self._values(sender_id, event) for event in events],
-                )
-            cursor.execute(self._driver_sql(NEWEST_ID_SQL), (sender_id,))
-            return cursor.fetchone()[0] or 0
+            return work(cursor)
         finally:
-            cursor.close()
+            with contextlib.suppress(Exception):
+                cursor.close()
+
+    def _read(self, sql: str, parameters: tuple) -> list[tuple]:
+        """The rows of a query; run again on a new connection if the kept one was lost."""
+
+        def rows(cursor: Any) -> list[tuple]:
+            cursor.execute(self._driver_sql(sql), parameters)
+            return cursor.fetchall()
+
+        try:
+            return self._on_cursor(rows)
+        except CONNECTION_LOST:
+            self._drop_kept_connection()
+            return self._on_cursor(rows)
+
+    def _insert_new(self, sender_id: str, events: list[Event], last_id: int | None) -> int:
+        """Insert the events (one statement) and return the conversation's newest
+        `events.id`. If the connection is lost meanwhile, the insert is repeated only if
+        it did not happen: under the conversation's lock nobody else adds to it, so a
+        newest id past `last_id` means it did."""
+        try:
+            return self._on_cursor(lambda cursor: self._insert(cursor, sender_id, events))
+        except CONNECTION_LOST:
+            self._drop_kept_connection()
+            newest = self._on_cursor(lambda cursor: self._newest_id(cursor, sender_id))
+            if last_id is not None and newest > last_id:
+                return newest
+            if last_id is None and events:
+                raise  # cannot tell whether the lost statement was carried out
+            return self._on_cursor(lambda cursor: self._insert(cursor, sender_id, events))
+
+    def _insert(self, cursor: Any, sender_id: str, events: list[Event]) -> int:
+        if events and self.engine.dialect.name == "postgresql":
+            rows = ",".join(["(%s, %s, %s, %s, %s, %s)"] * len(events))
+            values = [value for event in events for value in self._values(sender_id, event)]
+            cursor.execute(f"{INSERT_EVENTS_SQL} VALUES {rows} RETURNING id", values)
+            return max(row[0] for row in cursor.fetchall())
+        if events:
+            cursor.executemany(
+                self._driver_sql(f"{INSERT_EVENTS_SQL} VALUES (%s, %s, %s, %s, %s, %s)"),
+                [self._values(sender_id, event) for event in events],
+            )
+        return self._newest_id(cursor, sender_id)
+
+    def _newest_id(self, cursor: Any, sender_id: str) -> int:
+        cursor.execute(self._driver_sql(NEWEST_ID_SQL), (sender_id,))
+        return cursor.fetchone()[0] or 0
 
     @staticmethod
     def _values(sender_id: str, event: Event) -> tuple:

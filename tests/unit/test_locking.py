@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
+from collections import deque
 
 import pytest
 import redis
@@ -98,3 +99,23 @@ def test_a_crashed_holder_does_not_block_the_conversation_forever(prefix):
             return lock.now_serving
 
     assert asyncio.run(next_message()) == 1
+
+
+def test_locks_keep_rasas_stored_format(prefix):
+    """The scripts read and write the lock as Rasa's `TicketLock` serialises it."""
+    import time
+
+    from rasa.core.lock import Ticket, TicketLock
+
+    store = AtomicRedisLockStore(db=1, key_prefix=prefix)
+    written = TicketLock("c4", deque([Ticket(3, time.time() + 60), Ticket(2, time.time() - 1)]))
+    store.red.set(store._key("c4"), written.dumps())
+    assert store.issue_ticket("c4", lock_lifetime=30) == 4  # after the live ticket 3
+    lock = store.get_lock("c4")
+    assert [ticket.number for ticket in lock.tickets] == [3, 4]  # the expired one is gone
+    assert 25 < lock.tickets[-1].expires - time.time() <= 30
+    assert 60_000 < store.red.pttl(store._key("c4")) <= 61_000  # a second after ticket 3
+    store.finish_serving("c4", 3)
+    assert [ticket.number for ticket in store.get_lock("c4").tickets] == [4]
+    store.finish_serving("c4", 4)
+    assert store.get_lock("c4") is None and not store.red.exists(store._key("c4"))

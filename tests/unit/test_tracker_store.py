@@ -142,3 +142,37 @@ def _connection(url: str) -> dict:
         "db": parsed.database,
         "username": parsed.username,
     }
+
+
+@pytest.mark.postgres
+def test_a_lost_connection_is_replaced_without_losing_or_doubling_events(postgres_url):
+    """The kept connection dies (as when PostgreSQL restarts): the next read and the next
+    save reconnect by themselves; a save whose answer was lost is not inserted twice."""
+    import psycopg2
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import POSTGRES_ADMIN_URL
+
+    store = store_for(postgres_url)
+    tracker = new_tracker(store, "s7")
+    pid = store._kept.dbapi_connection.get_backend_pid()
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"SELECT pg_terminate_backend({pid})"))
+    admin.dispose()
+    assert run(store.retrieve("s7")) is tracker  # read again on a new connection
+    assert store._kept.dbapi_connection.get_backend_pid() != pid
+
+    insert = store._insert
+
+    def inserted_then_lost(cursor, sender_id, events):  # noqa: ANN001, ANN202
+        insert(cursor, sender_id, events)
+        raise psycopg2.OperationalError("server closed the connection unexpectedly")
+
+    store._insert = inserted_then_lost
+    tracker.update(UserUttered("ثالثة", {"name": "greet", "confidence": 1.0}))
+    run(store.save(tracker))  # lost after the insert: not repeated
+    store._insert = insert
+    tracker.update(BotUttered("تم"))
+    run(store.save(tracker))
+    assert texts(run(store_for(postgres_url).retrieve("s7"))) == ["مرحبا", "أهلاً", "ثالثة", "تم"]
