@@ -51,3 +51,15 @@ def test_only_calls_that_never_reached_the_action_server_are_retried():
     reset_after = aiohttp.ClientOSError(104, "Connection reset by peer")
     assert not rasa_server._never_sent(_failure(reset_after))  # it may have run
     assert not rasa_server._never_sent(_failure(aiohttp.ServerDisconnectedError()))
+
+
+def test_action_calls_carry_the_same_json():
+    import json
+
+    domain = rasa_server.ActionDomain({"slots": {"mobile": {"type": "text"}}, "forms": {}})
+    payload = {"next_action": "validate_x", "tracker": {"events": [{"text": "مرحبا"}]}}
+    body = rasa_server.request_json({**payload, "domain": domain})
+    assert json.loads(body) == {**payload, "domain": dict(domain)}
+    assert json.loads(rasa_server.request_json({"domain": domain})) == {"domain": dict(domain)}
+    plain = {**payload, "domain": dict(domain)}
+    assert json.loads(rasa_server.request_json(plain)) == plain
