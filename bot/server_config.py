@@ -63,22 +63,12 @@ def lock_store_config(url: str) -> dict[str, Any]:
     return config
 
 
-def event_broker_config(url: str) -> dict[str, Any] | None:
-    """`amqp://user:password@host:port/` -> Rasa's RabbitMQ (pika) broker publishing every
-    conversation event to the `balagh.events` queue; empty -> no broker."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("amqp", "amqps"):
+def amqp_url(url: str) -> str:
+    """`BALAGH_EVENT_BROKER_URL` checked: `amqp://user:password@host:port/`, or empty (no
+    events published). The desk publishes them (`bot/event_relay.py`), not Rasa."""
+    if url and urlsplit(url).scheme not in ("amqp", "amqps"):
         raise SystemExit(f"BALAGH_EVENT_BROKER_URL must be amqp://..., not {url!r}")
-    return {
-        "type": "pika",
-        "url": parts.hostname or "127.0.0.1",
-        "port": parts.port or 5672,
-        "username": unquote(parts.username or "guest"),
-        "password": unquote(parts.password or "guest"),
-        "queues": [os.environ.get("BALAGH_EVENT_QUEUE", EVENT_QUEUE)],
-    }
+    return url
 
 
 def render_endpoints(settings: Settings, path: Path) -> Path:
@@ -91,9 +81,7 @@ def render_endpoints(settings: Settings, path: Path) -> Path:
         "tracker_store": tracker_store_config(settings.tracker_store_url),
         "lock_store": lock_store_config(settings.lock_store_url),
     }
-    broker = event_broker_config(settings.event_broker_url)
-    if broker:
-        endpoints["event_broker"] = broker
+    # No `event_broker`: the desk publishes the stored events (bot/event_relay.py).
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
     path.chmod(0o600)  # it may hold database and broker passwords

@@ -3,7 +3,9 @@
 Background work, both driven from the database so a restart loses nothing:
 - the dispatcher delivers queued notifications every BALAGH_DISPATCH_INTERVAL seconds;
 - the scheduler runs the timed rules (48-hour cancellation, delay notices) every
-  BALAGH_SCHEDULER_INTERVAL seconds.
+  BALAGH_SCHEDULER_INTERVAL seconds;
+- with BALAGH_EVENT_BROKER_URL set, the event relay publishes every stored conversation
+  event to RabbitMQ (`bot/event_relay.py`).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from bot import clock
+from bot import clock, event_relay
 from bot.desk import handoff_api, supervisors, widget
 from bot.desk.dispatcher import Dispatcher
 from bot.desk.staff_api import DATABASE_KEY, TOKEN_KEY, add_routes, require_token
+from bot.server_config import amqp_url
 from bot.settings import internal_token, load_settings
 from bot.store.database import upgrade
 from bot.store.follow_up import run_timed_work
@@ -95,6 +98,12 @@ def build_app() -> web.Application:
                 )
                 every = float(os.environ.get("BALAGH_TELEGRAM_INTERVAL", "1"))
                 tasks.append(asyncio.create_task(desk.run(every)))
+            if settings.event_broker_url:
+                relay = event_relay.from_environment(
+                    settings.tracker_store_url, amqp_url(settings.event_broker_url)
+                )
+                every = float(os.environ.get("BALAGH_EVENT_RELAY_INTERVAL", "0.2"))
+                tasks.append(asyncio.create_task(relay.run(every)))
             if dispatch:
                 tasks.append(
                     asyncio.create_task(

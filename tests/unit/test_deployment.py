@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from bot.load_balancer import COMPOSE_FILE, render_compose, render_local
-from bot.server_config import event_broker_config, lock_store_config, render_endpoints
+from bot.server_config import amqp_url, lock_store_config, render_endpoints
 from bot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,15 +123,17 @@ def test_endpoints_from_production_urls(tmp_path, monkeypatch):
         "type": "bot.locking.AtomicRedisLockStore", "url": "cache", "port": 6380, "db": 3,
         "password": "secret",
     }  # fmt: skip
-    assert endpoints["event_broker"]["password"] == "p@ss"
-    assert endpoints["event_broker"]["queues"] == ["balagh.events"]
+    assert "event_broker" not in endpoints  # the desk publishes the events (event relay)
     assert endpoints["action_endpoint"]["url"] == "http://actions:5055/webhook"
     assert (tmp_path / "e.yml").stat().st_mode & 0o077 == 0  # passwords inside
 
 
 def test_embedded_default_needs_no_services():
     assert lock_store_config("") == {"type": "in_memory"}
-    assert event_broker_config("") is None
+    assert amqp_url("") == ""
+    assert amqp_url("amqp://bal:p%40ss@mq:5673/") == "amqp://bal:p%40ss@mq:5673/"
+    with pytest.raises(SystemExit):
+        amqp_url("redis://mq:5672/")
     with pytest.raises(SystemExit):
         lock_store_config("memcached://x")
 

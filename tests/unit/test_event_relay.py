@@ -1,0 +1,124 @@
+"""The event relay publishes the stored events as Rasa's broker would, once, in order, on
+the real PostgreSQL and RabbitMQ."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import aio_pika
+import pytest
+import sqlalchemy as sa
+from rasa.core.brokers import pika as rasa_pika
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+from bot import event_relay
+from bot.event_relay import EventRelay
+from bot.tracker_store import CachedSQLTrackerStore
+from tests.unit.test_tracker_store import DOMAIN, _connection, run
+
+AMQP = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+def test_the_exchange_and_body_are_rasas():
+    assert event_relay.RABBITMQ_EXCHANGE == rasa_pika.RABBITMQ_EXCHANGE
+    event = UserUttered("مرحبا", {"name": "greet", "confidence": 1.0}).as_dict()
+    broker = object.__new__(rasa_pika.PikaEventBroker)
+    rasas = broker._message({"sender_id": "s1", **event}, None).body
+    assert event_relay.amqp_body("s1", json.dumps(event)) == rasas
+
+
+def _events_table(url: str, ids: list[int]) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255),"
+                " type_name VARCHAR(255), timestamp FLOAT, intent_name VARCHAR(255),"
+                " action_name VARCHAR(255), data TEXT)"
+            )
+        )
+        for event_id in ids:
+            connection.execute(
+                sa.text("INSERT INTO events (id, sender_id, data) VALUES (:id, 's', '{}')"),
+                {"id": event_id},
+            )
+    engine.dispose()
+
+
+def test_a_missing_id_is_waited_for_then_passed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'conversations.db'}"
+    _events_table(url, [1, 2, 4, 5])
+    relay = EventRelay(url, AMQP, gap_wait=5)
+    assert relay.position() == 0
+    first = relay.pending(0, now=100.0)
+    assert [row[0] for row in first.rows] == [1, 2] and first.last_id == 2
+    assert relay.pending(2, now=104.0).rows == []  # 3 may still be committing
+    late = relay.pending(2, now=105.5)  # 3 never came (a rolled-back insert)
+    assert [row[0] for row in late.rows] == [4, 5] and late.last_id == 5
+    relay.advance(5)
+    assert EventRelay(url, AMQP).position() == 5  # remembered across restarts
+
+
+def test_latest_start_skips_what_was_stored_before(tmp_path):
+    url = f"sqlite:///{tmp_path / 'conversations.db'}"
+    _events_table(url, [1, 2, 3])
+    assert EventRelay(url, AMQP, start="latest").position() == 3
+
+
+async def _drain(queue_name: str) -> list[aio_pika.IncomingMessage]:
+    connection = await aio_pika.connect_robust(AMQP)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(queue_name, durable=True, passive=True)
+        messages = []
+        while (message := await queue.get(no_ack=True, fail=False)) is not None:
+            messages.append(message)
+        await queue.delete(if_unused=False, if_empty=False)
+        return messages
+
+
+@pytest.mark.postgres
+def test_stored_events_reach_rabbitmq_once_in_order(postgres_url):
+    store = CachedSQLTrackerStore(domain=DOMAIN, **_connection(postgres_url))
+    tracker = run(store.get_or_create_tracker("r1"))
+    tracker.update(UserUttered("مرحبا", {"name": "greet", "confidence": 1.0}))
+    tracker.update(BotUttered("أهلاً"))
+    run(store.save(tracker))
+    queue = f"balagh.test.{uuid.uuid4().hex[:8]}"
+
+    async def relay_all(relay: EventRelay) -> int:
+        connection = await aio_pika.connect_robust(AMQP)
+        async with connection:
+            exchange = await relay._exchange(connection)
+            return len((await relay.relay_once(exchange, relay.position())).rows)
+
+    assert asyncio.run(relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 3
+    assert asyncio.run(relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 0  # done
+    tracker.update(ActionExecuted("action_listen"))
+    run(store.save(tracker))
+    assert asyncio.run(relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 1
+    messages = asyncio.run(_drain(queue))
+    bodies = [json.loads(message.body) for message in messages]
+    assert [(b["sender_id"], b["event"]) for b in bodies] == [
+        ("r1", "action"),
+        ("r1", "user"),
+        ("r1", "bot"),
+        ("r1", "action"),
+    ]
+    assert bodies[1]["text"] == "مرحبا" and bodies[1]["parse_data"]["intent"]["name"] == "greet"
+    assert all(m.delivery_mode == aio_pika.DeliveryMode.PERSISTENT for m in messages)
+
+
+@pytest.mark.postgres
+def test_one_relay_at_a_time(postgres_url):
+    first, second = EventRelay(postgres_url, AMQP), EventRelay(postgres_url, AMQP)
+    held = first._try_lock()
+    try:
+        assert held is not None and second._try_lock() is None
+    finally:
+        first._release(held)
+    again = second._try_lock()
+    assert again is not None
+    second._release(again)
