@@ -31,7 +31,6 @@ import asyncio
 import functools
 import json
 import logging
-import os
 import sys
 from typing import Any
 
@@ -41,7 +40,6 @@ import ujson
 from rasa.core import processor as rasa_processor
 from rasa.core import tracker_store as rasa_tracker_store
 from rasa.core.actions.action import Action, ActionExecutionRejection, RemoteAction
-from rasa.core.agent import Agent
 from rasa.shared.core import events as rasa_events
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (
@@ -234,28 +232,6 @@ def _never_sent(failure: BaseException) -> bool:
     )
 
 
-def in_turn(handle_message: Any, concurrency: int) -> Any:
-    """`Agent.handle_message` taking at most `concurrency` messages at a time, the others
-    waiting in arrival order. Rasa takes every message at once and interleaves them at
-    each await (the action server's answer, the database), so a message needing more
-    work than most is passed by all the others and waits longest (the latency's tail);
-    two at a time still lets one use the processor while the other waits for the action
-    server. A message is let in before it queues for its conversation's lock, so whoever
-    holds a lock can always go on."""
-    if concurrency <= 0:
-        return handle_message
-    turns: dict[Any, asyncio.Semaphore] = {}
-
-    async def handle_in_turn(self: Any, message: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        if loop not in turns:
-            turns[loop] = asyncio.Semaphore(concurrency)
-        async with turns[loop]:
-            return await handle_message(self, message)
-
-    return handle_in_turn
-
-
 def install() -> None:
     """Patch Rasa in this process (idempotent)."""
     rasa_speed.install()
@@ -285,8 +261,6 @@ def install() -> None:
         return await run_action(self, _TurnGuard(action), *args, **kwargs)
 
     rasa_processor.MessageProcessor._run_action = guarded_run_action  # type: ignore[method-assign]
-    concurrency = int(os.environ.get("BALAGH_RASA_CONCURRENCY", "2"))
-    Agent.handle_message = in_turn(Agent.handle_message, concurrency)  # type: ignore[method-assign]
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     call_format = RemoteAction._action_call_format

@@ -63,28 +63,3 @@ def test_action_calls_carry_the_same_json():
     assert json.loads(rasa_server.request_json({"domain": domain})) == {"domain": dict(domain)}
     plain = {**payload, "domain": dict(domain)}
     assert json.loads(rasa_server.request_json(plain)) == plain
-
-
-def test_messages_are_taken_two_at_a_time_in_arrival_order():
-    import asyncio
-
-    inside, most, entered = 0, 0, []
-
-    async def handle_message(agent: object, message: int) -> int:
-        nonlocal inside, most
-        entered.append(message)
-        inside += 1
-        most = max(most, inside)
-        for _ in range(3):
-            await asyncio.sleep(0)  # the action server's answer, the database...
-        inside -= 1
-        return message * 10
-
-    in_turn = rasa_server.in_turn(handle_message, 2)
-
-    async def burst() -> list[int]:
-        return await asyncio.gather(*(in_turn(None, n) for n in range(6)))
-
-    assert asyncio.run(burst()) == [0, 10, 20, 30, 40, 50]
-    assert most == 2 and entered == list(range(6))
-    assert rasa_server.in_turn(handle_message, 0) is handle_message  # 0: no limit
