@@ -318,3 +318,21 @@ def test_a_forms_temporary_tracker_is_rasas(domain: Domain) -> None:
     restarted = ours_of(form, tracker, added, domain)
     assert timeless(restarted) == timeless(original(form, tracker, added, domain))
     assert len(restarted.events) < len(tracker.events)
+
+
+def test_the_loaded_model_is_frozen_out_of_the_collector() -> None:
+    import asyncio
+    import gc
+
+    async def load(*args: Any) -> str:
+        return "agent"
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    assert asyncio.run(rasa_speed._frozen_after(load)("model", None)) == "agent"
+    assert gc.get_freeze_count() > 1000
+    gc.unfreeze()
+    rasa_speed.install()
+    from rasa.core import run as rasa_run
+
+    assert rasa_run.load_agent_on_start.__name__ == "load_then_freeze"
