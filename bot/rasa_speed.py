@@ -29,6 +29,7 @@ import itertools
 import logging
 import types
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from rasa.core import processor as rasa_processor
@@ -207,17 +208,47 @@ RASA_APPLIED_EVENTS = DialogueStateTracker.applied_events
 RASA_TEMPORARY_TRACKER = FormAction._temporary_tracker
 
 
+@dataclass
+class _Replay:
+    """Rasa's replay of a tracker's applied events, kept to be continued."""
+
+    domain: Domain
+    applied: list  # the applied events replayed so far
+    tracker: DialogueStateTracker  # the replayed tracker, after them
+    snapshots: list[_Snapshot]  # one before each `ActionExecuted` among them
+
+
+def _replayed(domain: Domain, tracker: DialogueStateTracker) -> list[_Snapshot]:
+    """`generate_all_prior_trackers` as snapshots: the tracker before each action, then
+    after the last event. When the applied events only grew since the last replay (no
+    revert or form turn undid any), the replay continues from where it stopped."""
+    applied = tracker.applied_events()
+    kept: _Replay | None = tracker.__dict__.get("_balagh_replay")
+    if (
+        kept is None
+        or kept.domain is not domain
+        or len(applied) < len(kept.applied)
+        or any(ours is not theirs for ours, theirs in zip(kept.applied, applied, strict=False))
+    ):
+        kept = _Replay(domain, [], tracker.init_copy(), [])
+    for event in applied[len(kept.applied) :]:
+        if isinstance(event, ActionExecuted):
+            kept.snapshots.append(_Snapshot(kept.tracker, event.hide_rule_turn, domain))
+        kept.tracker.update(event)
+    kept.applied = applied
+    tracker.__dict__["_balagh_replay"] = kept
+    return [*kept.snapshots, _Snapshot(kept.tracker, False, domain)]
+
+
 def _snapshots(domain: Domain, tracker: DialogueStateTracker) -> list[_Snapshot]:
-    """One replay of the conversation, kept on the tracker until its events change."""
+    """The replay's snapshots, kept on the tracker until its events change."""
     events = tracker.events
     key = (id(domain), len(events), id(events[-1]) if events else None)
-    cached = getattr(tracker, "_balagh_snapshots", None)
+    cached = tracker.__dict__.get("_balagh_snapshots")
     if cached is not None and cached[0] == key:
         return cached[1]
-    snapshots = [
-        _Snapshot(prior, hide, domain) for prior, hide in tracker.generate_all_prior_trackers()
-    ]
-    tracker._balagh_snapshots = (key, snapshots)  # type: ignore[attr-defined]
+    snapshots = _replayed(domain, tracker)
+    tracker.__dict__["_balagh_snapshots"] = (key, snapshots)
     return snapshots
 
 

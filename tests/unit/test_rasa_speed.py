@@ -336,3 +336,26 @@ def test_the_loaded_model_is_frozen_out_of_the_collector() -> None:
     from rasa.core import run as rasa_run
 
     assert rasa_run.load_agent_on_start.__name__ == "load_then_freeze"
+
+
+def test_a_continued_replay_gives_rasas_states(domain: Domain) -> None:
+    """Small talk grows the history without undoing anything: the replay is continued, and
+    after a revert it starts again; the states are Rasa's every time."""
+    tracker = conversation(domain)
+    tracker.update(ActiveLoop(None))
+    for turn in range(6):
+        kept = tracker.__dict__.get("_balagh_replay")
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.update(_user(f"شكرا {turn}", "thank"))
+        tracker.update(ActionExecuted("utter_thank"))
+        tracker.update(BotUttered("العفو"))
+        for ignore in (False, True):
+            assert rasa_speed.states_for_tracker_history(
+                domain, tracker, False, ignore
+            ) == rasa_speed.RASA_STATES_FOR_TRACKER_HISTORY(domain, tracker, False, ignore)
+        if turn > 0:
+            assert tracker.__dict__["_balagh_replay"] is kept  # continued, not redone
+    tracker.update(UserUtteranceReverted())
+    assert rasa_speed.states_for_tracker_history(
+        domain, tracker
+    ) == rasa_speed.RASA_STATES_FOR_TRACKER_HISTORY(domain, tracker)
