@@ -53,7 +53,7 @@ def training_seconds(model: Path) -> float:
 
 
 def measure(model: Path, quick: bool) -> Figures:
-    rounds = {1: 3 if quick else 6, 8: 2 if quick else 4, 32: 1 if quick else 2}
+    rounds = {1: 3 if quick else 6, 8: 2 if quick else 8, 32: 1 if quick else 2}
     with cluster(model) as running:
         one = [running.replica_urls[0]]
         run_conversations(
