@@ -122,3 +122,36 @@ def test_one_relay_at_a_time(postgres_url):
     again = second._try_lock()
     assert again is not None
     second._release(again)
+
+
+@pytest.mark.postgres
+def test_events_are_kept_until_rabbitmq_confirms_them(postgres_url):
+    """RabbitMQ refusing a publish (down, or no confirm) moves nothing: the next run
+    publishes the same events from the same position."""
+    store = CachedSQLTrackerStore(domain=DOMAIN, **_connection(postgres_url))
+    tracker = run(store.get_or_create_tracker("r2"))
+    tracker.update(UserUttered("مرحبا", {"name": "greet", "confidence": 1.0}))
+    run(store.save(tracker))
+
+    class Refusing:
+        async def publish(self, message: aio_pika.Message, routing_key: str) -> None:
+            raise aio_pika.exceptions.DeliveryError(None, None)
+
+    class Recording:
+        def __init__(self) -> None:
+            self.bodies: list[dict] = []
+
+        async def publish(self, message: aio_pika.Message, routing_key: str) -> None:
+            self.bodies.append(json.loads(message.body))
+
+    relay = EventRelay(postgres_url, AMQP)
+    with pytest.raises(aio_pika.exceptions.DeliveryError):
+        asyncio.run(relay.relay_once(Refusing(), relay.position()))
+    assert EventRelay(postgres_url, AMQP).position() == 0
+    recording = Recording()
+    asyncio.run(relay.relay_once(recording, relay.position()))
+    assert [(b["sender_id"], b["event"]) for b in recording.bodies] == [
+        ("r2", "action"),
+        ("r2", "user"),
+    ]
+    assert EventRelay(postgres_url, AMQP).position() > 0
