@@ -98,20 +98,14 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._remember(tracker, rows[-1][0])
         return tracker
 
-    async def create_tracker(
-        self, sender_id: str, append_action_listen: bool = True
-    ) -> DialogueStateTracker:
-        """Rasa's `create_tracker`, which saves the new tracker at once; with no event to
-        save (a new conversation's first message) nothing is written until the message
-        has been handled."""
-        if append_action_listen:
-            return await super().create_tracker(sender_id, append_action_listen)
-        tracker = self.init_tracker(sender_id)
-        self._remember(tracker, 0)
-        return tracker
-
     async def save(self, tracker: DialogueStateTracker) -> None:
         known = self._known.get(tracker.sender_id)
+        if known is None and not tracker.events:
+            # A new conversation (Rasa saves it empty before its first message, through
+            # the wrapper it puts around every store): nothing to write until that
+            # message has been handled.
+            self._remember(tracker, 0)
+            return
         if known is not None and known.tracker is tracker:
             new_events = list(itertools.islice(tracker.events, known.stored, None))
             last_id = self._insert_new(tracker.sender_id, new_events, known.last_id)
