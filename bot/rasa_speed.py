@@ -5,18 +5,25 @@ Measured with py-spy on one Rasa server under 8 concurrent conversations (README
 it with Rasa's own code:
 
 - `DialogueStateTracker.copy` replayed every event of the conversation into a new tracker
-  (the processor copies the tracker before every action). The tracker's state is a
-  function of its events, so the copy takes the state as it is.
+  (the processor copies the tracker before every action), and a form validated against
+  such a replay (`FormAction._temporary_tracker`). The tracker's state is a function of
+  its events, so the copy takes the state as it is.
 - `Domain.states_for_tracker_history` (the policies' view of the history) replayed the
   conversation once per policy and per call; a prediction asks three to four times for
-  the same tracker. The replay's snapshots are kept with the tracker until it gets a new
-  event, and each call builds its states from them, as Rasa's loop does.
+  the same tracker. The replay's snapshots are kept with the tracker, reused until it gets
+  a new event and continued when its applied events only grew; `applied_events` (what
+  reverts, restarts and form turns leave) is likewise continued instead of refolded.
+- `RulePolicy._get_possible_keys` checked every rule against every turn: its answer is
+  remembered per set of states.
 - The model's graph (NLU, then the policies) was scheduled by dask for every message and
   every prediction; the nodes are now called in a fixed order, computed once.
 - `Domain.is_empty` rendered the whole domain to a dict and compared it with an empty
   one, for every message; a domain does not change once loaded.
-- The processor and the form action deep-copied events, slots and parse data for debug
-  log lines even when debug logging is off.
+- `current_state` (sent with every action call) deep-copied the form's trigger message
+  through `dataclasses.asdict`; slots were copied through the pickle protocol (a tracker
+  copies all of them).
+- The processor, the form action, the policies and the event broker deep-copied events,
+  slots, states and parse data for debug log lines even when debug logging is off.
 - The garbage collector: after the model is loaded its objects are moved out of the
   collector's sight (`gc.freeze`), so the periodic full collections no longer walk them.
 """
@@ -29,7 +36,7 @@ import itertools
 import logging
 import types
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rasa.core import processor as rasa_processor
@@ -62,9 +69,6 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 logger = logging.getLogger(__name__)
 
 
-_PLAIN: dict[type, bool] = {}
-
-
 def _temporary_form_tracker(original: Any) -> Any:
     """`FormAction._temporary_tracker` (the tracker a form validates against) from a copy
     of the current tracker instead of a replay of the conversation; the same events are
@@ -86,6 +90,9 @@ def _temporary_form_tracker(original: Any) -> Any:
         return tracker
 
     return temporary_tracker
+
+
+_PLAIN: dict[type, bool] = {}  # class -> may it be copied the fast way
 
 
 def _is_plain(cls: type) -> bool:
@@ -210,20 +217,28 @@ RASA_TEMPORARY_TRACKER = FormAction._temporary_tracker
 
 @dataclass
 class _Replay:
-    """Rasa's replay of a tracker's applied events, kept to be continued."""
+    """Rasa's replay of a tracker's applied events, kept with the tracker to be reused
+    while its events are the same and continued when they only grew."""
 
     domain: Domain
     applied: list  # the applied events replayed so far
     tracker: DialogueStateTracker  # the replayed tracker, after them
     snapshots: list[_Snapshot]  # one before each `ActionExecuted` among them
+    version: tuple | None = None  # (number of events, last event) the result is for
+    result: list[_Snapshot] = field(default_factory=list)  # snapshots, then the final one
 
 
-def _replayed(domain: Domain, tracker: DialogueStateTracker) -> list[_Snapshot]:
+def _snapshots(domain: Domain, tracker: DialogueStateTracker) -> list[_Snapshot]:
     """`generate_all_prior_trackers` as snapshots: the tracker before each action, then
-    after the last event. When the applied events only grew since the last replay (no
-    revert or form turn undid any), the replay continues from where it stopped."""
-    applied = tracker.applied_events()
+    after the last event. Computed once per state of the tracker (a prediction asks
+    several times); when the applied events only grew since (no revert or form turn undid
+    any), the replay continues from where it stopped."""
+    events = tracker.events
+    version = (len(events), id(events[-1]) if events else None)
     kept: _Replay | None = tracker.__dict__.get("_balagh_replay")
+    if kept is not None and kept.domain is domain and kept.version == version:
+        return kept.result
+    applied = tracker.applied_events()
     if (
         kept is None
         or kept.domain is not domain
@@ -236,20 +251,10 @@ def _replayed(domain: Domain, tracker: DialogueStateTracker) -> list[_Snapshot]:
             kept.snapshots.append(_Snapshot(kept.tracker, event.hide_rule_turn, domain))
         kept.tracker.update(event)
     kept.applied = applied
+    kept.version = version
+    kept.result = [*kept.snapshots, _Snapshot(kept.tracker, False, domain)]
     tracker.__dict__["_balagh_replay"] = kept
-    return [*kept.snapshots, _Snapshot(kept.tracker, False, domain)]
-
-
-def _snapshots(domain: Domain, tracker: DialogueStateTracker) -> list[_Snapshot]:
-    """The replay's snapshots, kept on the tracker until its events change."""
-    events = tracker.events
-    key = (id(domain), len(events), id(events[-1]) if events else None)
-    cached = tracker.__dict__.get("_balagh_snapshots")
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    snapshots = _replayed(domain, tracker)
-    tracker.__dict__["_balagh_snapshots"] = (key, snapshots)
-    return snapshots
+    return kept.result
 
 
 def _fresh(state: dict[str, Any]) -> dict[str, Any]:
