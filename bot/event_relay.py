@@ -65,6 +65,7 @@ class EventRelay:
     name: str = "events"  # the relay's row in POSITION_TABLE
     batch: int = 500
     gap_wait: float = 5.0
+    interval: float = 0.2  # seconds between looks at the table when nothing was new
     start: str = "first"  # or "latest": skip what was stored before the first run
     _engine: Engine | None = None
     _gaps: dict[int, float] = field(default_factory=dict)  # missing id -> first seen
@@ -185,7 +186,7 @@ class EventRelay:
         finally:
             connection.close()
 
-    async def run(self, interval: float = 0.2) -> None:
+    async def run(self) -> None:
         """Relay until cancelled: publish, then wait `interval` when there was nothing.
         Failures (RabbitMQ or PostgreSQL down) are retried every few seconds."""
         while True:
@@ -203,7 +204,7 @@ class EventRelay:
                         pending = await self.relay_once(exchange, after)
                         after = pending.last_id
                         if not pending.rows:
-                            await asyncio.sleep(interval)
+                            await asyncio.sleep(self.interval)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -220,5 +221,6 @@ def from_environment(tracker_store_url: str, amqp_url: str) -> EventRelay:
         amqp_url,
         queue=os.environ.get("BALAGH_EVENT_QUEUE", EVENT_QUEUE),
         gap_wait=float(os.environ.get("BALAGH_EVENT_RELAY_GAP_WAIT", "5")),
+        interval=float(os.environ.get("BALAGH_EVENT_RELAY_INTERVAL", "0.2")),
         start=os.environ.get("BALAGH_EVENT_RELAY_START", "first"),
     )

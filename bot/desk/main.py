@@ -102,8 +102,7 @@ def build_app() -> web.Application:
                 relay = event_relay.from_environment(
                     settings.tracker_store_url, amqp_url(settings.event_broker_url)
                 )
-                every = float(os.environ.get("BALAGH_EVENT_RELAY_INTERVAL", "0.2"))
-                tasks.append(asyncio.create_task(relay.run(every)))
+                tasks.append(asyncio.create_task(relay.run()))
             if dispatch:
                 tasks.append(
                     asyncio.create_task(
