@@ -21,6 +21,7 @@ from bot import clock, eligibility
 from bot.actions import services
 from bot.actions.complaint_form import EDITABLE_FIELDS, complaint_summary
 from bot.actions.digitization_form import FIELDS as DIGITIZATION_FIELDS
+from bot.actions.form_validation import FAILED_ATTEMPTS_SLOT, cleared
 from bot.actions.improvement_form import FIELDS as IMPROVEMENT_FIELDS
 from bot.actions.report_form import PERSONAL_SLOTS, PROFILE_SLOTS, VALUE_LABELS, summary_lines
 from bot.dates import format_date_ar
@@ -95,9 +96,12 @@ FORM_OF_INTENT = {
 NAME_ENTITY_SLOTS = {"gov_entity": "entity", "platform_name": "platform", "service_name": "service"}
 
 
-def reset_report_slots() -> list[EventType]:
-    """Empty the forms' slots (the beneficiary's profile is kept)."""
-    return [SlotSet(slot, None) for slot in REPORT_SLOTS] + [SlotSet("failed_attempts", 0.0)]
+def reset_report_slots(tracker: Tracker) -> list[EventType]:
+    """Empty the forms' slots that hold a value (the beneficiary's profile is kept)."""
+    events = cleared(tracker, REPORT_SLOTS)
+    if tracker.get_slot(FAILED_ATTEMPTS_SLOT):
+        events.append(SlotSet(FAILED_ATTEMPTS_SLOT, 0.0))
+    return events
 
 
 def remember_profile(tracker: Tracker) -> list[EventType]:
@@ -125,7 +129,7 @@ class ActionPrepareReport(Action):
     ) -> list[EventType]:
         carried = tracker.get_slot("carry_over") or {}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        events: list[EventType] = [*reset_report_slots(), SlotSet("carry_over", None)]
+        events: list[EventType] = [*reset_report_slots(tracker), *cleared(tracker, ["carry_over"])]
         fields = REPORT_KINDS[FORM_OF_INTENT.get(intent, "complaint_form")].fields
         for entity_type, slot in NAME_ENTITY_SLOTS.items():
             value = next(tracker.get_latest_entity_values(entity_type), None)
@@ -187,7 +191,7 @@ class ActionStopFiling(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_filing_stopped")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_report_slots()]
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_report_slots(tracker)]
 
 
 class ActionFinishReport(Action):
@@ -209,7 +213,7 @@ class ActionFinishReport(Action):
                 refusal_number=tracker.get_slot("refusal_number"),
                 refusal_detail=tracker.get_slot("refusal_detail"),
             )
-            events = [*remember_profile(tracker), *reset_report_slots()]
+            events = [*remember_profile(tracker), *reset_report_slots(tracker)]
             if refusal in SWITCH_TO_DIGITIZATION:
                 carried = {slot: tracker.get_slot(slot) for slot in CARRIED_SLOTS}
                 if not carried.get("entity") and carried.get("service"):
@@ -270,7 +274,7 @@ class ActionFinishReport(Action):
             dispatcher.utter_message(
                 response="utter_refuse_already_escalated", refusal_number=duplicate.existing_number
             )
-            return reset_report_slots()
+            return reset_report_slots(tracker)
         except Exception:
             logger.exception("filing failed for conversation %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_filing_failed")
@@ -289,7 +293,7 @@ class ActionFinishReport(Action):
         )
         return [
             *remember_profile(tracker),
-            *reset_report_slots(),
+            *reset_report_slots(tracker),
             SlotSet("last_report_number", filed.number),
         ]
 

@@ -17,12 +17,18 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from bot import clock
 from bot.actions import services
-from bot.actions.form_validation import Rejection, attachments_of, choice_of, validator
+from bot.actions.form_validation import (
+    FormValidation,
+    Rejection,
+    attachments_of,
+    choice_of,
+    cleared,
+    validator,
+)
 from bot.actions.report_form import YES_NO_OPTIONS
 from bot.arabic import to_ascii_digits
 from bot.dates import format_date_ar
@@ -81,7 +87,7 @@ class ActionPrepareFollowUp(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        events: list[EventType] = [SlotSet(slot, None) for slot in FOLLOW_UP_SLOTS]
+        events: list[EventType] = cleared(tracker, FOLLOW_UP_SLOTS)
         events.append(SlotSet("follow_up_purpose", PURPOSE_OF_INTENT.get(intent, "status")))
         text = tracker.latest_message.get("text") or ""
         number = next(tracker.get_latest_entity_values("report_number"), None)
@@ -94,7 +100,7 @@ class ActionPrepareFollowUp(Action):
         return events
 
 
-class ValidateFollowUpForm(FormValidationAction):
+class ValidateFollowUpForm(FormValidation):
     """Finds the report, checks ownership, then asks what the purpose needs."""
 
     def name(self) -> str:
@@ -190,7 +196,7 @@ class ActionFollowUp(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        events: list[EventType] = [SlotSet(slot, None) for slot in FOLLOW_UP_SLOTS]
+        events: list[EventType] = cleared(tracker, FOLLOW_UP_SLOTS)
         refusal = tracker.get_slot("follow_up_refusal")
         if refusal == "locked":
             dispatcher.utter_message(response="utter_follow_up_locked")

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import functools
 import re
+from abc import abstractmethod
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
 
 from bot.arabic import normalise, to_ascii_digits
 
 HELP_AFTER_FAILURES = 3
+REQUESTED_SLOT = "requested_slot"
 FAILED_ATTEMPTS_SLOT = "failed_attempts"
 ALLOWED_ATTACHMENT_TYPES = {
     "image/jpeg": ".jpg",
@@ -46,6 +50,44 @@ class Rejection(Exception):
         self.response = response
         self.hint = hint
         self.variables = variables
+
+
+def cleared(tracker: Tracker, slots: Sequence[str]) -> list[EventType]:
+    """`SlotSet(slot, None)` for those of `slots` that hold a value: an event that changes
+    nothing still costs every later step (stored, replayed by each policy, sent to the
+    action server with the tracker, published for analytics)."""
+    return [SlotSet(slot, None) for slot in slots if tracker.get_slot(slot) is not None]
+
+
+class FormValidation(FormValidationAction):
+    """Rasa SDK's form validation, returning only the slots whose value changes.
+
+    The SDK returns every slot it extracted or validated this turn, though most
+    validators give back the value Rasa already holds (extracted by Rasa this turn); the
+    echo is dropped. A value extracted here, emptied or rewritten by a validator is still
+    returned, and so is `requested_slot` (the SDK's choice of the next question)."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """The form's validation action, `validate_<form>` (abstract: Rasa SDK registers
+        every concrete Action subclass)."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        held = dict(tracker.slots)  # as Rasa holds them: the SDK writes into tracker.slots
+        events = await super().run(dispatcher, tracker, domain)
+        return [event for event in events if not _unchanged(held, event)]
+
+
+def _unchanged(held: Mapping[str, Any], event: EventType) -> bool:
+    name = event.get("name")
+    return (
+        event.get("event") == "slot"
+        and name != REQUESTED_SLOT
+        and name in held
+        and held[name] == event.get("value")
+    )
 
 
 def latest_user_metadata(tracker: Tracker) -> dict[str, Any]:
@@ -135,7 +177,8 @@ def validator(check: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[..., 
                 dispatcher.utter_message(response="utter_form_help", hint=rejection.hint)
                 failures = 0
             return {slot: None, FAILED_ATTEMPTS_SLOT: float(failures)}
-        result.setdefault(FAILED_ATTEMPTS_SLOT, 0.0)
+        if tracker.get_slot(FAILED_ATTEMPTS_SLOT):
+            result.setdefault(FAILED_ATTEMPTS_SLOT, 0.0)
         return result
 
     return wrapper

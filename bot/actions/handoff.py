@@ -120,4 +120,4 @@ class ActionHandoffClosed(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_handoff_closed")
-        return [ActiveLoop(None), *reset_report_slots()]
+        return [ActiveLoop(None), *reset_report_slots(tracker)]

@@ -15,12 +15,11 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from bot import clock
 from bot.actions import services
-from bot.actions.form_validation import Rejection, choice_of, validator
+from bot.actions.form_validation import FormValidation, Rejection, choice_of, cleared, validator
 from bot.actions.report_form import YES_NO_OPTIONS
 from bot.arabic import normalise, to_ascii_digits
 from bot.dates import format_date_ar
@@ -96,7 +95,7 @@ class ActionNotify(Action):
             if not (done and done.get("completed")):
                 return [
                     SlotSet("survey_report", number),
-                    *[SlotSet(slot, None) for slot in SURVEY_SLOTS],
+                    *cleared(tracker, SURVEY_SLOTS),
                     FollowupAction("survey_form"),
                 ]
         return []
@@ -110,7 +109,7 @@ def score(text: str) -> int | None:
     return next((v for w, v in SCORE_WORDS.items() if normalise(w) in cleaned), None)
 
 
-class ValidateSurveyForm(FormValidationAction):
+class ValidateSurveyForm(FormValidation):
     """Each answer is stored as soon as it is given (partial surveys are kept)."""
 
     def name(self) -> str:

@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import services
 from bot.actions.form_validation import (
-    FormValidationAction,
+    FormValidation,
     Rejection,
     answer_for,
     choice_of,
@@ -85,7 +85,7 @@ def flag(tracker: Tracker, name: str, unknown: bool) -> list[str]:
     return [*flags, name] if unknown else flags
 
 
-class ReportFormValidation(FormValidationAction):
+class ReportFormValidation(FormValidation):
     """Shared validators; subclasses set `FIELDS` and `required_slots`."""
 
     FIELDS: ClassVar[dict[str, str]] = {}
