@@ -144,15 +144,31 @@ class EventRelay:
         return exchange
 
     async def publish(self, exchange: Any, rows: list[tuple[int, str, str]]) -> None:
-        """Publish the rows, in order, each confirmed by RabbitMQ."""
+        """Publish the rows, in order, each confirmed by RabbitMQ.
+
+        The publishes are pipelined: all are sent, then the confirms awaited together (one
+        round trip and one wake-up per confirm was most of the relay's CPU, and RabbitMQ's).
+        The order holds: each publish is started in row order and takes the channel's
+        FIFO lock before its first suspension, so the frames go out in row order."""
         app_id = os.environ.get("RASA_ENVIRONMENT")
-        for _, sender_id, data in rows:
-            message = aio_pika.Message(
-                amqp_body(sender_id, data),
-                app_id=app_id,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        confirms = [
+            asyncio.ensure_future(
+                exchange.publish(
+                    aio_pika.Message(
+                        amqp_body(sender_id, data),
+                        app_id=app_id,
+                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    ),
+                    routing_key="",
+                )
             )
-            await exchange.publish(message, routing_key="")
+            for _, sender_id, data in rows
+        ]
+        try:
+            await asyncio.gather(*confirms)
+        finally:
+            for confirm in confirms:
+                confirm.cancel()  # after a failure: the batch is published again anyway
 
     async def relay_once(self, exchange: Any, after: int) -> Pending:
         """Publish what is ready after `after` and record it."""
@@ -187,7 +203,7 @@ class EventRelay:
             connection.close()
 
     async def run(self) -> None:
-        """Relay until cancelled: publish, then wait `interval` when there was nothing.
+        """Relay until cancelled: publish, then wait `interval` unless the batch was full.
         Failures (RabbitMQ or PostgreSQL down) are retried every few seconds."""
         while True:
             lock = None
@@ -203,7 +219,9 @@ class EventRelay:
                     while True:
                         pending = await self.relay_once(exchange, after)
                         after = pending.last_id
-                        if not pending.rows:
+                        if len(pending.rows) < self.batch:
+                            # Caught up: wait for more rather than publish a few at a
+                            # time (each look and position update costs two queries).
                             await asyncio.sleep(self.interval)
             except asyncio.CancelledError:
                 raise

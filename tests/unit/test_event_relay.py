@@ -112,6 +112,33 @@ def test_stored_events_reach_rabbitmq_once_in_order(postgres_url):
 
 
 @pytest.mark.postgres
+def test_a_pipelined_batch_keeps_the_stored_order(postgres_url):
+    """The publishes of a batch are all in flight at once: they still reach the queue in
+    the events' order."""
+    store = CachedSQLTrackerStore(domain=DOMAIN, **_connection(postgres_url))
+    for conversation in range(3):
+        tracker = run(store.get_or_create_tracker(f"p{conversation}"))
+        for turn in range(100):
+            tracker.update(UserUttered(f"رسالة {turn}", {"name": "greet", "confidence": 1.0}))
+        run(store.save(tracker))
+    queue = f"balagh.test.{uuid.uuid4().hex[:8]}"
+
+    async def relay_all(relay: EventRelay) -> int:
+        connection = await aio_pika.connect_robust(AMQP)
+        async with connection:
+            exchange = await relay._exchange(connection)
+            return len((await relay.relay_once(exchange, relay.position())).rows)
+
+    assert asyncio.run(relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 303
+    bodies = [json.loads(message.body) for message in asyncio.run(_drain(queue))]
+    expected = [
+        (f"p{conversation}", f"رسالة {turn}") for conversation in range(3) for turn in range(100)
+    ]
+    assert [(b["sender_id"], b["text"]) for b in bodies if b["event"] == "user"] == expected
+    assert len(bodies) == 303
+
+
+@pytest.mark.postgres
 def test_one_relay_at_a_time(postgres_url):
     first, second = EventRelay(postgres_url, AMQP), EventRelay(postgres_url, AMQP)
     held = first._try_lock()
