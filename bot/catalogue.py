@@ -19,6 +19,7 @@ from bot.similarity import similarity
 
 DEFAULT_CATALOGUE_FILE = Path(__file__).resolve().parent.parent / "resources" / "catalogue.yml"
 SERVICE_MATCH_THRESHOLD = 0.6
+SERVICE_ANSWERS_KEPT = 10_000  # remembered service lookups per catalogue (then forgotten)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class Catalogue:
     services: list[Service] = field(default_factory=list)
     _entity_index: dict[str, str] = field(default_factory=dict)
     _platform_index: dict[str, str] = field(default_factory=dict)
+    _service_answers: dict[tuple, Service | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def entity(self, text: str | None) -> Entity | None:
         key = _lookup(self._entity_index, text)
@@ -73,9 +77,21 @@ class Catalogue:
         self, text: str | None, entity_key: str | None = None, platform_key: str | None = None
     ) -> Service | None:
         """The listed service whose name or alias is closest to `text` (if close enough),
-        preferring services of the given entity or platform."""
+        preferring services of the given entity or platform. Remembered per question: the
+        search compares `text` with every spelling, and a conversation asks several times
+        (a changed file is a new `Catalogue`)."""
         if not text:
             return None
+        question = (text, entity_key, platform_key)
+        if question not in self._service_answers:
+            if len(self._service_answers) >= SERVICE_ANSWERS_KEPT:
+                self._service_answers.clear()
+            self._service_answers[question] = self._closest_service(*question)
+        return self._service_answers[question]
+
+    def _closest_service(
+        self, text: str, entity_key: str | None, platform_key: str | None
+    ) -> Service | None:
         best: tuple[float, Service] | None = None
         key = comparison_key(text)
         for service in self.services:

@@ -35,9 +35,17 @@ class Settings:
     media_dir: Path
 
 
+_dotenv_read = False
+
+
 def load_settings() -> Settings:
-    """Read settings now (tests change the environment between runs)."""
-    load_dotenv(ROOT / ".env", override=False)
+    """Read settings now (tests change the environment between runs). The `.env` file is
+    read once per process: it only fills variables not already set, and the actions ask
+    for the settings several times per message."""
+    global _dotenv_read
+    if not _dotenv_read:
+        load_dotenv(ROOT / ".env", override=False)
+        _dotenv_read = True
     var = ROOT / "var"
     return Settings(
         database_url=os.environ.get("BALAGH_DATABASE_URL", f"sqlite:///{var / 'balagh.db'}"),

@@ -69,3 +69,19 @@ def test_catalogue_is_reread_when_the_file_changes(tmp_path):
 
     os.utime(file, (1, 1))  # a different modification time, as any edit gives
     assert load_catalogue(file).entity("وزاره التجربه").key == "t"
+
+
+def test_a_service_lookup_is_remembered_per_question(monkeypatch):
+    catalogue = parse_catalogue(yaml.safe_load(DEFAULT_CATALOGUE_FILE.read_text(encoding="utf-8")))
+    searches: list[tuple] = []
+    search = catalogue._closest_service
+
+    def counted(*question: object) -> object:
+        searches.append(question)
+        return search(*question)
+
+    monkeypatch.setattr(catalogue, "_closest_service", counted)
+    first = catalogue.service("تجديد الجواز")
+    assert first is not None and catalogue.service("تجديد الجواز") is first
+    assert catalogue.service("تجديد الجواز", platform_key="absher") is not None
+    assert len(searches) == 2  # the repeated question was answered from memory
