@@ -79,6 +79,14 @@ async def _drain(queue_name: str) -> list[aio_pika.IncomingMessage]:
         return messages
 
 
+async def _relay_all(relay: EventRelay) -> int:
+    """One pass of `relay` over what is stored, on the real RabbitMQ: how many it published."""
+    connection = await aio_pika.connect_robust(AMQP)
+    async with connection:
+        exchange = await relay._exchange(connection)
+        return len((await relay.relay_once(exchange, relay.position())).rows)
+
+
 @pytest.mark.postgres
 def test_stored_events_reach_rabbitmq_once_in_order(postgres_url):
     store = CachedSQLTrackerStore(domain=DOMAIN, **_connection(postgres_url))
@@ -88,17 +96,11 @@ def test_stored_events_reach_rabbitmq_once_in_order(postgres_url):
     run(store.save(tracker))
     queue = f"balagh.test.{uuid.uuid4().hex[:8]}"
 
-    async def relay_all(relay: EventRelay) -> int:
-        connection = await aio_pika.connect_robust(AMQP)
-        async with connection:
-            exchange = await relay._exchange(connection)
-            return len((await relay.relay_once(exchange, relay.position())).rows)
-
-    assert asyncio.run(relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 3
-    assert asyncio.run(relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 0  # done
+    assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 3
+    assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 0  # done
     tracker.update(ActionExecuted("action_listen"))
     run(store.save(tracker))
-    assert asyncio.run(relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 1
+    assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 1
     messages = asyncio.run(_drain(queue))
     bodies = [json.loads(message.body) for message in messages]
     assert [(b["sender_id"], b["event"]) for b in bodies] == [
@@ -123,13 +125,7 @@ def test_a_pipelined_batch_keeps_the_stored_order(postgres_url):
         run(store.save(tracker))
     queue = f"balagh.test.{uuid.uuid4().hex[:8]}"
 
-    async def relay_all(relay: EventRelay) -> int:
-        connection = await aio_pika.connect_robust(AMQP)
-        async with connection:
-            exchange = await relay._exchange(connection)
-            return len((await relay.relay_once(exchange, relay.position())).rows)
-
-    assert asyncio.run(relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 303
+    assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 303
     bodies = [json.loads(message.body) for message in asyncio.run(_drain(queue))]
     expected = [
         (f"p{conversation}", f"رسالة {turn}") for conversation in range(3) for turn in range(100)
