@@ -17,13 +17,12 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from bot.arabic import normalise, to_ascii_digits
 
 HELP_AFTER_FAILURES = 3
-REQUESTED_SLOT = "requested_slot"
 FAILED_ATTEMPTS_SLOT = "failed_attempts"
 ALLOWED_ATTACHMENT_TYPES = {
     "image/jpeg": ".jpg",
@@ -177,8 +176,7 @@ def validator(check: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[..., 
                 dispatcher.utter_message(response="utter_form_help", hint=rejection.hint)
                 failures = 0
             return {slot: None, FAILED_ATTEMPTS_SLOT: float(failures)}
-        if tracker.get_slot(FAILED_ATTEMPTS_SLOT):
-            result.setdefault(FAILED_ATTEMPTS_SLOT, 0.0)
+        result.setdefault(FAILED_ATTEMPTS_SLOT, 0.0)  # dropped by FormValidation if it was 0
         return result
 
     return wrapper

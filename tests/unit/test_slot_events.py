@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.filing import REPORT_SLOTS, reset_report_slots
-from bot.actions.form_validation import FormValidation, cleared
+from bot.actions.form_validation import FormValidation, cleared, validator
 
 FORM_SLOTS = ["name", "mobile", "city"]
 ALL_SLOTS = [*FORM_SLOTS, "note"]
@@ -55,8 +55,9 @@ class ValidateTestForm(FormValidation):
     def name(self) -> str:
         return "validate_test_form"
 
-    def validate_name(self, value: Any, *_: Any) -> dict[str, Any]:
-        return {"name": value}  # accepted as extracted: an echo
+    @validator
+    async def validate_name(self, value: Any, *_: Any) -> dict[str, Any]:
+        return {"name": value}  # accepted as extracted: an echo (and failed_attempts 0)
 
     def validate_mobile(self, value: Any, *_: Any) -> dict[str, Any]:
         return {"mobile": "+966551234567"}  # rewritten
@@ -82,7 +83,13 @@ def test_validation_returns_the_changes_not_the_echoes():
         {"event": "slot", "name": "mobile", "value": "0551234567"},
         {"event": "slot", "name": "city", "value": "جدة"},
     ]
-    slots = {"name": "سارة", "mobile": "0551234567", "city": "جدة", "note": None}
+    slots = {
+        "name": "سارة",
+        "mobile": "0551234567",
+        "city": "جدة",
+        "note": None,
+        "failed_attempts": 0.0,
+    }
     events = asyncio.run(
         ValidateTestForm().run(CollectingDispatcher(), tracker(slots, extracted), DOMAIN)
     )
