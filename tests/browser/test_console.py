@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from bot import clock
 from bot.store.agents import add_agent
@@ -40,6 +40,7 @@ def test_an_agent_works_a_chat_from_the_console(desk_bot, browser):
     page.get_by_label("كلمة المرور").fill("wrong password")
     page.get_by_role("button", name="دخول").click()
     expect(page.get_by_role("alert")).to_contain_text("غير صحيحة")
+    expect(page.locator("#desk")).to_be_hidden()  # no queue before signing in
     page.get_by_label("كلمة المرور").fill("correct horse battery")
     page.get_by_role("button", name="دخول").click()
 
@@ -67,12 +68,42 @@ def test_a_supervisor_reassigns_from_the_console(desk_bot, browser):
     bot = desk_bot
     user = f"user-{uuid.uuid4().hex[:8]}"
     assert "سيتولى" in bot.say(user, "ابي اكلم موظف")
-    page = browser.new_page()
-    page.goto(f"{bot.desk_url}/console")
-    page.get_by_label("اسم المستخدم").fill("lina")
-    page.get_by_label("كلمة المرور").fill("correct horse battery")
-    page.get_by_role("button", name="دخول").click()
+    page = signed_in(browser, bot, "lina")
     entry = page.locator(f"li[data-conversation='{user}']")
     page.once("dialog", lambda dialog: dialog.accept("sara"))
     entry.get_by_role("button", name="إعادة إسناد").click()
     expect(entry).to_contain_text("لدى sara")
+
+
+def signed_in(browser, bot, username: str) -> Page:
+    page = browser.new_page()
+    page.goto(f"{bot.desk_url}/console")
+    page.get_by_label("اسم المستخدم").fill(username)
+    page.get_by_label("كلمة المرور").fill("correct horse battery")
+    page.get_by_role("button", name="دخول").click()
+    return page
+
+
+def test_a_reply_needs_an_open_chat_and_a_refused_one_is_kept(desk_bot, browser):
+    bot = desk_bot
+    user = f"user-{uuid.uuid4().hex[:8]}"
+    assert "سيتولى" in bot.say(user, "ابي اكلم موظف")
+    sara = signed_in(browser, bot, "sara")
+    entry = sara.locator(f"li[data-conversation='{user}']")
+    expect(entry).to_be_visible()
+    expect(sara.get_by_label("ردّك على المستفيد")).to_be_disabled()  # no chat open yet
+    expect(sara.get_by_role("button", name="إرسال الرد")).to_be_disabled()
+    entry.get_by_role("button", name="استلام").click()
+    expect(sara.get_by_label("ردّك على المستفيد")).to_be_enabled()
+
+    lina = signed_in(browser, bot, "lina")  # the supervisor moves the chat to herself
+    moved = lina.locator(f"li[data-conversation='{user}']")
+    lina.once("dialog", lambda dialog: dialog.accept("lina"))
+    moved.get_by_role("button", name="إعادة إسناد").click()
+    expect(moved).to_contain_text("لدى lina")
+
+    sara.get_by_label("ردّك على المستفيد").fill("ردّ متأخر")
+    sara.get_by_role("button", name="إرسال الرد").click()
+    expect(sara.locator("#reply-error")).to_contain_text("المحادثة لم تعد لديك")
+    expect(sara.get_by_label("ردّك على المستفيد")).to_have_value("ردّ متأخر")  # not lost
+    assert "ردّ متأخر" not in bot.bot_texts(user)

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from bot import clock
 from bot.store.agents import add_agent
+from tests.browser.test_console import signed_in
 from tests.browser.test_widget import bot_says, send
 from tests.e2e.conftest import running_bot
 from tests.e2e.test_twilio import (
@@ -46,18 +47,10 @@ def setup(tmp_path_factory):
         yield bot, twilio
 
 
-def console(browser, bot) -> Page:
-    page = browser.new_page()
-    page.goto(f"{bot.desk_url}/console")
-    page.get_by_label("اسم المستخدم").fill("sara")
-    page.get_by_label("كلمة المرور").fill("correct horse battery")
-    page.get_by_role("button", name="دخول").click()
-    return page
-
-
 def take_and_reply(page: Page, conversation: str, reply: str) -> None:
     entry = page.locator(f"li[data-conversation='{conversation}']")
     entry.get_by_role("button", name="استلام").click()
+    # The reply box is disabled until the take is confirmed; `fill` waits for it.
     page.get_by_label("ردّك على المستفيد").fill(reply)
     page.get_by_role("button", name="إرسال الرد").click()
 
@@ -67,7 +60,7 @@ def test_a_whatsapp_user_and_an_agent_in_the_console(setup, browser):
     user = new_user()
     whatsapp(bot, user, "ابي اكلم موظف")
     wait_for_text(twilio, user, "سيتولى")
-    page = console(browser, bot)
+    page = signed_in(browser, bot, "sara")
     take_and_reply(page, user, "مرحباً، معك سارة")
     wait_for_text(twilio, user, "مرحباً، معك سارة")  # on WhatsApp, through Twilio
     count = len([m for m in twilio.sent() if m["To"] == user])
@@ -90,7 +83,7 @@ def test_a_web_widget_user_and_an_agent_in_the_console(setup, browser):
     bot_says(widget, "سيتولى")
     token = widget.evaluate("localStorage.getItem('balagh.session')")
     conversation = "web:" + token.split(".")[0]
-    page = console(browser, bot)
+    page = signed_in(browser, bot, "sara")
     take_and_reply(page, conversation, "أهلاً بك، كيف أساعدك؟")
     bot_says(widget, "كيف أساعدك؟")  # pushed into the open widget
     send(widget, "أريد متابعة بلاغي")
