@@ -107,3 +107,19 @@ def test_a_reply_needs_an_open_chat_and_a_refused_one_is_kept(desk_bot, browser)
     expect(sara.locator("#reply-error")).to_contain_text("المحادثة لم تعد لديك")
     expect(sara.get_by_label("ردّك على المستفيد")).to_have_value("ردّ متأخر")  # not lost
     assert "ردّ متأخر" not in bot.bot_texts(user)
+
+
+def test_a_chat_taken_by_someone_else_meanwhile_is_said_in_arabic(desk_bot, browser):
+    bot = desk_bot
+    user = f"user-{uuid.uuid4().hex[:8]}"
+    assert "سيتولى" in bot.say(user, "ابي اكلم موظف")
+    sara = signed_in(browser, bot, "sara")
+    entry = sara.locator(f"li[data-conversation='{user}']")
+    expect(entry).to_be_visible()
+    sara.route("**/api/handoffs", lambda route: route.abort())  # her queue stops refreshing
+    lina = signed_in(browser, bot, "lina")
+    lina.locator(f"li[data-conversation='{user}']").get_by_role("button", name="استلام").click()
+    expect(lina.get_by_label("ردّك على المستفيد")).to_be_enabled()
+    entry.get_by_role("button", name="استلام").click()  # the queue she sees is out of date
+    expect(sara.locator("#chat-info")).to_contain_text("استلم هذه المحادثة موظف آخر")
+    expect(sara.get_by_label("ردّك على المستفيد")).to_be_disabled()
