@@ -55,6 +55,10 @@ class Pending:
     last_id: int
 
 
+# What `_try_lock` gives where there is no lock to take (SQLite: one desk only).
+NO_LOCK_NEEDED = object()
+
+
 @dataclass
 class EventRelay:
     """Publishes the `events` table of `tracker_store_url` to RabbitMQ at `amqp_url`."""
@@ -181,9 +185,9 @@ class EventRelay:
 
     def _try_lock(self) -> Any:
         """A connection holding the relay's advisory lock, or None (another desk has it).
-        Other databases (SQLite) have no concurrent desks to exclude."""
+        Other databases (SQLite) have no concurrent desks to exclude: no connection is held."""
         if self.engine.dialect.name != "postgresql":
-            return self.engine.connect()
+            return NO_LOCK_NEEDED
         connection = self.engine.connect()
         held = connection.execute(sa.text(f"SELECT pg_try_advisory_lock({ADVISORY_LOCK})"))
         if held.scalar():
@@ -194,6 +198,8 @@ class EventRelay:
     def _release(self, connection: Any) -> None:
         """Give the advisory lock back (a pooled connection keeps its session, and the
         lock with it, after `close`)."""
+        if connection is NO_LOCK_NEEDED:
+            return
         try:
             if self.engine.dialect.name == "postgresql":
                 connection.execute(sa.text(f"SELECT pg_advisory_unlock({ADVISORY_LOCK})"))

@@ -147,6 +147,16 @@ def test_one_relay_at_a_time(postgres_url):
     second._release(again)
 
 
+def test_sqlite_has_no_lock_to_hold_a_connection_for(tmp_path):
+    relay = EventRelay(f"sqlite:///{tmp_path / 'conversations.db'}", AMQP)
+    opened: list[object] = []
+    sa.event.listen(relay.engine, "connect", lambda connection, record: opened.append(record))
+    held = relay._try_lock()
+    assert held is not None  # the relay runs: there is no other desk to wait for
+    assert opened == []  # and no connection is kept open for a lock that does not exist
+    relay._release(held)
+
+
 @pytest.mark.postgres
 def test_events_are_kept_until_rabbitmq_confirms_them(postgres_url):
     """RabbitMQ refusing a publish (down, or no confirm) moves nothing: the next run
