@@ -201,8 +201,7 @@ class EventRelay:
         if connection is NO_LOCK_NEEDED:
             return
         try:
-            if self.engine.dialect.name == "postgresql":
-                connection.execute(sa.text(f"SELECT pg_advisory_unlock({ADVISORY_LOCK})"))
+            connection.execute(sa.text(f"SELECT pg_advisory_unlock({ADVISORY_LOCK})"))
         except sa.exc.DBAPIError:
             connection.invalidate()  # the session, and its lock, are gone anyway
         finally:

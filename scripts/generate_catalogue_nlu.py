@@ -58,13 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail if the output is stale")
     args = parser.parse_args(argv)
     text = render(args.catalogue)
+    current = args.output.read_text(encoding="utf-8") if args.output.exists() else None
     if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
         if current != text:
             print(f"{args.output} is stale: run `make train` (or this script)")
             return 1
         return 0
-    if args.output.exists() and args.output.read_text(encoding="utf-8") == text:
+    if current == text:
         # Left untouched, so that make (which looks at the file's time after the recipe)
         # does not retrain the models for a change to the code that gave the same text.
         print(f"{args.output} unchanged")
