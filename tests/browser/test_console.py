@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from bot import clock
 from bot.store.agents import add_agent
@@ -65,11 +65,7 @@ def test_an_agent_works_a_chat_from_the_console(desk_bot, browser):
 
 
 def test_a_supervisor_reassigns_from_the_console(desk_bot, browser):
-    bot = desk_bot
-    user = f"user-{uuid.uuid4().hex[:8]}"
-    assert "سيتولى" in bot.say(user, "ابي اكلم موظف")
-    page = signed_in(browser, bot, "lina")
-    entry = page.locator(f"li[data-conversation='{user}']")
+    _, page, entry = waiting_chat(browser, desk_bot, "lina")
     page.once("dialog", lambda dialog: dialog.accept("sara"))
     entry.get_by_role("button", name="إعادة إسناد").click()
     expect(entry).to_contain_text("لدى sara")
@@ -84,13 +80,19 @@ def signed_in(browser, bot, username: str) -> Page:
     return page
 
 
-def test_a_reply_needs_an_open_chat_and_a_refused_one_is_kept(desk_bot, browser):
-    bot = desk_bot
+def waiting_chat(browser, bot, agent: str) -> tuple[str, Page, Locator]:
+    """A new conversation handed over, and `agent` signed in with it in her queue."""
     user = f"user-{uuid.uuid4().hex[:8]}"
     assert "سيتولى" in bot.say(user, "ابي اكلم موظف")
-    sara = signed_in(browser, bot, "sara")
-    entry = sara.locator(f"li[data-conversation='{user}']")
+    page = signed_in(browser, bot, agent)
+    entry = page.locator(f"li[data-conversation='{user}']")
     expect(entry).to_be_visible()
+    return user, page, entry
+
+
+def test_a_reply_needs_an_open_chat_and_a_refused_one_is_kept(desk_bot, browser):
+    bot = desk_bot
+    user, sara, entry = waiting_chat(browser, bot, "sara")
     expect(sara.get_by_label("ردّك على المستفيد")).to_be_disabled()  # no chat open yet
     expect(sara.get_by_role("button", name="إرسال الرد")).to_be_disabled()
     entry.get_by_role("button", name="استلام").click()
@@ -111,11 +113,7 @@ def test_a_reply_needs_an_open_chat_and_a_refused_one_is_kept(desk_bot, browser)
 
 def test_a_chat_taken_by_someone_else_meanwhile_is_said_in_arabic(desk_bot, browser):
     bot = desk_bot
-    user = f"user-{uuid.uuid4().hex[:8]}"
-    assert "سيتولى" in bot.say(user, "ابي اكلم موظف")
-    sara = signed_in(browser, bot, "sara")
-    entry = sara.locator(f"li[data-conversation='{user}']")
-    expect(entry).to_be_visible()
+    user, sara, entry = waiting_chat(browser, bot, "sara")
     sara.route("**/api/handoffs", lambda route: route.abort())  # her queue stops refreshing
     lina = signed_in(browser, bot, "lina")
     lina.locator(f"li[data-conversation='{user}']").get_by_role("button", name="استلام").click()
