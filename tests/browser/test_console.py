@@ -119,5 +119,5 @@ def test_a_chat_taken_by_someone_else_meanwhile_is_said_in_arabic(desk_bot, brow
     lina.locator(f"li[data-conversation='{user}']").get_by_role("button", name="استلام").click()
     expect(lina.get_by_label("ردّك على المستفيد")).to_be_enabled()
     entry.get_by_role("button", name="استلام").click()  # the queue she sees is out of date
-    expect(sara.locator("#chat-info")).to_contain_text("استلم هذه المحادثة موظف آخر")
+    expect(sara.locator("#queue-error")).to_contain_text("استلم هذه المحادثة موظف آخر")
     expect(sara.get_by_label("ردّك على المستفيد")).to_be_disabled()
