@@ -19,7 +19,6 @@ The table and the stored JSON are Rasa's own: the two stores can read each other
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 from collections import OrderedDict
@@ -27,15 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import psycopg2
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot.pg_async import CONNECTION_LOST, AsyncPostgres
+
 Result = TypeVar("Result")
-# What a lost PostgreSQL connection raises (server restarted, connection dropped).
-CONNECTION_LOST = (psycopg2.OperationalError, psycopg2.InterfaceError)
 
 # Rasa's `events` table (`SQLTrackerStore.SQLEvent`), in the driver's `%s` style.
 INSERT_EVENTS_SQL = (
@@ -71,7 +69,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self.cache_size = int(cache_size)
         self._known: OrderedDict[str, _Known] = OrderedDict()
-        self._kept: Any = None  # PostgreSQL: the connection every message's SQL runs on
+        self._postgres: AsyncPostgres | None = None
 
     def _remember(self, tracker: DialogueStateTracker, last_id: int) -> None:
         self._known[tracker.sender_id] = _Known(tracker, len(tracker.events), last_id)
@@ -82,14 +80,14 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         known = self._known.get(sender_id)
         if known is not None and len(known.tracker.events) == known.stored:
-            newer = self._read(NEWER_EVENTS_SQL, (sender_id, known.last_id))
+            newer = await self._read(NEWER_EVENTS_SQL, (sender_id, known.last_id))
             if not any(type_name == SessionStarted.type_name for _, type_name, _ in newer):
                 for _, _, data in newer:
                     known.tracker.update(Event.from_parameters(json.loads(data)))
                 self._remember(known.tracker, newer[-1][0] if newer else known.last_id)
                 return known.tracker
         self._known.pop(sender_id, None)
-        rows = self._read(SESSION_EVENTS_SQL, (sender_id, sender_id, sender_id))
+        rows = await self._read(SESSION_EVENTS_SQL, (sender_id, sender_id, sender_id))
         if not rows or not self.domain:
             return None
         tracker = DialogueStateTracker.from_dict(
@@ -108,102 +106,99 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             return
         if known is not None and known.tracker is tracker:
             new_events = list(itertools.islice(tracker.events, known.stored, None))
-            last_id = self._insert_new(tracker.sender_id, new_events, known.last_id)
+            last_id = await self._insert_new(tracker.sender_id, new_events, known.last_id)
         else:
             with self.session_scope() as session:  # Rasa's way: count what is stored
                 new_events = list(self._additional_events(session, tracker))
-            last_id = self._insert_new(tracker.sender_id, new_events, None)
+            last_id = await self._insert_new(tracker.sender_id, new_events, None)
         self._remember(tracker, last_id)
         if self.event_broker is not None and new_events:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
 
     # The SQL of every message goes straight through the driver (the ORM's queries, row
-    # objects and per-event INSERTs were most of the store's cost). On PostgreSQL it runs
-    # on one kept connection in autocommit mode: a Rasa process runs one statement at a
-    # time (the calls are synchronous), each statement here is atomic on its own, and
+    # objects and per-event INSERTs were most of the store's cost). On PostgreSQL it is
+    # awaited on asynchronous connections in autocommit mode (`bot.pg_async`): the server's
+    # loop serves other conversations while PostgreSQL answers (an INSERT's answer waits
+    # for its commit to reach the disk); each statement here is atomic on its own, and
     # neither a pool checkout with its liveness ping nor a COMMIT costs a round trip. A
     # connection lost (PostgreSQL restarted) is replaced and the statement run again, once.
+    # SQLite (the embedded default, one process) runs each in a transaction of its own.
 
     def _driver_sql(self, sql: str) -> str:
         """`sql` written with `%s` placeholders, in the driver's own style."""
         return sql.replace("%s", "?") if self.engine.dialect.paramstyle == "qmark" else sql
 
-    def _kept_connection(self) -> Any:
-        if self._kept is None:
-            self._kept = self.engine.raw_connection()
-            self._kept.dbapi_connection.autocommit = True
-        return self._kept
+    @property
+    def postgres(self) -> AsyncPostgres | None:
+        """The asynchronous connections, on PostgreSQL."""
+        if self._postgres is None and self.engine.dialect.name == "postgresql":
+            _, arguments = self.engine.dialect.create_connect_args(self.engine.url)
+            self._postgres = AsyncPostgres(arguments)
+        return self._postgres
 
-    def _drop_kept_connection(self) -> None:
-        if self._kept is not None:
-            with contextlib.suppress(Exception):
-                self._kept.invalidate()
-            self._kept = None
-
-    def _on_cursor(self, work: Callable[[Any], Result]) -> Result:
-        """`work(cursor)`, committed: on PostgreSQL's kept connection, elsewhere (SQLite)
-        in a transaction of its own."""
-        if self.engine.dialect.name != "postgresql":
-            with self.session_scope() as session:
-                cursor = session.connection().connection.cursor()
-                try:
-                    result = work(cursor)
-                finally:
-                    cursor.close()
-                session.commit()
-                return result
-        cursor = self._kept_connection().cursor()
-        try:
-            return work(cursor)
-        finally:
-            with contextlib.suppress(Exception):
+    def _in_transaction(self, work: Callable[[Any], Result]) -> Result:
+        """`work(cursor)` in a committed transaction of its own (SQLite)."""
+        with self.session_scope() as session:
+            cursor = session.connection().connection.cursor()
+            try:
+                result = work(cursor)
+            finally:
                 cursor.close()
+            session.commit()
+            return result
 
-    def _read(self, sql: str, parameters: tuple) -> list[tuple]:
-        """The rows of a query; run again on a new connection if the kept one was lost."""
+    async def _fetch(self, sql: str, parameters: tuple | list) -> list[tuple]:
+        """The rows of one statement."""
+        postgres = self.postgres
+        if postgres is not None:
+            return await postgres.fetch(sql, parameters)
 
         def rows(cursor: Any) -> list[tuple]:
             cursor.execute(self._driver_sql(sql), parameters)
             return cursor.fetchall()
 
-        try:
-            return self._on_cursor(rows)
-        except CONNECTION_LOST:
-            self._drop_kept_connection()
-            return self._on_cursor(rows)
+        return self._in_transaction(rows)
 
-    def _insert_new(self, sender_id: str, events: list[Event], last_id: int | None) -> int:
+    async def _read(self, sql: str, parameters: tuple) -> list[tuple]:
+        """The rows of a query; run again on a new connection if the connection was lost."""
+        try:
+            return await self._fetch(sql, parameters)
+        except CONNECTION_LOST:
+            return await self._fetch(sql, parameters)
+
+    async def _insert_new(self, sender_id: str, events: list[Event], last_id: int | None) -> int:
         """Insert the events (one statement) and return the conversation's newest
         `events.id`. If the connection is lost meanwhile, the insert is repeated only if
         it did not happen: under the conversation's lock nobody else adds to it, so a
         newest id past `last_id` means it did."""
         try:
-            return self._on_cursor(lambda cursor: self._insert(cursor, sender_id, events))
+            return await self._insert(sender_id, events)
         except CONNECTION_LOST:
-            self._drop_kept_connection()
-            newest = self._on_cursor(lambda cursor: self._newest_id(cursor, sender_id))
+            newest = await self._newest_id(sender_id)
             if last_id is not None and newest > last_id:
                 return newest
             if last_id is None and events:
                 raise  # cannot tell whether the lost statement was carried out
-            return self._on_cursor(lambda cursor: self._insert(cursor, sender_id, events))
+            return await self._insert(sender_id, events)
 
-    def _insert(self, cursor: Any, sender_id: str, events: list[Event]) -> int:
-        if events and self.engine.dialect.name == "postgresql":
+    async def _insert(self, sender_id: str, events: list[Event]) -> int:
+        if events and self.postgres is not None:
             rows = ",".join(["(%s, %s, %s, %s, %s, %s)"] * len(events))
             values = [value for event in events for value in self._values(sender_id, event)]
-            cursor.execute(f"{INSERT_EVENTS_SQL} VALUES {rows} RETURNING id", values)
-            return max(row[0] for row in cursor.fetchall())
+            insert = f"{INSERT_EVENTS_SQL} VALUES {rows} RETURNING id"
+            ids = await self.postgres.fetch(insert, values)
+            return max(row[0] for row in ids)
         if events:
-            cursor.executemany(
-                self._driver_sql(f"{INSERT_EVENTS_SQL} VALUES (%s, %s, %s, %s, %s, %s)"),
-                [self._values(sender_id, event) for event in events],
+            self._in_transaction(
+                lambda cursor: cursor.executemany(
+                    self._driver_sql(f"{INSERT_EVENTS_SQL} VALUES (%s, %s, %s, %s, %s, %s)"),
+                    [self._values(sender_id, event) for event in events],
+                )
             )
-        return self._newest_id(cursor, sender_id)
+        return await self._newest_id(sender_id)
 
-    def _newest_id(self, cursor: Any, sender_id: str) -> int:
-        cursor.execute(self._driver_sql(NEWEST_ID_SQL), (sender_id,))
-        return cursor.fetchone()[0] or 0
+    async def _newest_id(self, sender_id: str) -> int:
+        return (await self._fetch(NEWEST_ID_SQL, (sender_id,)))[0][0] or 0
 
     @staticmethod
     def _values(sender_id: str, event: Event) -> tuple:

@@ -119,3 +119,36 @@ def test_locks_keep_rasas_stored_format(prefix):
     assert [ticket.number for ticket in store.get_lock("c4").tickets] == [4]
     store.finish_serving("c4", 4)
     assert store.get_lock("c4") is None and not store.red.exists(store._key("c4"))
+
+
+def test_a_message_whose_lock_expired_while_it_waited_fails_as_in_rasa(prefix):
+    """Every ticket, the holder's and the waiter's own, expired before the holder finished
+    (a holder stuck for the lock's whole lifetime): the waiter gets Rasa's `LockError`
+    instead of processing the message alongside the stuck holder."""
+    from rasa.core.lock_store import LockError
+
+    store = AtomicRedisLockStore(db=1, key_prefix=prefix, poll_interval=0.005)
+    store.issue_ticket("c5", lock_lifetime=0.05)  # the stuck holder
+
+    async def waiting_message() -> None:
+        async with store.lock("c5", lock_lifetime=0.01):
+            raise AssertionError("served while the holder's ticket was live")
+
+    with pytest.raises(LockError):
+        asyncio.run(waiting_message())
+    assert store.get_lock("c5") is None
+
+
+def test_the_first_message_of_a_conversation_is_served_at_once(prefix):
+    """No other ticket: the ticket is issued already served (no second look at the lock),
+    and given back on the way out even when the message fails."""
+    store = AtomicRedisLockStore(db=1, key_prefix=prefix, poll_interval=60)
+
+    async def failing_message() -> int:
+        async with store.lock("c6") as lock:
+            assert [ticket.number for ticket in store.get_lock("c6").tickets] == [0]
+            raise RuntimeError(lock.now_serving)
+
+    with pytest.raises(RuntimeError, match="0"):
+        asyncio.run(failing_message())
+    assert store.get_lock("c6") is None

@@ -155,8 +155,8 @@ def _connection(url: str) -> dict:
 
 @pytest.mark.postgres
 def test_a_lost_connection_is_replaced_without_losing_or_doubling_events(postgres_url):
-    """The kept connection dies (as when PostgreSQL restarts): the next read and the next
-    save reconnect by themselves; a save whose answer was lost is not inserted twice."""
+    """The store's connection dies (as when PostgreSQL restarts): the next read and the
+    next save reconnect by themselves; a save whose answer was lost is not inserted twice."""
     import psycopg2
     from sqlalchemy import create_engine, text
 
@@ -164,18 +164,18 @@ def test_a_lost_connection_is_replaced_without_losing_or_doubling_events(postgre
 
     store = store_for(postgres_url)
     tracker = new_tracker(store, "s7")
-    pid = store._kept.dbapi_connection.get_backend_pid()
+    [pid] = store.postgres.backend_pids()
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"SELECT pg_terminate_backend({pid})"))
     admin.dispose()
     assert run(store.retrieve("s7")) is tracker  # read again on a new connection
-    assert store._kept.dbapi_connection.get_backend_pid() != pid
+    assert store.postgres.backend_pids() != [pid]
 
     insert = store._insert
 
-    def inserted_then_lost(cursor, sender_id, events):  # noqa: ANN001, ANN202
-        insert(cursor, sender_id, events)
+    async def inserted_then_lost(sender_id, events):  # noqa: ANN001, ANN202
+        await insert(sender_id, events)
         raise psycopg2.OperationalError("server closed the connection unexpectedly")
 
     store._insert = inserted_then_lost
