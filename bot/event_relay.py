@@ -6,7 +6,8 @@ event), and an event is lost if RabbitMQ is unreachable for longer than the brok
 memory, or if the server dies between storing and publishing. Here the events are
 published from where they are already stored (a transactional outbox): the desk reads the
 `events` table in `id` order and publishes each row as Rasa's broker would (same exchange,
-queue and JSON body), with publisher confirms, then records how far it got in
+queue, JSON body and message properties), in batches each sent in one write and
+confirmed by RabbitMQ (publisher confirms), then records how far it got in
 `balagh_event_relay`. Nothing stored is lost; after a crash the last unconfirmed batch may
 be published again (at least once, in order per conversation).
 
@@ -26,13 +27,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aio_pika
+import aiormq
 import sqlalchemy as sa
+from aiormq.abc import ChannelFrame
+from pamqp import commands as spec
+from pamqp.header import ContentHeader
 from sqlalchemy.engine import Engine
 
 from bot.server_config import EVENT_QUEUE
 
 logger = logging.getLogger(__name__)
 
+PERSISTENT = int(aio_pika.DeliveryMode.PERSISTENT)  # as Rasa's broker publishes
 RABBITMQ_EXCHANGE = "rasa-exchange"  # Rasa's pika broker's exchange (a unit test checks)
 POSITION_TABLE = "balagh_event_relay"
 ADVISORY_LOCK = 74_521_001  # pg_try_advisory_lock key of the relay
@@ -45,6 +51,81 @@ def amqp_body(sender_id: str, data: str) -> bytes:
     """The message Rasa's pika broker sends for a stored event: the event's JSON with
     the conversation's `sender_id` first."""
     return json.dumps({"sender_id": sender_id, **json.loads(data)}).encode("utf-8")
+
+
+@dataclass
+class ConfirmedBatches:
+    """Publishes a batch of messages to `exchange` on an aiormq channel in confirm mode,
+    as Rasa's broker publishes each (persistent, `app_id` = `RASA_ENVIRONMENT`), and
+    returns when RabbitMQ has confirmed every one of them.
+
+    The message id is the event's `events.id`: a consumer can recognise an event
+    published again after a crash (delivery is at least once).
+
+    aiormq's own `basic_publish` sends one message at a time: a task, a random message id,
+    a queued write, a socket send and a drain per message were five sixths of the relay's
+    CPU, and RabbitMQ read each message from its own TCP segment (README, "Benchmarks").
+    Here a batch's frames go out in one write, in order, under the channel's lock, each
+    message with the delivery tag and confirmation future that aiormq itself would give
+    it (`channel.confirmations`): aiormq's reader resolves them as RabbitMQ acknowledges,
+    fails them on a nack (`DeliveryError`), and its future store fails them if the
+    channel closes, as for its own publishes."""
+
+    channel: Any  # aiormq.Channel, opened with publisher_confirms=True
+    exchange: str
+
+    async def publish(self, messages: list[tuple[str, bytes]]) -> None:
+        """Publish `(message id, body)` pairs, in order."""
+        channel = self.channel
+        if channel.is_closed:
+            raise aiormq.exceptions.ChannelInvalidStateError("the channel is closed")
+        app_id = os.environ.get("RASA_ENVIRONMENT")
+        confirms: list[asyncio.Future] = []
+        async with channel.lock:
+            frames: list[Any] = []
+            for message_id, body in messages:
+                properties = spec.Basic.Properties(
+                    delivery_mode=PERSISTENT, app_id=app_id, message_id=message_id
+                )
+                channel.delivery_tag += 1
+                confirm = channel.create_future()
+                channel.confirmations[channel.delivery_tag] = confirm
+                confirms.append(confirm)
+                frames.append(spec.Basic.Publish(exchange=self.exchange, routing_key=""))
+                frames.append(ContentHeader(properties=properties, body_size=len(body)))
+                frames.extend(channel._split_body(body))  # frame_max sized pieces
+            written = channel.create_future()
+            await channel.write_queue.put(
+                ChannelFrame(frames=frames, channel_number=channel.number, drain_future=written)
+            )
+            await _settled([written])
+        try:
+            await _settled(confirms)
+        finally:
+            for confirm in confirms:
+                confirm.cancel()  # after a failure: the batch is published again anyway
+
+
+class RabbitMQClosed(ConnectionError):
+    """The channel closed before RabbitMQ confirmed (or received) a batch."""
+
+
+async def _settled(futures: list[asyncio.Future]) -> None:
+    """Wait until the futures are resolved or one fails, and raise the failure. aiormq
+    cancels the futures of a channel that closes: that is a lost connection, raised as
+    `RabbitMQClosed`, not a cancellation of the relay (which still raises CancelledError)."""
+    await asyncio.wait(futures, return_when=asyncio.FIRST_EXCEPTION)
+    closed = False
+    for future in futures:
+        if not future.done():
+            continue
+        failure = asyncio.CancelledError() if future.cancelled() else future.exception()
+        if isinstance(failure, asyncio.CancelledError):
+            closed = True  # cancelled, or failed with CancelledError (aiormq does both)
+        elif failure is not None:
+            raise failure
+    if closed:
+        raise RabbitMQClosed("RabbitMQ closed the channel before confirming the batch")
 
 
 @dataclass
@@ -137,48 +218,28 @@ class EventRelay:
         self._gaps = {gap: seen for gap, seen in self._gaps.items() if gap > last}
         return Pending(ready, last)
 
-    async def _exchange(self, connection: Any) -> Any:
-        """Rasa's broker's exchange and queue, declared as Rasa declares them."""
+    async def _exchange(self, connection: Any) -> ConfirmedBatches:
+        """Rasa's broker's exchange and queue, declared as Rasa declares them, and a
+        publisher of confirmed batches to that exchange."""
         channel = await connection.channel(publisher_confirms=True)
         exchange = await channel.declare_exchange(
             RABBITMQ_EXCHANGE, type=aio_pika.ExchangeType.FANOUT
         )
         queue = await channel.declare_queue(self.queue, durable=True)
         await queue.bind(exchange, "")
-        return exchange
+        return ConfirmedBatches(exchange.channel, RABBITMQ_EXCHANGE)
 
-    async def publish(self, exchange: Any, rows: list[tuple[int, str, str]]) -> None:
-        """Publish the rows, in order, each confirmed by RabbitMQ.
-
-        The publishes are pipelined: all are sent, then the confirms awaited together (one
-        round trip and one wake-up per confirm was most of the relay's CPU, and RabbitMQ's).
-        The order holds: each publish is started in row order and takes the channel's
-        FIFO lock before its first suspension, so the frames go out in row order."""
-        app_id = os.environ.get("RASA_ENVIRONMENT")
-        confirms = [
-            asyncio.ensure_future(
-                exchange.publish(
-                    aio_pika.Message(
-                        amqp_body(sender_id, data),
-                        app_id=app_id,
-                        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                    ),
-                    routing_key="",
-                )
-            )
-            for _, sender_id, data in rows
-        ]
-        try:
-            await asyncio.gather(*confirms)
-        finally:
-            for confirm in confirms:
-                confirm.cancel()  # after a failure: the batch is published again anyway
-
-    async def relay_once(self, exchange: Any, after: int) -> Pending:
-        """Publish what is ready after `after` and record it."""
+    async def relay_once(self, publisher: Any, after: int) -> Pending:
+        """Publish what is ready after `after` (in `id` order, each event confirmed by
+        RabbitMQ) and record it."""
         pending = await asyncio.to_thread(self.pending, after)
         if pending.rows:
-            await self.publish(exchange, pending.rows)
+            await publisher.publish(
+                [
+                    (str(event_id), amqp_body(sender_id, data))
+                    for event_id, sender_id, data in pending.rows
+                ]
+            )
         if pending.last_id != after:
             await asyncio.to_thread(self.advance, pending.last_id)
         return pending
@@ -220,9 +281,9 @@ class EventRelay:
                 after = await asyncio.to_thread(self.position)
                 connection = await aio_pika.connect_robust(self.amqp_url)
                 async with connection:
-                    exchange = await self._exchange(connection)
+                    publisher = await self._exchange(connection)
                     while True:
-                        pending = await self.relay_once(exchange, after)
+                        pending = await self.relay_once(publisher, after)
                         after = pending.last_id
                         if len(pending.rows) < self.batch:
                             # Caught up: wait for more rather than publish a few at a

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Iterator
 
 import aio_pika
 import pytest
@@ -67,14 +68,34 @@ def test_latest_start_skips_what_was_stored_before(tmp_path):
     assert EventRelay(url, AMQP, start="latest").position() == 3
 
 
-async def _drain(queue_name: str) -> list[aio_pika.IncomingMessage]:
+@pytest.fixture
+def queue() -> Iterator[str]:
+    """A queue of the test's own, deleted afterwards even if the test failed: a queue left
+    bound to Rasa's fanout exchange would receive a copy of every event any relay on this
+    RabbitMQ publishes from then on (the benchmarks' included)."""
+    name = f"balagh.test.{uuid.uuid4().hex[:8]}"
+    yield name
+
+    async def delete() -> None:
+        connection = await aio_pika.connect(AMQP)
+        async with connection:
+            channel = await connection.channel()
+            await channel.queue_delete(name)
+
+    asyncio.run(delete())
+
+
+async def _drain(queue_name: str, senders: set[str]) -> list[aio_pika.IncomingMessage]:
+    """The queue's messages about the test's own conversations (the exchange is a fanout:
+    anything else publishing on this RabbitMQ meanwhile lands in the queue too)."""
     connection = await aio_pika.connect_robust(AMQP)
     async with connection:
         channel = await connection.channel()
         queue = await channel.declare_queue(queue_name, durable=True, passive=True)
         messages = []
         while (message := await queue.get(no_ack=True, fail=False)) is not None:
-            messages.append(message)
+            if json.loads(message.body).get("sender_id") in senders:
+                messages.append(message)
         await queue.delete(if_unused=False, if_empty=False)
         return messages
 
@@ -88,20 +109,20 @@ async def _relay_all(relay: EventRelay) -> int:
 
 
 @pytest.mark.postgres
-def test_stored_events_reach_rabbitmq_once_in_order(postgres_url):
+def test_stored_events_reach_rabbitmq_once_in_order(postgres_url, queue, monkeypatch):
+    monkeypatch.setenv("RASA_ENVIRONMENT", "production")
     store = CachedSQLTrackerStore(domain=DOMAIN, **_connection(postgres_url))
     tracker = run(store.get_or_create_tracker("r1"))
     tracker.update(UserUttered("مرحبا", {"name": "greet", "confidence": 1.0}))
     tracker.update(BotUttered("أهلاً"))
     run(store.save(tracker))
-    queue = f"balagh.test.{uuid.uuid4().hex[:8]}"
 
     assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 3
     assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 0  # done
     tracker.update(ActionExecuted("action_listen"))
     run(store.save(tracker))
     assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 1
-    messages = asyncio.run(_drain(queue))
+    messages = asyncio.run(_drain(queue, {"r1"}))
     bodies = [json.loads(message.body) for message in messages]
     assert [(b["sender_id"], b["event"]) for b in bodies] == [
         ("r1", "action"),
@@ -111,10 +132,12 @@ def test_stored_events_reach_rabbitmq_once_in_order(postgres_url):
     ]
     assert bodies[1]["text"] == "مرحبا" and bodies[1]["parse_data"]["intent"]["name"] == "greet"
     assert all(m.delivery_mode == aio_pika.DeliveryMode.PERSISTENT for m in messages)
+    assert all(m.app_id == "production" for m in messages)  # RASA_ENVIRONMENT, as Rasa's
+    assert [m.message_id for m in messages] == ["1", "2", "3", "4"]  # the events' ids
 
 
 @pytest.mark.postgres
-def test_a_pipelined_batch_keeps_the_stored_order(postgres_url):
+def test_a_pipelined_batch_keeps_the_stored_order(postgres_url, queue):
     """The publishes of a batch are all in flight at once: they still reach the queue in
     the events' order."""
     store = CachedSQLTrackerStore(domain=DOMAIN, **_connection(postgres_url))
@@ -123,10 +146,10 @@ def test_a_pipelined_batch_keeps_the_stored_order(postgres_url):
         for turn in range(100):
             tracker.update(UserUttered(f"رسالة {turn}", {"name": "greet", "confidence": 1.0}))
         run(store.save(tracker))
-    queue = f"balagh.test.{uuid.uuid4().hex[:8]}"
 
     assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 303
-    bodies = [json.loads(message.body) for message in asyncio.run(_drain(queue))]
+    drained = asyncio.run(_drain(queue, {"p0", "p1", "p2"}))
+    bodies = [json.loads(message.body) for message in drained]
     expected = [
         (f"p{conversation}", f"رسالة {turn}") for conversation in range(3) for turn in range(100)
     ]
@@ -167,15 +190,15 @@ def test_events_are_kept_until_rabbitmq_confirms_them(postgres_url):
     run(store.save(tracker))
 
     class Refusing:
-        async def publish(self, message: aio_pika.Message, routing_key: str) -> None:
+        async def publish(self, messages: list[tuple[str, bytes]]) -> None:
             raise aio_pika.exceptions.DeliveryError(None, None)
 
     class Recording:
         def __init__(self) -> None:
             self.bodies: list[dict] = []
 
-        async def publish(self, message: aio_pika.Message, routing_key: str) -> None:
-            self.bodies.append(json.loads(message.body))
+        async def publish(self, messages: list[tuple[str, bytes]]) -> None:
+            self.bodies.extend(json.loads(body) for _, body in messages)
 
     relay = EventRelay(postgres_url, AMQP)
     with pytest.raises(aio_pika.exceptions.DeliveryError):
@@ -188,3 +211,35 @@ def test_events_are_kept_until_rabbitmq_confirms_them(postgres_url):
         ("r2", "user"),
     ]
     assert EventRelay(postgres_url, AMQP).position() > 0
+
+
+@pytest.mark.postgres
+def test_a_batch_cut_off_by_a_closed_connection_is_not_recorded(postgres_url, queue):
+    """The connection to RabbitMQ closes while a batch waits for its confirms: the
+    publish fails (it does not wait forever) and the position does not move."""
+    store = CachedSQLTrackerStore(domain=DOMAIN, **_connection(postgres_url))
+    tracker = run(store.get_or_create_tracker("r3"))
+    for turn in range(50):
+        tracker.update(UserUttered(f"رسالة {turn}", {"name": "greet", "confidence": 1.0}))
+    run(store.save(tracker))
+    relay = EventRelay(postgres_url, AMQP, queue=queue)
+
+    async def cut_off() -> None:
+        connection = await aio_pika.connect(AMQP)
+        publisher = await relay._exchange(connection)
+        publish = publisher.publish
+
+        async def publish_then_close(messages: list[tuple[str, bytes]]) -> None:
+            sending = asyncio.ensure_future(publish(messages))
+            await asyncio.sleep(0)  # the batch is under way
+            await connection.close()
+            await sending
+
+        publisher.publish = publish_then_close
+        await relay.relay_once(publisher, relay.position())
+
+    with pytest.raises(event_relay.RabbitMQClosed):  # not CancelledError: the relay goes on
+        asyncio.run(cut_off())
+    assert EventRelay(postgres_url, AMQP, queue=queue).position() == 0
+    assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 51
+    asyncio.run(_drain(queue, {"r3"}))
