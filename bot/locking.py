@@ -18,21 +18,16 @@ Configured in endpoints.yml as `type: bot.locking.AtomicRedisLockStore` with `ur
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-from collections import deque
 from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import redis
-import redis.asyncio
-from rasa.core.lock import Ticket, TicketLock
+from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
-from redis.commands.core import AsyncScript
 
 Result = TypeVar("Result")
 KEY_PREFIX = "balagh:lock:"
@@ -42,14 +37,13 @@ KEY_PREFIX = "balagh:lock:"
 # Rasa (`Ticket.has_expired`); the key expires a second after its last ticket.
 _KEEP_LIVE_TICKETS = """
 local now = tonumber(ARGV[1])
-local kept, first, last, latest = {}, nil, nil, now
+local kept, last, latest = {}, nil, now
 local raw = redis.call('GET', KEYS[1])
 if raw then
   for _, serialised in ipairs(cjson.decode(raw)['tickets']) do
     local ticket = cjson.decode(serialised)
     if ticket['expires'] >= now and ticket['number'] ~= drop then
       table.insert(kept, serialised)
-      if first == nil then first = ticket['number'] end
       last = ticket['number']
       if ticket['expires'] > latest then latest = ticket['expires'] end
     end
@@ -64,7 +58,7 @@ else
   redis.call('SET', KEYS[1], lock, 'PX', math.floor((latest - now) * 1000) + 1000)
 end
 """
-# ARGV: now, conversation id, lifetime -> {the new ticket's number, the ticket now served}.
+# ARGV: now, conversation id, lifetime -> the new ticket's number.
 ISSUE_TICKET_SCRIPT = (
     "local drop = nil\n"
     + _KEEP_LIVE_TICKETS
@@ -74,31 +68,12 @@ if last ~= nil then number = last + 1 end
 local expires = now + tonumber(ARGV[3])
 table.insert(kept, cjson.encode({number = number, expires = expires}))
 if expires > latest then latest = expires end
-if first == nil then first = number end
 """
     + _STORE
-    + "return {number, first}\n"
+    + "return number\n"
 )
 # ARGV: now, conversation id, ticket number to remove (-1: none) -> nothing.
 RETURN_TICKET_SCRIPT = "local drop = tonumber(ARGV[3])\n" + _KEEP_LIVE_TICKETS + _STORE
-# ARGV: now, conversation id -> the ticket now served (expired ones dropped), -1 if none.
-NOW_SERVING_SCRIPT = (
-    "local drop = nil\n"
-    + _KEEP_LIVE_TICKETS
-    + _STORE
-    + "if first == nil then return -1 end\nreturn first\n"
-)
-
-
-@dataclass
-class _AsyncScripts:
-    """The scripts on a `redis.asyncio` client of one event loop."""
-
-    loop: asyncio.AbstractEventLoop
-    client: redis.asyncio.Redis
-    issue: AsyncScript
-    give_back: AsyncScript
-    now_serving: AsyncScript
 
 
 class AtomicRedisLockStore(LockStore):
@@ -123,9 +98,7 @@ class AtomicRedisLockStore(LockStore):
             password = options.get("password", password)
             key_prefix = options.get("key_prefix", key_prefix)
             poll_interval = float(options.get("poll_interval", poll_interval))
-        self._connection = {"host": host, "port": port, "db": db, "password": password}
-        self.red = redis.Redis(**self._connection, socket_timeout=10)
-        self._async: _AsyncScripts | None = None
+        self.red = redis.Redis(host=host, port=port, db=db, password=password, socket_timeout=10)
         self.key_prefix = key_prefix
         self.poll_interval = poll_interval
         self._issue = self.red.register_script(ISSUE_TICKET_SCRIPT)
@@ -173,7 +146,7 @@ class AtomicRedisLockStore(LockStore):
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         arguments = [time.time(), conversation_id, lock_lifetime]
         try:
-            return int(self._issue(keys=[self._key(conversation_id)], args=arguments)[0])
+            return int(self._issue(keys=[self._key(conversation_id)], args=arguments))
         except redis.RedisError as failure:
             raise LockError(f"Error while acquiring lock: {failure}") from failure
 
@@ -189,21 +162,6 @@ class AtomicRedisLockStore(LockStore):
         """Remove the ticket; the lock disappears with its last ticket (atomically)."""
         self.finish_serving(conversation_id, ticket_number)
 
-    def _scripts(self) -> _AsyncScripts:
-        """The scripts on an asynchronous client of the running loop (a client's
-        connections belong to the loop that opened them)."""
-        loop = asyncio.get_running_loop()
-        if self._async is None or self._async.loop is not loop:
-            client = redis.asyncio.Redis(**self._connection, socket_timeout=10)
-            self._async = _AsyncScripts(
-                loop,
-                client,
-                client.register_script(ISSUE_TICKET_SCRIPT),
-                client.register_script(RETURN_TICKET_SCRIPT),
-                client.register_script(NOW_SERVING_SCRIPT),
-            )
-        return self._async
-
     @asynccontextmanager
     async def lock(
         self,
@@ -211,29 +169,6 @@ class AtomicRedisLockStore(LockStore):
         lock_lifetime: float = LOCK_LIFETIME,
         wait_time_in_seconds: float | None = None,
     ) -> AsyncGenerator[TicketLock, None]:
-        """Rasa's `LockStore.lock` (take a ticket, wait until it is served, give it back)
-        in two awaited round trips instead of three blocking ones: the ticket is issued
-        together with the number now served, so an uncontended message does not read
-        the lock again, and the server's loop runs other conversations while Redis
-        answers."""
         wait = self.poll_interval if wait_time_in_seconds is None else wait_time_in_seconds
-        scripts = self._scripts()
-        keys = [self._key(conversation_id)]
-        try:
-            ticket, serving = await scripts.issue(
-                keys=keys, args=[time.time(), conversation_id, lock_lifetime]
-            )
-        except redis.RedisError as failure:
-            raise LockError(f"Error while acquiring lock: {failure}") from failure
-        expires = time.time() + lock_lifetime
-        try:
-            while serving != ticket:
-                if serving < 0:  # the lock is gone (every ticket expired)
-                    raise LockError(
-                        f"Could not acquire lock for conversation_id '{conversation_id}'."
-                    )
-                await asyncio.sleep(wait)
-                serving = await scripts.now_serving(keys=keys, args=[time.time(), conversation_id])
-            yield TicketLock(conversation_id, deque([Ticket(ticket, expires)]))
-        finally:
-            await scripts.give_back(keys=keys, args=[time.time(), conversation_id, ticket])
+        async with super().lock(conversation_id, lock_lifetime, wait) as lock:
+            yield lock
