@@ -98,23 +98,39 @@ def run_conversations(
     return measure
 
 
-def run_long_conversation(url: str, turns: int, conversations: int = 4) -> dict[int, float]:
-    """Median latency at each turn of `conversations` parallel small-talk conversations
-    `turns` long (the cost of a long history)."""
+def run_history_comparison(
+    url: str, early: range = range(3, 8), late: range = range(58, 63), pairs: int = 4
+) -> tuple[float, float]:
+    """Median latency of small-talk messages at the turns `early` (of new conversations) and
+    `late` (of long ones), measured interleaved in time: `pairs` long conversations are
+    first brought to the turn before `late` and as many new ones to the turn before `early`
+    (not measured); then each measured turn sends one message of a new conversation, then
+    one of a long one, one message at a time. A long history's cost is then compared at the
+    same moments of the machine, whose speed drifts by more than that cost within a minute
+    (measuring turn 5 a minute before turn 60 gave 0.8x and 2.2x for the same code)."""
 
-    async def one(session: aiohttp.ClientSession, sender: str) -> list[float]:
-        return [
-            await _post(session, url, sender, SMALL_TALK[turn % len(SMALL_TALK)])
-            for turn in range(turns)
-        ]
+    async def say(session: aiohttp.ClientSession, sender: str, turn: int) -> float:
+        return await _post(session, url, sender, SMALL_TALK[turn % len(SMALL_TALK)])
 
-    async def all_of_them() -> list[list[float]]:
+    async def advance(session: aiohttp.ClientSession, sender: str, turns: int) -> None:
+        for turn in range(1, turns + 1):
+            await say(session, sender, turn)
+
+    async def compare() -> tuple[list[float], list[float]]:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
-            senders = [f"long-{uuid.uuid4().hex[:10]}" for _ in range(conversations)]
-            return await asyncio.gather(*(one(session, sender) for sender in senders))
+            new = [f"hist-new-{uuid.uuid4().hex[:10]}" for _ in range(pairs)]
+            old = [f"hist-old-{uuid.uuid4().hex[:10]}" for _ in range(pairs)]
+            await asyncio.gather(
+                *(advance(session, sender, late.start - 1) for sender in old),
+                *(advance(session, sender, early.start - 1) for sender in new),
+            )
+            early_latencies: list[float] = []
+            late_latencies: list[float] = []
+            for early_turn, late_turn in zip(early, late, strict=True):
+                for young, aged in zip(new, old, strict=True):
+                    early_latencies.append(await say(session, young, early_turn))
+                    late_latencies.append(await say(session, aged, late_turn))
+            return early_latencies, late_latencies
 
-    per_conversation = asyncio.run(all_of_them())
-    return {
-        turn + 1: statistics.median(latencies[turn] for latencies in per_conversation)
-        for turn in range(turns)
-    }
+    early_latencies, late_latencies = asyncio.run(compare())
+    return statistics.median(early_latencies), statistics.median(late_latencies)

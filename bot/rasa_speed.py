@@ -14,7 +14,11 @@ it with Rasa's own code:
   a new event and continued when its applied events only grew; `applied_events` (what
   reverts, restarts and form turns leave) is likewise continued instead of refolded.
 - `RulePolicy._get_possible_keys` checked every rule against every turn: its answer is
-  remembered per set of states.
+  remembered per set of states. And the rule policy built the states of the whole
+  conversation for every prediction, though a rule is never checked further back than
+  its own length (`_is_rule_applicable`: past it, a rule "must be applicable"): it gets
+  the states of its longest rule's length, the rest was most of a long conversation's
+  cost per message (turn 60 cost 1.45 times turn 5).
 - The model's graph (NLU, then the policies) was scheduled by dask for every message and
   every prediction; the nodes are now called in a fixed order, computed once.
 - `Domain.is_empty` rendered the whole domain to a dict and compared it with an empty
@@ -36,6 +40,7 @@ import itertools
 import logging
 import types
 from collections import OrderedDict
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +50,7 @@ from rasa.core.actions import forms as rasa_forms
 from rasa.core.actions.forms import FormAction
 from rasa.core.policies import memoization as rasa_memoization
 from rasa.core.policies import rule_policy as rasa_rule_policy
+from rasa.core.policies.policy import Policy
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphSchema
@@ -213,6 +219,8 @@ RASA_RUN_GRAPH = DaskGraphRunner.run
 RASA_REMOVE_PARSE_DATA = rasa_events.remove_parse_data
 RASA_APPLIED_EVENTS = DialogueStateTracker.applied_events
 RASA_TEMPORARY_TRACKER = FormAction._temporary_tracker
+RASA_PREDICTION_STATES = Policy._prediction_states
+RULE_LOOKUPS = (rasa_rule_policy.RULES, rasa_rule_policy.RULES_FOR_LOOP_UNHAPPY_PATH)
 
 
 @dataclass
@@ -257,6 +265,11 @@ def _snapshots(domain: Domain, tracker: DialogueStateTracker) -> list[_Snapshot]
     return kept.result
 
 
+# How many of the latest states the caller of `states_for_tracker_history` reads (None:
+# all); set by the rule policy around its own call.
+_STATES_HORIZON: ContextVar[int | None] = ContextVar("balagh_states_horizon", default=None)
+
+
 def _fresh(state: dict[str, Any]) -> dict[str, Any]:
     """A copy the caller may change (Rasa's loop edits the states it builds)."""
     return {kind: dict(sub) if isinstance(sub, dict) else sub for kind, sub in state.items()}
@@ -279,7 +292,11 @@ def states_for_tracker_history(
     states: list[dict[str, Any]] = []
     last_ml_action_sub_state = None
     turn_was_hidden = False
-    for snapshot in _snapshots(self, tracker):
+    snapshots = _snapshots(self, tracker)
+    horizon = _STATES_HORIZON.get()
+    if horizon is not None and not ignore_rule_only_turns:
+        snapshots = snapshots[-horizon:]  # each state is built from its own snapshot
+    for snapshot in snapshots:
         if ignore_rule_only_turns:
             if not turn_was_hidden:
                 last_ml_action_sub_state = snapshot.latest_action
@@ -387,6 +404,44 @@ def _memoized_possible_keys(possible_keys: Any) -> Any:
     return get_possible_keys
 
 
+def _rule_horizon(policy: RulePolicy) -> int:
+    """The length of the rule policy's longest rule (happy and unhappy loop paths), for its
+    lookups as they are now (they grow while it trains)."""
+    lookups = [policy.lookup.get(key, {}) for key in RULE_LOOKUPS]
+    version = tuple((id(lookup), len(lookup)) for lookup in lookups)
+    kept = policy.__dict__.get("_balagh_rule_horizon")
+    if kept is None or kept[0] != version:
+        longest = max(
+            (len(policy._rule_key_to_state(key)) for lookup in lookups for key in lookup),
+            default=0,
+        )
+        kept = (version, max(longest, 1))
+        policy.__dict__["_balagh_rule_horizon"] = kept
+    return kept[1]
+
+
+def rule_prediction_states(
+    self: RulePolicy,
+    tracker: DialogueStateTracker,
+    domain: Domain,
+    use_text_for_last_user_input: bool = False,
+    rule_only_data: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """`Policy._prediction_states` for the rule policy: the latest states, as many as its
+    longest rule has. Its only reader, `_find_action_from_rules`, matches them against the
+    rules (`_get_possible_keys`), which never look further back than a rule's length, and
+    writes them to a debug log line; each state is built from its own turn (the rule
+    policy neither skips rule-only turns nor `action_unlikely_intent`), so the last ones
+    are those of the whole history."""
+    token = _STATES_HORIZON.set(_rule_horizon(self))
+    try:
+        return RASA_PREDICTION_STATES(
+            self, tracker, domain, use_text_for_last_user_input, rule_only_data
+        )
+    finally:
+        _STATES_HORIZON.reset(token)
+
+
 def current_state(
     self: DialogueStateTracker, event_verbosity: EventVerbosity = EventVerbosity.NONE
 ) -> dict[str, Any]:
@@ -471,6 +526,7 @@ def install() -> None:
     RulePolicy._get_possible_keys = _memoized_possible_keys(  # type: ignore[method-assign]
         RulePolicy._get_possible_keys
     )
+    RulePolicy._prediction_states = rule_prediction_states  # type: ignore[method-assign]
     rasa_events.remove_parse_data = _lazy_remove_parse_data
     FormAction._temporary_tracker = _temporary_form_tracker(  # type: ignore[method-assign]
         FormAction._temporary_tracker

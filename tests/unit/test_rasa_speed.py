@@ -359,3 +359,87 @@ def test_a_continued_replay_gives_rasas_states(domain: Domain) -> None:
     assert rasa_speed.states_for_tracker_history(
         domain, tracker
     ) == rasa_speed.RASA_STATES_FOR_TRACKER_HISTORY(domain, tracker)
+
+
+@pytest.fixture(scope="module")
+def trained_domain() -> Domain:
+    """The domain as training sees it (with the FAQ's retrieval action from the NLU data)."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    importer = TrainingDataImporter.load_from_dict(
+        domain_path=str(ROOT / "domain"), training_data_paths=[str(ROOT / "data")]
+    )
+    return importer.get_domain()
+
+
+@pytest.fixture(scope="module")
+def rule_policy(trained_domain: Domain, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The rule policy trained on the project's rules (a few seconds)."""
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.core.training import load_data
+    from rasa.engine.storage.resource import Resource
+
+    domain = trained_domain
+    rasa_speed.install()
+    storage = LocalModelStorage(tmp_path_factory.mktemp("rules"))
+    config = {**RulePolicy.get_default_config(), "restrict_rules": True}
+    policy = RulePolicy.create(
+        config, storage, Resource("rules"), ExecutionContext(GraphSchema({}), "test")
+    )
+    policy.train(load_data(str(ROOT / "data" / "rules"), domain, augmentation_factor=0), domain)
+    return policy
+
+
+def _long_conversation(domain: Domain) -> list:
+    """Thirty turns of small talk, the interrupted form of `conversation`, then more."""
+    small_talk = []
+    for turn in range(30):
+        intent, answer = [("greet", "utter_greet"), ("thank", "utter_you_are_welcome")][turn % 2]
+        small_talk += [
+            _user("مرحبا" if intent == "greet" else "شكرا", intent),
+            ActionExecuted(answer),
+            BotUttered("…"),
+            ActionExecuted("action_listen"),
+        ]
+    form = list(conversation(domain).events)
+    return form[:3] + small_talk + form[3:] + small_talk[:20]
+
+
+def test_the_rule_policy_predicts_from_its_rules_length_as_from_the_whole_history(
+    trained_domain: Domain, rule_policy: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At every step of a long conversation, the rule policy given the states of its
+    longest rule's length predicts what it predicts from the whole history."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    domain = trained_domain
+    events = _long_conversation(domain)
+    horizon = rasa_speed._rule_horizon(rule_policy)
+    steps = [
+        n for n, event in enumerate(events, 1) if isinstance(event, ActionExecuted | UserUttered)
+    ]
+    assert 2 < horizon < len(steps) // 4  # the long history is really cut
+
+    def predictions() -> list[tuple]:
+        found = []
+        for n in steps:
+            tracker = DialogueStateTracker.from_events("citizen", events[:n], domain.slots)
+            prediction = rule_policy.predict_action_probabilities(tracker, domain)
+            found.append(
+                (
+                    prediction.probabilities,
+                    prediction.events,
+                    prediction.optional_events,
+                    prediction.action_metadata,
+                )
+            )
+        return found
+
+    ours = predictions()
+    tracker = DialogueStateTracker.from_events("citizen", events, domain.slots)
+    assert len(rule_policy._prediction_states(tracker, domain)) == horizon
+    monkeypatch.setattr(RulePolicy, "_prediction_states", rasa_speed.RASA_PREDICTION_STATES)
+    rule_policy.__dict__.pop("_balagh_rule_keys", None)
+    assert len(rule_policy._prediction_states(tracker, domain)) > 4 * horizon
+    assert ours == predictions()
+    assert any(max(probabilities) > 0 for probabilities, *_ in ours)  # rules did apply
