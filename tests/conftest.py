@@ -1,7 +1,9 @@
-"""Shared fixtures: a fresh reports store on SQLite and on the real PostgreSQL."""
+"""Shared fixtures: a fresh reports store on SQLite and on the real PostgreSQL; the local
+RabbitMQ's address and a way to remove a test's queue from it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import Iterator
@@ -14,6 +16,21 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 POSTGRES_ADMIN_URL = os.environ.get(
     "BALAGH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+
+
+def delete_queue(queue: str) -> None:
+    """Remove a test's queue from the local RabbitMQ (one left bound to Rasa's fanout
+    exchange would receive a copy of every event any relay publishes from then on)."""
+    import aio_pika
+
+    async def delete() -> None:
+        connection = await aio_pika.connect_robust(AMQP_URL)
+        async with connection:
+            channel = await connection.channel()
+            await channel.queue_delete(queue)
+
+    asyncio.run(delete())
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ shared by the cluster tests and the benchmarks (`bench/topology.py`)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -18,11 +17,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import AMQP_URL, POSTGRES_ADMIN_URL, delete_queue
 from tests.e2e.conftest import free_port, stop_process_group
 
 ROOT = Path(__file__).resolve().parents[2]
-AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 
 @dataclass
@@ -70,18 +68,6 @@ def _admin(statement: str) -> None:
     with engine.connect() as connection:
         connection.execute(text(statement))
     engine.dispose()
-
-
-def _delete_queue(queue: str) -> None:
-    import aio_pika
-
-    async def delete() -> None:
-        connection = await aio_pika.connect_robust(AMQP_URL)
-        async with connection:
-            channel = await connection.channel()
-            await channel.queue_delete(queue)
-
-    asyncio.run(delete())
 
 
 @contextlib.contextmanager
@@ -156,4 +142,4 @@ def launched_cluster(
         for name in databases:
             _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         with contextlib.suppress(Exception):  # the broker may be the thing that failed
-            _delete_queue(queue)
+            delete_queue(queue)

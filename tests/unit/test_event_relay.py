@@ -17,9 +17,8 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from bot import event_relay
 from bot.event_relay import EventRelay
 from bot.tracker_store import CachedSQLTrackerStore
+from tests.conftest import AMQP_URL, delete_queue
 from tests.unit.test_tracker_store import DOMAIN, _connection, run
-
-AMQP = "amqp://guest:guest@127.0.0.1:5672/"
 
 
 def test_the_exchange_and_body_are_rasas():
@@ -51,7 +50,7 @@ def _events_table(url: str, ids: list[int]) -> None:
 def test_a_missing_id_is_waited_for_then_passed(tmp_path):
     url = f"sqlite:///{tmp_path / 'conversations.db'}"
     _events_table(url, [1, 2, 4, 5])
-    relay = EventRelay(url, AMQP, gap_wait=5)
+    relay = EventRelay(url, AMQP_URL, gap_wait=5)
     assert relay.position() == 0
     first = relay.pending(0, now=100.0)
     assert [row[0] for row in first.rows] == [1, 2] and first.last_id == 2
@@ -59,13 +58,13 @@ def test_a_missing_id_is_waited_for_then_passed(tmp_path):
     late = relay.pending(2, now=105.5)  # 3 never came (a rolled-back insert)
     assert [row[0] for row in late.rows] == [4, 5] and late.last_id == 5
     relay.advance(5)
-    assert EventRelay(url, AMQP).position() == 5  # remembered across restarts
+    assert EventRelay(url, AMQP_URL).position() == 5  # remembered across restarts
 
 
 def test_latest_start_skips_what_was_stored_before(tmp_path):
     url = f"sqlite:///{tmp_path / 'conversations.db'}"
     _events_table(url, [1, 2, 3])
-    assert EventRelay(url, AMQP, start="latest").position() == 3
+    assert EventRelay(url, AMQP_URL, start="latest").position() == 3
 
 
 @pytest.fixture
@@ -75,20 +74,13 @@ def queue() -> Iterator[str]:
     RabbitMQ publishes from then on (the benchmarks' included)."""
     name = f"balagh.test.{uuid.uuid4().hex[:8]}"
     yield name
-
-    async def delete() -> None:
-        connection = await aio_pika.connect(AMQP)
-        async with connection:
-            channel = await connection.channel()
-            await channel.queue_delete(name)
-
-    asyncio.run(delete())
+    delete_queue(name)
 
 
 async def _drain(queue_name: str, senders: set[str]) -> list[aio_pika.IncomingMessage]:
     """The queue's messages about the test's own conversations (the exchange is a fanout:
     anything else publishing on this RabbitMQ meanwhile lands in the queue too)."""
-    connection = await aio_pika.connect_robust(AMQP)
+    connection = await aio_pika.connect_robust(AMQP_URL)
     async with connection:
         channel = await connection.channel()
         queue = await channel.declare_queue(queue_name, durable=True, passive=True)
@@ -102,7 +94,7 @@ async def _drain(queue_name: str, senders: set[str]) -> list[aio_pika.IncomingMe
 
 async def _relay_all(relay: EventRelay) -> int:
     """One pass of `relay` over what is stored, on the real RabbitMQ: how many it published."""
-    connection = await aio_pika.connect_robust(AMQP)
+    connection = await aio_pika.connect_robust(AMQP_URL)
     async with connection:
         exchange = await relay._exchange(connection)
         return len((await relay.relay_once(exchange, relay.position())).rows)
@@ -117,11 +109,11 @@ def test_stored_events_reach_rabbitmq_once_in_order(postgres_url, queue, monkeyp
     tracker.update(BotUttered("أهلاً"))
     run(store.save(tracker))
 
-    assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 3
-    assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 0  # done
+    assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP_URL, queue=queue))) == 3
+    assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP_URL, queue=queue))) == 0  # done
     tracker.update(ActionExecuted("action_listen"))
     run(store.save(tracker))
-    assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 1
+    assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP_URL, queue=queue))) == 1
     messages = asyncio.run(_drain(queue, {"r1"}))
     bodies = [json.loads(message.body) for message in messages]
     assert [(b["sender_id"], b["event"]) for b in bodies] == [
@@ -147,7 +139,7 @@ def test_a_pipelined_batch_keeps_the_stored_order(postgres_url, queue):
             tracker.update(UserUttered(f"رسالة {turn}", {"name": "greet", "confidence": 1.0}))
         run(store.save(tracker))
 
-    assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 303
+    assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP_URL, queue=queue))) == 303
     drained = asyncio.run(_drain(queue, {"p0", "p1", "p2"}))
     bodies = [json.loads(message.body) for message in drained]
     expected = [
@@ -159,7 +151,7 @@ def test_a_pipelined_batch_keeps_the_stored_order(postgres_url, queue):
 
 @pytest.mark.postgres
 def test_one_relay_at_a_time(postgres_url):
-    first, second = EventRelay(postgres_url, AMQP), EventRelay(postgres_url, AMQP)
+    first, second = EventRelay(postgres_url, AMQP_URL), EventRelay(postgres_url, AMQP_URL)
     held = first._try_lock()
     try:
         assert held is not None and second._try_lock() is None
@@ -171,7 +163,7 @@ def test_one_relay_at_a_time(postgres_url):
 
 
 def test_sqlite_has_no_lock_to_hold_a_connection_for(tmp_path):
-    relay = EventRelay(f"sqlite:///{tmp_path / 'conversations.db'}", AMQP)
+    relay = EventRelay(f"sqlite:///{tmp_path / 'conversations.db'}", AMQP_URL)
     opened: list[object] = []
     sa.event.listen(relay.engine, "connect", lambda connection, record: opened.append(record))
     held = relay._try_lock()
@@ -200,17 +192,17 @@ def test_events_are_kept_until_rabbitmq_confirms_them(postgres_url):
         async def publish(self, messages: list[tuple[str, bytes]]) -> None:
             self.bodies.extend(json.loads(body) for _, body in messages)
 
-    relay = EventRelay(postgres_url, AMQP)
+    relay = EventRelay(postgres_url, AMQP_URL)
     with pytest.raises(aio_pika.exceptions.DeliveryError):
         asyncio.run(relay.relay_once(Refusing(), relay.position()))
-    assert EventRelay(postgres_url, AMQP).position() == 0
+    assert EventRelay(postgres_url, AMQP_URL).position() == 0
     recording = Recording()
     asyncio.run(relay.relay_once(recording, relay.position()))
     assert [(b["sender_id"], b["event"]) for b in recording.bodies] == [
         ("r2", "action"),
         ("r2", "user"),
     ]
-    assert EventRelay(postgres_url, AMQP).position() > 0
+    assert EventRelay(postgres_url, AMQP_URL).position() > 0
 
 
 @pytest.mark.postgres
@@ -222,10 +214,10 @@ def test_a_batch_cut_off_by_a_closed_connection_is_not_recorded(postgres_url, qu
     for turn in range(50):
         tracker.update(UserUttered(f"رسالة {turn}", {"name": "greet", "confidence": 1.0}))
     run(store.save(tracker))
-    relay = EventRelay(postgres_url, AMQP, queue=queue)
+    relay = EventRelay(postgres_url, AMQP_URL, queue=queue)
 
     async def cut_off() -> None:
-        connection = await aio_pika.connect(AMQP)
+        connection = await aio_pika.connect(AMQP_URL)
         publisher = await relay._exchange(connection)
         publish = publisher.publish
 
@@ -240,6 +232,6 @@ def test_a_batch_cut_off_by_a_closed_connection_is_not_recorded(postgres_url, qu
 
     with pytest.raises(event_relay.RabbitMQClosed):  # not CancelledError: the relay goes on
         asyncio.run(cut_off())
-    assert EventRelay(postgres_url, AMQP, queue=queue).position() == 0
-    assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP, queue=queue))) == 51
+    assert EventRelay(postgres_url, AMQP_URL, queue=queue).position() == 0
+    assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP_URL, queue=queue))) == 51
     asyncio.run(_drain(queue, {"r3"}))
