@@ -15,7 +15,7 @@ MODEL := models/balagh.tar.gz
 DATA_INPUTS := $(shell find domain data -name '*.yml' 2>/dev/null)
 TRAINING_INPUTS := config.yml $(DATA_INPUTS) $(wildcard bot/nlu/*.py)
 
-.PHONY: cluster cluster-test bench install run shell train test lint format unit data-validate story-test nlu-eval e2e migrate clean catalogue
+.PHONY: cluster cluster-test bench install run shell train test lint format unit data-validate story-test nlu-eval e2e security migrate clean catalogue
 
 catalogue: data/nlu/catalogue.yml
 
@@ -81,6 +81,9 @@ story-test: $(MODEL)
 nlu-eval: $(MODEL)
 	$(PY) -m tests.nlu_eval --model $(MODEL) --data tests/nlu --min-macro-f1 0.95 --min-faq-accuracy 0.95
 
+security: $(MODEL)
+	$(PY) -m pytest -q tests/security
+
 # Browser tests use Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM ?= /usr/bin/chromium
 $(CHROMIUM):
@@ -90,8 +93,9 @@ $(CHROMIUM):
 cluster: $(MODEL) $(NGINX)
 	BALAGH_NGINX=$(NGINX) $(PY) -m bot.cluster
 
+# The attacker's tests (tests/security) run against the same real processes.
 e2e: $(MODEL) $(CHROMIUM)
-	BALAGH_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q tests/e2e tests/browser
+	BALAGH_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q tests/e2e tests/browser tests/security
 
 # The production topology (two replicas, nginx, PostgreSQL, Redis, RabbitMQ) under faults
 # and 200 simultaneous conversations.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from bot.identity import with_check_digit
+from tests.cluster.launcher import REST_TOKEN
 
 SUGGESTION_TURNS = [
     "عندي اقتراح لتطوير خدمة رقمية",
@@ -26,6 +27,9 @@ SUGGESTION_TURNS = [
     "تأكيد",
 ]
 SMALL_TALK = ["مرحبا", "شكرا", "السلام عليكم", "شكرا جزيلا"]
+
+# The cluster's REST channel needs its bearer token (at the edge and on the replicas).
+REST_HEADERS = {"Authorization": f"Bearer {REST_TOKEN}"}
 
 
 @dataclass
@@ -67,7 +71,9 @@ async def _conversations(
 ) -> None:
     timeout = aiohttp.ClientTimeout(total=120)
     connector = aiohttp.TCPConnector(limit=concurrency * 2)
-    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+    async with aiohttp.ClientSession(
+        timeout=timeout, connector=connector, headers=REST_HEADERS
+    ) as session:
 
         async def worker(index: int) -> None:
             for round_ in range(per_worker):
@@ -117,7 +123,9 @@ def run_history_comparison(
             await say(session, sender, turn)
 
     async def compare() -> tuple[list[float], list[float]]:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+        async with aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=120), headers=REST_HEADERS
+        ) as session:
             new = [f"hist-new-{uuid.uuid4().hex[:10]}" for _ in range(pairs)]
             old = [f"hist-old-{uuid.uuid4().hex[:10]}" for _ in range(pairs)]
             await asyncio.gather(

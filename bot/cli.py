@@ -25,12 +25,13 @@ from bot.processes import (
 )
 from bot.report.commands import add_commands as add_report_commands
 from bot.server_config import render_credentials, render_endpoints
-from bot.settings import ROOT, load_settings
+from bot.settings import ROOT, generate_secrets, load_settings, refuse_any_origin
 from bot.store.database import upgrade
 
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
+    generate_secrets()
     env = process_env()
     upgrade(settings.database_url)
     var = ROOT / "var"
@@ -63,8 +64,9 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"\nBalagh is running.\n"
             f"  REST:    POST http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook\n"
-            f"  Parse:   POST http://127.0.0.1:{settings.rasa_port}/model/parse\n"
-            f"  Actions: http://127.0.0.1:{settings.actions_port}/health\n"
+            f"  Parse:   POST http://127.0.0.1:{settings.rasa_port}/model/parse?token=<token>"
+            f" (token: BALAGH_RASA_API_TOKEN or var/rasa-api.token)\n"
+            f"  Actions: http://127.0.0.1:{settings.actions_port}/health (calls need the token)\n"
             f"  Desk:    http://127.0.0.1:{desk_port}/api/reports/<number> (staff API)\n"
             f"  Chat in the terminal: make shell    Stop: Ctrl-C\n",
             flush=True,
@@ -81,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
 def shell(args: argparse.Namespace) -> int:
     """Chat in the terminal: the action server in the background, `rasa shell` in front."""
     settings = load_settings()
+    generate_secrets()
     env = process_env()
     upgrade(settings.database_url)
     endpoints = render_endpoints(settings, ROOT / "var" / "endpoints-shell.yml")
@@ -138,6 +141,7 @@ def add_agent_command(args: argparse.Namespace) -> int:
 
 def rasa_server(args: argparse.Namespace) -> int:
     """One Rasa server, configured from the environment (a container's command)."""
+    refuse_any_origin("balagh rasa-server")
     settings = load_settings()
     var = ROOT / "var"
     endpoints = render_endpoints(settings, var / f"endpoints-{settings.rasa_port}.yml")

@@ -34,7 +34,7 @@ from bot.processes import (
     wait_for_port,
 )
 from bot.server_config import render_credentials, render_endpoints
-from bot.settings import ROOT, load_settings
+from bot.settings import ROOT, generate_secrets, load_settings, refuse_any_origin
 from bot.store.database import upgrade
 
 DEFAULTS = {
@@ -114,12 +114,15 @@ def members(replicas: int, model: Path, work: Path) -> list[Member]:
     settings = load_settings()
     ports = replica_ports(settings.rasa_port, replicas)
     listen = int(os.environ.get("BALAGH_CLUSTER_PORT", "8000"))
+    internal = int(os.environ.get("BALAGH_CLUSTER_INTERNAL_PORT", "8001"))
     desk_port = int(os.environ.get("BALAGH_DESK_PORT", "8080"))
     env = process_env()
     credentials = render_credentials(settings, work / "credentials.yml")
     endpoints = render_endpoints(settings, work / "endpoints.yml")
     nginx_conf = work / "nginx.conf"
-    nginx_conf.write_text(render_local(ports, listen, work / "nginx"), encoding="utf-8")
+    nginx_conf.write_text(
+        render_local(ports, listen, work / "nginx", desk_port, internal), encoding="utf-8"
+    )
     cluster: list[Member] = [
         Member(
             "actions",
@@ -139,7 +142,8 @@ def members(replicas: int, model: Path, work: Path) -> list[Member]:
                 work / f"rasa-{index}.log",
             )
         )
-    desk_env = process_env(BALAGH_RASA_URL=f"http://127.0.0.1:{listen}")
+    # The desk reaches the replicas through nginx's internal listener, not the edge.
+    desk_env = process_env(BALAGH_RASA_URL=f"http://127.0.0.1:{internal}")
     cluster.append(Member("desk", desk_command(), desk_port, desk_env, work / "desk.log"))
     nginx = os.environ.get("BALAGH_NGINX", "nginx")
     cluster.append(
@@ -177,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for variable, default in DEFAULTS.items():
         os.environ.setdefault(variable, default)
+    refuse_any_origin("balagh cluster")
+    generate_secrets()
     settings = load_settings()
     work = Path(os.environ.get("BALAGH_CLUSTER_DIR", str(ROOT / "var" / "cluster")))
     work.mkdir(parents=True, exist_ok=True)
@@ -217,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         replicas = ", ".join(str(m.port) for m in cluster if m.name.startswith("rasa"))
         print(
             f"\nBalagh cluster is running ({args.replicas} Rasa replicas behind nginx).\n"
-            f"  Load balancer: http://127.0.0.1:{listen}  (REST: /webhooks/rest/webhook)\n"
+            f"  Edge:          http://127.0.0.1:{listen}  (channels, /console, /api/)\n"
             f"  Replicas:      {replicas}\n"
             f"  Desk:          http://127.0.0.1:{cluster[-2].port}\n"
             f"  Logs and state: {work}    Stop: Ctrl-C\n",

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.settings import ROOT
+from bot.settings import ROOT, webchat_origins
 
 PYTHON = sys.executable
 
@@ -26,14 +26,16 @@ def process_env(**overrides: str) -> dict[str, str]:
 
 
 def actions_command(port: int) -> list[str]:
-    return [PYTHON, "-m", "rasa", "run", "actions", "--actions", "bot.actions.actions"] + [
-        "-p",
-        str(port),
-    ]
+    """rasa_sdk's action server behind its token (`bot/actions/server.py`)."""
+    return [PYTHON, "-m", "bot.actions.server", "-p", str(port)]
 
 
 def rasa_command(model: Path, endpoints: Path, credentials: Path, port: int) -> list[str]:
-    """Rasa's server through `bot.rasa_server` (action-outage apology, DB reconnects)."""
+    """Rasa's server through `bot.rasa_server` (action-outage apology, DB reconnects).
+
+    The HTTP API is always on and always behind its token, which `bot.rasa_server` adds
+    itself (`BALAGH_RASA_API_TOKEN`, kept out of the command line that `ps` shows); CORS
+    answers only the widget's origins (`BALAGH_WEBCHAT_ORIGINS`)."""
     command = [
         PYTHON,
         "-m",
@@ -50,13 +52,11 @@ def rasa_command(model: Path, endpoints: Path, credentials: Path, port: int) -> 
         "-i",
         os.environ.get("BALAGH_RASA_HOST", "127.0.0.1"),
         "--enable-api",
-        "--cors",
-        "*",
         "--log-file",
         str(ROOT / "var" / f"rasa-{port}.log"),
+        "--cors",
+        *webchat_origins(),
     ]
-    if os.environ.get("BALAGH_RASA_API_TOKEN"):
-        command += ["--auth-token", os.environ["BALAGH_RASA_API_TOKEN"]]
     return command
 
 

@@ -22,6 +22,10 @@
    after a restart, so the first requests fail. Connections are checked before use
    (`pool_pre_ping`), so the server reconnects by itself.
 
+4. Doors (`bot/rasa_guard.py`): the HTTP API always needs its token
+   (`BALAGH_RASA_API_TOKEN`, added here to `rasa run`); typed `/intent{...}` payloads
+   count only when the bot offered them; malformed API input answers 400.
+
 Everything else is `rasa` unchanged; the arguments are Rasa's.
 """
 
@@ -54,7 +58,8 @@ from rasa.shared.utils.common import all_subclasses
 from rasa.utils import endpoints as rasa_endpoints
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import rasa_speed
+from bot import rasa_guard, rasa_speed
+from bot.settings import rasa_api_token
 
 logger = logging.getLogger(__name__)
 
@@ -235,6 +240,7 @@ def _never_sent(failure: BaseException) -> bool:
 def install() -> None:
     """Patch Rasa in this process (idempotent)."""
     rasa_speed.install()
+    rasa_guard.install()
     if getattr(RemoteAction, "_balagh_patched", False):
         return
     remote_run = RemoteAction.run
@@ -291,6 +297,9 @@ def main() -> None:
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"
+    if len(sys.argv) > 1 and sys.argv[1] == "run" and "--auth-token" not in sys.argv:
+        # Rasa's HTTP API is never open; the token stays out of the visible command line.
+        sys.argv[2:2] = ["--auth-token", rasa_api_token()]
     rasa_main()
 
 

@@ -15,7 +15,15 @@ from urllib.parse import unquote, urlsplit
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot.settings import ROOT, Settings, internal_token, shared_secret
+from bot.settings import (
+    ROOT,
+    Settings,
+    actions_token,
+    internal_token,
+    rest_token,
+    shared_secret,
+    webchat_origins,
+)
 
 EVENT_QUEUE = "balagh.events"
 # Rasa's SQL tracker store, remembering what it served (see bot/tracker_store.py).
@@ -76,7 +84,9 @@ def render_endpoints(settings: Settings, path: Path) -> Path:
     endpoints: dict[str, Any] = {
         "action_endpoint": {
             "url": settings.action_endpoint_url
-            or f"http://127.0.0.1:{settings.actions_port}/webhook"
+            or f"http://127.0.0.1:{settings.actions_port}/webhook",
+            # The action server refuses calls without it (bot/actions/server.py).
+            "headers": {"Authorization": f"Bearer {actions_token()}"},
         },
         "tracker_store": tracker_store_config(settings.tracker_store_url),
         "lock_store": lock_store_config(settings.lock_store_url),
@@ -89,12 +99,14 @@ def render_endpoints(settings: Settings, path: Path) -> Path:
 
 
 def render_credentials(settings: Settings, path: Path) -> Path:
-    """The channels Rasa serves: REST always; WhatsApp and SMS when Twilio is configured."""
+    """The channels Rasa serves: REST (its own `rest:` namespace, bearer token when
+    `BALAGH_REST_TOKEN` is set), the widget, the desk's hand-off bridge; WhatsApp and SMS
+    when Twilio is configured."""
     credentials: dict[str, Any] = {
-        "channels.rest.CheckedRestInput": None,
+        "channels.rest.CheckedRestInput": {"token": rest_token()},
         "channels.webchat.WebChatInput": {
             "secret": shared_secret("BALAGH_WEBCHAT_SECRET", "webchat.secret"),
-            "cors_origins": os.environ.get("BALAGH_WEBCHAT_ORIGINS", "*"),
+            "cors_origins": ",".join(webchat_origins()),
             "redis_url": settings.socketio_redis_url,
         },
         "channels.handoff_bridge.HandoffBridge": {"token": internal_token()},

@@ -13,6 +13,9 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 ROOT = Path(__file__).resolve().parent.parent
+# Set by the public edge (nginx) on every request it forwards, overwriting the caller's:
+# what may only be called from inside (the REST channel without its token) checks it.
+EDGE_HEADER = "X-Balagh-Edge"
 
 
 @dataclass(frozen=True)
@@ -96,8 +99,9 @@ def _settings_from(values: tuple[str | None, ...]) -> Settings:
 
 
 def shared_secret(variable: str, file_name: str) -> str:
-    """A secret from the environment, or generated once into var/ (mode 600) so that the
-    processes started together on one machine agree (set it explicitly across machines)."""
+    """A secret from the environment, or generated once into var/ (mode 600, created
+    exclusively so that processes started together agree on one value). Set it explicitly
+    across machines; it is never defaulted to a constant."""
     import secrets
 
     configured = os.environ.get(variable)
@@ -106,11 +110,68 @@ def shared_secret(variable: str, file_name: str) -> str:
     file = ROOT / "var" / file_name
     if not file.exists():
         file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(secrets.token_hex(32))
-        file.chmod(0o600)
-    return file.read_text().strip()
+        try:
+            descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process wrote it first: read theirs
+        else:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    for _ in range(100):  # the writer may not have flushed yet
+        value = file.read_text().strip()
+        if value:
+            return value
+        import time
+
+        time.sleep(0.01)
+    raise SystemExit(f"{file} is empty: delete it, or set {variable}")
 
 
 def internal_token() -> str:
     """Shared by the desk and Rasa's hand-off bridge (`BALAGH_INTERNAL_TOKEN`)."""
     return shared_secret("BALAGH_INTERNAL_TOKEN", "internal.token")
+
+
+def rasa_api_token() -> str:
+    """Rasa's HTTP API token (`BALAGH_RASA_API_TOKEN`): the desk's notifications and
+    hand-back events use it; nothing else may call that API."""
+    return shared_secret("BALAGH_RASA_API_TOKEN", "rasa-api.token")
+
+
+def actions_token() -> str:
+    """The secret Rasa sends to the action server (`BALAGH_ACTIONS_TOKEN`)."""
+    return shared_secret("BALAGH_ACTIONS_TOKEN", "actions.token")
+
+
+def rest_token() -> str:
+    """`BALAGH_REST_TOKEN`: when set, the REST channel requires it as a bearer token and
+    the public edge passes the REST channel; unset, REST is for loopback callers only."""
+    return os.environ.get("BALAGH_REST_TOKEN", "")
+
+
+def webchat_origins() -> list[str]:
+    """The origins allowed to open the widget and to call Rasa from a browser
+    (`BALAGH_WEBCHAT_ORIGINS`, comma-separated). Default: the desk's own demo page."""
+    configured = os.environ.get("BALAGH_WEBCHAT_ORIGINS", "")
+    if configured.strip():
+        return [origin.strip() for origin in configured.split(",") if origin.strip()]
+    desk_port = os.environ.get("BALAGH_DESK_PORT", "8080")
+    return [f"http://127.0.0.1:{desk_port}", f"http://localhost:{desk_port}"]
+
+
+def refuse_any_origin(command: str) -> None:
+    """Production topologies name the widget's origins: `*` would let any site's scripts
+    talk to Rasa with the visitor's credentials."""
+    if "*" in webchat_origins():
+        raise SystemExit(
+            f"{command}: BALAGH_WEBCHAT_ORIGINS must list the widget's origins, not `*`"
+        )
+
+
+def generate_secrets() -> None:
+    """Create every generated secret before child processes start (so that none of them
+    races another to write the file)."""
+    internal_token()
+    rasa_api_token()
+    actions_token()
+    shared_secret("BALAGH_WEBCHAT_SECRET", "webchat.secret")

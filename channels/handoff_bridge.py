@@ -4,8 +4,11 @@
 channel of the conversation's latest message: web widget, WhatsApp, SMS) and records it
 in the conversation; `POST /webhooks/handoff/resume` lifts the pause so the bot answers
 again; `GET /webhooks/handoff/transcript` reads the conversation. Every call needs the
-shared `BALAGH_INTERNAL_TOKEN`, and takes the conversation's lock, so an agent's reply
-and a user's message arriving together are kept in order.
+shared `BALAGH_INTERNAL_TOKEN` (403 without it), and takes the conversation's lock, so an
+agent's reply and a user's message arriving together are kept in order. Input is bounded
+as on the desk (`bot/input_bounds.py`): a body that is not a JSON object, a
+conversation_id that is not a string of 1..128 characters without NUL, a reply over 4,000
+characters: 400 with a JSON error, and the conversation is not touched.
 """
 
 from __future__ import annotations
@@ -22,9 +25,29 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import input_bounds as bounds
+from bot.input_bounds import BadInput
+
 logger = logging.getLogger(__name__)
 
-MAX_REPLY = 4000
+MAX_REPLY = bounds.MAX_REPLY
+
+
+def _bad(refused: BadInput) -> HTTPResponse:
+    return response.json({"error": str(refused)}, status=400)
+
+
+def _body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, bounded; BadInput otherwise."""
+    return bounds.json_object(request.body or b"", empty_ok=False)
+
+
+def _conversation_arg(request: Request) -> str:
+    """The `conversation_id` query argument (given once), bounded; BadInput otherwise."""
+    given = request.args.getlist("conversation_id") or []
+    if len(given) != 1:
+        raise BadInput("conversation_id required (once)")
+    return bounds.conversation_id(given[0])
 
 
 class HandoffBridge(InputChannel):
@@ -43,8 +66,10 @@ class HandoffBridge(InputChannel):
         self.token = token
 
     def _allowed(self, request: Request) -> bool:
-        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(given, self.token)
+        # Bytes, not str: compare_digest refuses str with non-ASCII characters (a TypeError,
+        # a 500), and bearer_token admits only printable ASCII anyway.
+        given = bounds.bearer_token(request.headers.get("Authorization"))
+        return given is not None and hmac.compare_digest(given.encode(), self.token.encode())
 
     @staticmethod
     def _output_for(request: Request, channel: str | None) -> Any:
@@ -62,16 +87,22 @@ class HandoffBridge(InputChannel):
         async def send(request: Request) -> HTTPResponse:
             if not self._allowed(request):
                 return response.json({"error": "forbidden"}, status=403)
-            body = request.json or {}
-            conversation, text = body.get("conversation_id"), str(body.get("text") or "").strip()
-            if not conversation or not text or len(text) > MAX_REPLY:
+            try:
+                body = _body(request)
+                conversation = bounds.conversation_id(body.get("conversation_id"))
+                text = bounds.text(body.get("text"), "text", MAX_REPLY, required=True) or ""
+                author = bounds.text(body.get("agent"), "agent", bounds.MAX_USERNAME) or ""
+            except BadInput as refused:
+                return _bad(refused)
+            text = text.strip()
+            if not text:
                 return response.json({"error": "conversation_id and text required"}, status=400)
             agent = request.app.ctx.agent
             async with agent.lock_store.lock(conversation):
                 tracker = await agent.processor.get_tracker(conversation)
                 output = self._output_for(request, tracker.get_latest_input_channel())
                 await output.send_response(conversation, {"text": text})
-                tracker.update(BotUttered(text, metadata={"agent": str(body.get("agent") or "")}))
+                tracker.update(BotUttered(text, metadata={"agent": author}))
                 await agent.tracker_store.save(tracker)
             return response.json({"status": "sent", "channel": output.name()})
 
@@ -79,9 +110,10 @@ class HandoffBridge(InputChannel):
         async def resume(request: Request) -> HTTPResponse:
             if not self._allowed(request):
                 return response.json({"error": "forbidden"}, status=403)
-            conversation = (request.json or {}).get("conversation_id")
-            if not conversation:
-                return response.json({"error": "conversation_id required"}, status=400)
+            try:
+                conversation = bounds.conversation_id(_body(request).get("conversation_id"))
+            except BadInput as refused:
+                return _bad(refused)
             agent = request.app.ctx.agent
             async with agent.lock_store.lock(conversation):
                 tracker = await agent.processor.get_tracker(conversation)
@@ -98,9 +130,11 @@ class HandoffBridge(InputChannel):
             (the desk checks the agent and writes the audit entry)."""
             if not self._allowed(request):
                 return response.json({"error": "forbidden"}, status=403)
-            tracker = await request.app.ctx.agent.tracker_store.retrieve(
-                request.args.get("conversation_id")
-            )
+            try:
+                conversation = _conversation_arg(request)
+            except BadInput as refused:
+                return _bad(refused)
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation)
             slots = tracker.current_slot_values() if tracker else {}
             return response.json(
                 {
@@ -113,7 +147,10 @@ class HandoffBridge(InputChannel):
         async def transcript(request: Request) -> HTTPResponse:
             if not self._allowed(request):
                 return response.json({"error": "forbidden"}, status=403)
-            conversation = request.args.get("conversation_id")
+            try:
+                conversation = _conversation_arg(request)
+            except BadInput as refused:
+                return _bad(refused)
             tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation)
             lines = []
             for event in tracker.events if tracker else []:

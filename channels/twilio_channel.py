@@ -7,8 +7,10 @@ Unlike Rasa's stock connector this one:
 - never blocks the server on sending: messages go through a per-recipient queue, in
   order, retried with backoff, each logged with its fate and Twilio error code;
 - turns buttons into numbered choices and maps a numbered reply back to the payload;
-- takes WhatsApp images and PDFs as attachments (downloaded with the account's
-  credentials, type- and size-checked);
+- takes WhatsApp images and PDFs as attachments: the account's credentials go only to the
+  configured API host (`MediaUrl`), its redirects are followed without them and only to
+  Twilio's media hosts; the body is streamed up to 10 MB and typed by its first bytes; a
+  refused or failed download is answered in Arabic (send it again), never with a 500;
 - outside WhatsApp's 24-hour window, sends notifications as approved templates.
 """
 
@@ -18,15 +20,15 @@ import asyncio
 import datetime as dt
 import json
 import logging
-import mimetypes
+import os
 import urllib.parse
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import yarl
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -36,7 +38,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot import clock
+from bot import clock, media
 from bot.identity import mask_phone
 from bot.settings import load_settings
 from bot.store.channel_state import (
@@ -53,8 +55,17 @@ from channels.sms_text import chosen_index, for_sms, numbered, sms_segments
 logger = logging.getLogger(__name__)
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-ALLOWED_MEDIA = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
-MAX_MEDIA_BYTES = 10 * 1024 * 1024
+ALLOWED_MEDIA = set(media.EXTENSIONS)
+MAX_MEDIA_BYTES = media.MAX_MEDIA_BYTES
+# Where Twilio's media API (`MediaUrl`, on api.twilio.com) redirects a download: its CDN
+# (mms.twiliocdn.com when HTTP auth is enforced on media, media.twiliocdn.com), or the S3
+# host of media stored before that. Only https, and never with the account's credentials.
+TWILIO_MEDIA_HOSTS = ("mms.twiliocdn.com", "media.twiliocdn.com", "s3-external-1.amazonaws.com")
+MAX_MEDIA_REDIRECTS = 3
+# All the media of one message must arrive within this budget (`TWILIO_MEDIA_TIMEOUT`):
+# Twilio gives up on a webhook after 15 s by default, and the turn would be lost with it.
+DEFAULT_MEDIA_TIMEOUT = 10.0
+MEDIA_NOT_RECEIVED = media.NOT_RECEIVED_RESPONSE
 MAX_ATTEMPTS = 4
 WHATSAPP_WINDOW = dt.timedelta(hours=24)
 
@@ -71,6 +82,7 @@ class TwilioConfig:
     templates: dict[str, str] = field(default_factory=dict)
     media_dir: Path = field(default_factory=lambda: load_settings().media_dir)
     retry_delay: float = 0.5
+    media_timeout: float = DEFAULT_MEDIA_TIMEOUT
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any]) -> TwilioConfig:
@@ -85,6 +97,11 @@ class TwilioConfig:
             api_base=str(credentials.get("api_base") or "https://api.twilio.com").rstrip("/"),
             templates=dict(templates),
             retry_delay=float(credentials.get("retry_delay", 0.5)),
+            media_timeout=float(
+                credentials.get("media_timeout")
+                or os.environ.get("TWILIO_MEDIA_TIMEOUT")
+                or DEFAULT_MEDIA_TIMEOUT
+            ),
         )
 
 
@@ -328,37 +345,101 @@ class _TwilioInput(InputChannel):
         signature = request.headers.get("X-Twilio-Signature", "")
         return bool(signature) and self.validator.validate(self.config.public_url, form, signature)
 
-    async def _attachments(self, form: dict[str, str]) -> list[dict[str, Any]]:
+    async def _attachments(self, form: dict[str, str]) -> tuple[list[dict[str, Any]], int]:
+        """The media of a message, stored; and how many of them were refused or failed."""
         try:
             count = int(form.get("NumMedia") or 0)
         except ValueError:
             count = 0
-        found = []
-        for index in range(min(count, 10)):
+        found: list[dict[str, Any]] = []
+        refused = 0
+        deadline = asyncio.get_running_loop().time() + self.config.media_timeout
+        for index in range(min(max(count, 0), 10)):
             url = form.get(f"MediaUrl{index}")
-            content_type = (form.get(f"MediaContentType{index}") or "").lower()
-            if url:
-                found.append(await self._download(url, content_type))
-        return found
+            if not url:
+                continue
+            declared = (form.get(f"MediaContentType{index}") or "").split(";")[0].strip().lower()
+            remaining = deadline - asyncio.get_running_loop().time()
+            try:
+                if remaining <= 0:
+                    raise MediaRefused("no time left for this message's media")
+                found.append(await asyncio.wait_for(self._download(url, declared), remaining))
+            except asyncio.TimeoutError:
+                refused += 1
+                logger.warning("%s media not received within the time allowed", self.channel)
+            except MediaRefused as refusal:
+                refused += 1
+                logger.warning("%s media refused: %s", self.channel, refusal)
+            except Exception as failure:  # a network error, a malformed URL...: never a 500
+                refused += 1
+                logger.warning("%s media download failed: %r", self.channel, failure)
+        return found, refused
+
+    def _api_origin(self, url: yarl.URL) -> bool:
+        """The configured API's own origin: the only one given the account's credentials."""
+        base = yarl.URL(self.config.api_base)
+        return (
+            url.is_absolute()
+            and url.user is None
+            and url.password is None
+            and (url.scheme, (url.host or "").lower(), url.port)
+            == (base.scheme, (base.host or "").lower(), base.port)
+        )
+
+    def _media_host(self, url: yarl.URL) -> bool:
+        """Where a download may be redirected (without credentials)."""
+        host = (url.host or "").lower().rstrip(".")
+        twilio_cdn = url.scheme == "https" and url.port == 443 and host in TWILIO_MEDIA_HOSTS
+        return url.user is None and (twilio_cdn or self._api_origin(url))
 
     async def _download(self, url: str, declared_type: str) -> dict[str, Any]:
-        """Fetch one medium with the account's credentials; refuse wrong types and sizes
-        (the refusal is passed on so the form explains it in Arabic)."""
+        """Fetch one medium and store it, or raise `MediaRefused`. The credentials go with
+        the first request only, to the API's own origin; redirects are followed by hand."""
         if declared_type not in ALLOWED_MEDIA:
-            return {"url": url, "content_type": declared_type, "size": 0}
-        auth = aiohttp.BasicAuth(self.config.account_sid, self.config.auth_token)
-        timeout = aiohttp.ClientTimeout(total=30)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.get(url, auth=auth) as reply:
-                reply.raise_for_status()
-                data = await reply.content.read(MAX_MEDIA_BYTES + 1)
-        if len(data) > MAX_MEDIA_BYTES:
-            return {"url": url, "content_type": declared_type, "size": len(data)}
-        self.config.media_dir.mkdir(parents=True, exist_ok=True)
-        extension = mimetypes.guess_extension(declared_type) or ".bin"
-        path = self.config.media_dir / f"{uuid.uuid4().hex}{extension}"
-        path.write_bytes(data)
-        return {"url": f"media/{path.name}", "content_type": declared_type, "size": len(data)}
+            raise MediaRefused(f"declared type {declared_type!r} is not accepted")
+        target = yarl.URL(url)
+        if not self._api_origin(target):
+            raise MediaRefused(f"MediaUrl on {target.host!r}, not the Twilio API")
+        auth: aiohttp.BasicAuth | None = aiohttp.BasicAuth(
+            self.config.account_sid, self.config.auth_token
+        )
+        timeout = aiohttp.ClientTimeout(total=self.config.media_timeout)
+        async with aiohttp.ClientSession(
+            timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
+        ) as session:
+            for _ in range(MAX_MEDIA_REDIRECTS + 1):
+                async with session.get(target, auth=auth, allow_redirects=False) as reply:
+                    if reply.status in (301, 302, 303, 307, 308):
+                        location = reply.headers.get("Location")
+                        if not location:
+                            raise MediaRefused(f"HTTP {reply.status} without a Location")
+                        target = target.join(yarl.URL(location))
+                        if not self._media_host(target):
+                            raise MediaRefused(f"redirected to {target.host!r}")
+                        auth = None  # the media hosts never get the account's credentials
+                        continue
+                    if reply.status != 200:
+                        raise MediaRefused(f"HTTP {reply.status}")
+                    data = await _read_at_most(reply, MAX_MEDIA_BYTES)
+                    break
+            else:
+                raise MediaRefused("too many redirects")
+        stored = await asyncio.to_thread(media.store, self.config.media_dir, data)
+        if stored is None:
+            raise MediaRefused("the bytes are not a JPEG, PNG, WebP or PDF file")
+        return stored
+
+    async def _tell_not_received(self, request: Request, output: TwilioOutput, sender: str) -> None:
+        """Ask the citizen to send the file again (the domain's `utter_media_not_received`)."""
+        agent = getattr(request.app.ctx, "agent", None)
+        domain = getattr(agent, "domain", None)
+        variations = (domain.responses if domain else {}).get(MEDIA_NOT_RECEIVED) or []
+        texts = [v.get("text") for v in variations if v.get("channel") == self.channel]
+        texts = texts or [v.get("text") for v in variations if not v.get("channel")]
+        if not texts or not texts[0]:
+            logger.error("the model's domain has no %s: retrain the model", MEDIA_NOT_RECEIVED)
+            return
+        await output.send_text_message(sender, texts[0])
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint(f"{self.channel}_webhook", __name__)
@@ -383,21 +464,21 @@ class _TwilioInput(InputChannel):
             if not fresh:
                 logger.info("%s message %s already processed; ignored", self.channel, sid)
                 return response.text(EMPTY_TWIML, content_type="text/xml")
-            text = (form.get("Body") or "")[:5000]
+            text = (form.get("Body") or "").replace("\x00", "")[:5000]  # NUL never stored
             choices = await asyncio.to_thread(offered_choices, self.database_url, sender)
             index = chosen_index(text, len(choices))
             if index is not None:
                 text = choices[index]
             metadata: dict[str, Any] = {}
-            try:
-                attachments = await self._attachments(form)
-            except aiohttp.ClientError as failure:
-                logger.warning("could not download %s media: %s", self.channel, failure)
-                attachments = []
+            attachments, refused = await self._attachments(form)
+            output = TwilioOutput(self.channel, self.sender, self.database_url)
+            if refused:
+                await self._tell_not_received(request, output, sender)
+                if not text and not attachments:  # nothing else to answer
+                    return response.text(EMPTY_TWIML, content_type="text/xml")
             if attachments:
                 metadata["attachments"] = attachments
                 text = text or "📎"
-            output = TwilioOutput(self.channel, self.sender, self.database_url)
             await on_new_message(
                 UserMessage(
                     text,
@@ -410,6 +491,25 @@ class _TwilioInput(InputChannel):
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         return hook
+
+
+class MediaRefused(Exception):
+    """A medium that is not stored (why, for the log)."""
+
+
+async def _read_at_most(reply: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The whole body, streamed; `MediaRefused` as soon as it is known to exceed `limit`
+    (from Content-Length when given, else once the count passes it): never a cut file."""
+    if reply.content_length is not None and reply.content_length > limit:
+        raise MediaRefused(f"{reply.content_length} bytes announced, more than {limit}")
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in reply.content.iter_chunked(64 * 1024):
+        total += len(chunk)
+        if total > limit:
+            raise MediaRefused(f"more than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class WhatsAppInput(_TwilioInput):

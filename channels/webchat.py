@@ -10,10 +10,10 @@ connection, notifications that arrived while away) and attachment uploads.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
-import mimetypes
 import re
 import secrets
 import uuid
@@ -24,17 +24,29 @@ from typing import Any
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
 from sanic import Blueprint, response
-from sanic.request import Request
+from sanic.headers import parse_content_header
+from sanic.request import Request, parse_multipart_form
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
+from bot import media
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_UPLOADS = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = media.MAX_MEDIA_BYTES
+# The whole multipart body: the file and its envelope (boundaries, part headers, name).
+MAX_UPLOAD_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
 MAX_TEXT = 5000
+
+
+def _unread(request: Request, answer: HTTPResponse) -> HTTPResponse:
+    """Answer without reading the rest of the body: Sanic then closes the connection
+    instead of draining it (it drains up to the app's request size limit otherwise)."""
+    if request.stream is not None:
+        request.stream.request_max_size = 0
+        request.stream.expecting_continue = False  # no "100 Continue" after the answer
+    return answer
 
 
 def sign(secret: str, conversation: str) -> str:
@@ -83,7 +95,8 @@ class WebChatInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
-        origins = credentials.get("cors_origins") or "*"
+        # No origin unless configured (server_config passes BALAGH_WEBCHAT_ORIGINS).
+        origins = credentials.get("cors_origins") or []
         if isinstance(origins, str) and origins != "*":
             origins = [o.strip() for o in origins.split(",") if o.strip()]
         return cls(
@@ -130,28 +143,42 @@ class WebChatInput(InputChannel):
         return response.json({"messages": messages})
 
     async def _upload(self, request: Request) -> HTTPResponse:
+        """`POST /upload?session=<token>` (a streaming route): one multipart `file`, at most
+        10 MB, typed by its first bytes (JPEG, PNG, WebP, PDF) whatever the browser
+        declared. A body announced or found too large is refused before it is read."""
         if sender_of(self.secret, request.args.get("session")) is None:
-            return response.json({"error": "unknown session"}, status=403)
-        upload = request.files.get("file") if request.files else None
+            return _unread(request, response.json({"error": "unknown session"}, status=403))
+        try:
+            announced = int(request.headers.get("content-length", "0"))
+        except ValueError:
+            return _unread(request, response.json({"error": "bad Content-Length"}, status=400))
+        if announced > MAX_UPLOAD_REQUEST_BYTES:
+            return _unread(request, response.json({"error": "file too large"}, status=413))
+        kind, parameters = parse_content_header(request.headers.get("content-type", ""))
+        boundary = parameters.get("boundary")
+        if kind != "multipart/form-data" or not boundary:
+            return _unread(request, response.json({"error": "no file"}, status=400))
+        body = bytearray()
+        while request.stream is not None:
+            chunk = await request.stream.read()
+            if chunk is None:
+                break
+            body += chunk
+            if len(body) > MAX_UPLOAD_REQUEST_BYTES:
+                return _unread(request, response.json({"error": "file too large"}, status=413))
+        try:
+            _, files = parse_multipart_form(bytes(body), str(boundary).encode("utf-8"))
+        except Exception:  # a malformed envelope (Sanic's parser raises ValueError and others)
+            return response.json({"error": "malformed multipart body"}, status=400)
+        upload = files.get("file")
         if upload is None:
             return response.json({"error": "no file"}, status=400)
-        content_type = (upload.type or "").split(";")[0].lower()
-        if content_type not in ALLOWED_UPLOADS:
-            return response.json({"error": "type not allowed"}, status=415)
         if len(upload.body) > MAX_UPLOAD_BYTES:
             return response.json({"error": "file too large"}, status=413)
-        self.media_dir.mkdir(parents=True, exist_ok=True)
-        extension = mimetypes.guess_extension(content_type) or ".bin"
-        path = self.media_dir / f"{uuid.uuid4().hex}{extension}"
-        path.write_bytes(upload.body)
-        return response.json(
-            {
-                "url": f"media/{path.name}",
-                "content_type": content_type,
-                "size": len(upload.body),
-                "name": (upload.name or path.name)[:120],
-            }
-        )
+        stored = await asyncio.to_thread(media.store, self.media_dir, upload.body)
+        if stored is None:
+            return response.json({"error": "type not allowed"}, status=415)
+        return response.json({**stored, "name": (upload.name or stored["url"])[:120]})
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         manager = (
@@ -171,7 +198,7 @@ class WebChatInput(InputChannel):
         async def history(request: Request) -> HTTPResponse:
             return await self._history(request)
 
-        @hook.route("/upload", methods=["POST"])
+        @hook.route("/upload", methods=["POST"], stream=True)
         async def upload(request: Request) -> HTTPResponse:
             return await self._upload(request)
 
@@ -192,7 +219,8 @@ class WebChatInput(InputChannel):
             if not sender or not isinstance(data, dict):
                 await sio.emit("session_required", {}, room=sid)
                 return
-            text = str(data.get("message") or "")[:MAX_TEXT]
+            # NUL characters are dropped (no store of ours, PostgreSQL least of all, keeps them).
+            text = str(data.get("message") or "").replace("\x00", "")[:MAX_TEXT]
             metadata: dict[str, Any] = {}
             attachments = (data.get("metadata") or {}).get("attachments") or []
             uploaded = [

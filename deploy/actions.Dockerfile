@@ -8,4 +8,6 @@ COPY bot /app/bot
 COPY resources /app/resources
 ENV PYTHONPATH=/app
 USER 1001
-CMD ["start", "--actions", "bot.actions.actions", "--port", "5055"]
+# rasa_sdk's server behind the token Rasa sends (bot/actions/server.py).
+ENTRYPOINT []
+CMD ["python", "-m", "bot.actions.server", "-p", "5055"]

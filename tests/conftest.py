@@ -61,3 +61,22 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'reports.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory):  # noqa: ANN201 - tests.e2e.conftest.Bot
+    """Balagh on the embedded default (SQLite for reports and conversations), shared by
+    the end-to-end and the security tests of one run."""
+    from tests.e2e.conftest import running_bot
+
+    work = tmp_path_factory.mktemp("balagh")
+    with running_bot(
+        work, f"sqlite:///{work / 'reports.db'}", f"sqlite:///{work / 'conversations.db'}"
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def sender() -> str:
+    """A new REST sender (stored as the conversation `rest:<sender>`)."""
+    return f"test-{uuid.uuid4().hex[:12]}"

@@ -26,10 +26,21 @@ from bot.actions.improvement_form import FIELDS as IMPROVEMENT_FIELDS
 from bot.actions.report_form import PERSONAL_SLOTS, PROFILE_SLOTS, VALUE_LABELS, summary_lines
 from bot.dates import format_date_ar
 from bot.eligibility import Refusal
-from bot.identity import mask_national_id
+from bot.identity import mask_national_id, parse_national_id, parse_saudi_mobile
 from bot.store.reports import AlreadyEscalated, NewReport, file_report
 
 logger = logging.getLogger(__name__)
+
+
+def identity_problems(report: NewReport) -> list[str]:
+    """The identity slots that are not what the form's validation produces (checked again
+    at the point of filing: nothing is filed on the tracker's word alone)."""
+    problems = []
+    if not report.national_id or parse_national_id(report.national_id)[0] != report.national_id:
+        problems.append("national_id")
+    if not report.mobile or parse_saudi_mobile(report.mobile) != report.mobile:
+        problems.append("mobile")
+    return problems
 
 
 @dataclass(frozen=True)
@@ -268,6 +279,12 @@ class ActionFinishReport(Action):
         now = clock.now()
         due_on = eligibility.answer_due_date(clock.local_date(now), services.calendar())
         report = self.build(tracker)
+        unchecked = identity_problems(report)
+        if unchecked:
+            # The form validated these; a value that fails here did not come through it.
+            logger.warning("filing refused for %s: %s", tracker.sender_id, ", ".join(unchecked))
+            dispatcher.utter_message(response="utter_filing_failed")
+            return [*[SlotSet(name, None) for name in unchecked], FollowupAction(self.form)]
         try:
             filed = file_report(services.database_url(), report, now, due_on)
         except AlreadyEscalated as duplicate:

@@ -39,6 +39,8 @@ from bot.store.follow_up import (
     change_status,
     failed_attempts,
     find_report,
+    grant_ownership,
+    is_owner,
     latest_report_of,
     record_failed_attempt,
 )
@@ -68,12 +70,10 @@ def report_number_in(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def owns(tracker: Tracker, report: ReportView | None) -> bool:
-    if report is None:
-        return False
-    same_conversation = report.conversation_id == tracker.sender_id
-    same_person = tracker.get_slot("profile_national_id") == report.national_id
-    return same_conversation or same_person
+def owns(tracker: Tracker, number: str | None) -> bool:
+    """Checked in the store at each use (a slot saying "verified" is only the form's
+    bookkeeping: it decides nothing)."""
+    return is_owner(services.database_url(), tracker.sender_id, number)
 
 
 class ActionPrepareFollowUp(Action):
@@ -116,7 +116,9 @@ class ValidateFollowUpForm(FormValidation):
         if tracker.get_slot("follow_up_refusal"):
             return []
         slots = ["target_report"]
-        if tracker.get_slot("owner_verified") != "yes":
+        if tracker.get_slot("owner_verified") != "yes" or not owns(
+            tracker, tracker.get_slot("target_report")
+        ):
             slots.append("ownership_proof")
             return slots
         purpose = tracker.get_slot("follow_up_purpose")
@@ -136,8 +138,7 @@ class ValidateFollowUpForm(FormValidation):
             raise Rejection(
                 "utter_invalid_report_number", hint="رقم البلاغ 9 أرقام، مثل 260000123."
             )
-        report = find_report(services.database_url(), number)
-        verified = "yes" if owns(tracker, report) else None
+        verified = "yes" if owns(tracker, number) else None
         return {"target_report": number, "owner_verified": verified}
 
     async def validate_ownership_proof(
@@ -156,6 +157,7 @@ class ValidateFollowUpForm(FormValidation):
         digits = re.sub(r"\D", "", to_ascii_digits(str(value or "")))
         report = find_report(url, number)
         if report is not None and len(digits) == 4 and report.national_id.endswith(digits):
+            grant_ownership(url, tracker.sender_id, number, "id_last_digits", now)
             return {"ownership_proof": "ok", "owner_verified": "yes"}
         record_failed_attempt(url, tracker.sender_id, number, now)
         return {"ownership_proof": "-", "follow_up_refusal": "not_verified"}
@@ -201,12 +203,13 @@ class ActionFollowUp(Action):
         if refusal == "locked":
             dispatcher.utter_message(response="utter_follow_up_locked")
             return events
-        if refusal or tracker.get_slot("owner_verified") != "yes":
+        number = tracker.get_slot("target_report")
+        if refusal or tracker.get_slot("owner_verified") != "yes" or not owns(tracker, number):
             dispatcher.utter_message(response="utter_follow_up_not_verified")
             return events
         url = services.database_url()
-        report = find_report(url, tracker.get_slot("target_report"))
-        if report is None:  # verified owners only reach here with a real number
+        report = find_report(url, number)
+        if report is None:  # owners only reach here with a real number
             dispatcher.utter_message(response="utter_follow_up_not_verified")
             return events
         purpose = tracker.get_slot("follow_up_purpose")

@@ -13,6 +13,7 @@ import re
 from abc import abstractmethod
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -20,7 +21,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from bot import media
 from bot.arabic import normalise, to_ascii_digits
+from bot.settings import load_settings
 
 HELP_AFTER_FAILURES = 3
 FAILED_ATTEMPTS_SLOT = "failed_attempts"
@@ -30,8 +33,24 @@ ALLOWED_ATTACHMENT_TYPES = {
     "image/webp": ".webp",
     "application/pdf": ".pdf",
 }
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = media.MAX_MEDIA_BYTES
+MAX_ATTACHMENTS = 10
+MAX_LINK_LENGTH = 2000
 _URL = re.compile(r"https://[^\s<>\"']+", re.IGNORECASE)
+# Typed references that are neither an https link nor plain words: another scheme
+# (http://, file://, ftp://...), script and data URIs, a path (`/etc/…`, `C:\…`, `..`), or
+# the name of a stored file (those come only from a channel's upload). A button payload
+# (`/inform{…}`) is not a path.
+_FOREIGN_REFERENCE = re.compile(
+    r"(?<![a-z0-9+.\-])(?!https://)[a-z][a-z0-9+.\-]*://"
+    r"|(?<![a-z0-9])(?:javascript|vbscript|livescript):|(?<![a-z0-9])file:/"
+    r"|(?<![a-z0-9])data:[a-z]+/"
+    r"|(?:^|[\s/\\])\.\.(?:[/\\]|$)"
+    r"|(?:^|\s)~?/[^\s/{]+/|(?<![a-z0-9])[a-z]:\\"
+    r"|(?<![a-z0-9])media/",
+    re.IGNORECASE,
+)
+NOT_ACCEPTED = "utter_attachment_not_accepted"
 _EXTENSION_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -90,36 +109,63 @@ def _unchanged(held: Mapping[str, Any], event: EventType) -> bool:
 
 
 def latest_user_metadata(tracker: Tracker) -> dict[str, Any]:
-    """Metadata of the last user message (channels put attachments there)."""
+    """Metadata of the last user message (channels put attachments there); {} when it is
+    not an object (the REST channel passes whatever JSON the caller sent)."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            return event.get("metadata") or {}
+            metadata = event.get("metadata")
+            return metadata if isinstance(metadata, dict) else {}
     return {}
 
 
 def attachments_of(tracker: Tracker, text: str) -> list[dict[str, Any]]:
     """Attachments sent with the last message, and https links typed in it.
 
-    Raises `Rejection` for a file of the wrong type or size.
+    An attachment is a file a channel stored, `media/<32 hex>.<ext>` and present in the
+    media folder (its type is the one detected when it was stored); a typed link is an
+    https URL with a host, kept as a link and never fetched. Anything else in the metadata
+    or typed (`file:`, `javascript:`, `http://`, `..`, another media name) raises
+    `Rejection` with `utter_attachment_not_accepted`; a file of the wrong type or size,
+    `utter_invalid_attachment`.
     """
     found: list[dict[str, Any]] = []
-    for item in latest_user_metadata(tracker).get("attachments") or []:
-        if not isinstance(item, Mapping) or not item.get("url"):
-            continue
-        content_type = str(item.get("content_type") or "").split(";")[0].strip().lower()
-        size = item.get("size")
-        if content_type not in ALLOWED_ATTACHMENT_TYPES:
+    items = latest_user_metadata(tracker).get("attachments") or []
+    if not isinstance(items, list) or len(items) > MAX_ATTACHMENTS:
+        raise Rejection(NOT_ACCEPTED)
+    media_dir = load_settings().media_dir
+    for item in items:
+        reference = item.get("url") if isinstance(item, Mapping) else None
+        stored = media.stored_file(reference, media_dir)
+        if stored is None:
+            raise Rejection(NOT_ACCEPTED)
+        content_type, size = stored
+        if size > MAX_ATTACHMENT_BYTES:
             raise Rejection("utter_invalid_attachment")
-        if isinstance(size, int) and size > MAX_ATTACHMENT_BYTES:
-            raise Rejection("utter_invalid_attachment")
-        found.append({"reference": str(item["url"]), "content_type": content_type})
-    for url in _URL.findall(text or ""):
+        found.append({"reference": reference, "content_type": content_type})
+    text = text or ""
+    if _FOREIGN_REFERENCE.search(text):
+        raise Rejection(NOT_ACCEPTED)
+    for url in _URL.findall(text):
+        if not _is_link(url):
+            raise Rejection(NOT_ACCEPTED)
         suffix = re.search(r"\.[a-z0-9]{2,5}$", url.lower().split("?")[0])
         content_type = _EXTENSION_TYPES.get(suffix.group(0)) if suffix else None
         if suffix and content_type is None:
             raise Rejection("utter_invalid_attachment")
         found.append({"reference": url, "content_type": content_type})
     return found
+
+
+def _is_link(url: str) -> bool:
+    """An https URL with a host (and nothing a browser would read differently)."""
+    if len(url) > MAX_LINK_LENGTH or "\\" in url or any(ord(ch) < 32 for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme.lower() == "https" and bool(parts.hostname) and "@" not in parts.netloc
 
 
 def choice_of(tracker: Tracker, text: str, options: Mapping[str, Sequence[str]]) -> str | None:

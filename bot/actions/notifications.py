@@ -65,12 +65,14 @@ class ActionNotify(Action):
     ) -> list[EventType]:
         raw_id = next(tracker.get_latest_entity_values("notification_id"), None)
         try:
-            notification = claim_delivery(services.database_url(), int(raw_id), clock.now())
+            notification = claim_delivery(
+                services.database_url(), int(raw_id), tracker.sender_id, clock.now()
+            )
         except (TypeError, ValueError):
             logger.warning("notification without a valid id: %r", raw_id)
             return []
         if notification is None:
-            logger.info("notification %s was already shown; redelivery ignored", raw_id)
+            logger.info("notification %s already shown or not this conversation's", raw_id)
             return []
         payload: dict[str, Any] = notification.payload
         due_on = payload.get("due_on")
@@ -117,10 +119,16 @@ class ValidateSurveyForm(FormValidation):
 
     def _store(self, tracker: Tracker, slot: str, value: Any, completed: bool = False) -> None:
         number = tracker.get_slot("survey_report")
-        if number:
-            record_survey_answer(
-                services.database_url(), number, SURVEY_SLOTS[slot], value, clock.now(), completed
-            )
+        if number and not record_survey_answer(
+            services.database_url(),
+            number,
+            SURVEY_SLOTS[slot],
+            value,
+            clock.now(),
+            completed,
+            tracker.sender_id,
+        ):
+            logger.warning("survey answer for a report of another conversation not stored")
 
     async def _score(self, slot: str, value: Any, tracker: Tracker) -> dict[str, Any]:
         chosen = next(tracker.get_latest_entity_values("choice"), None)

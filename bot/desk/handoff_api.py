@@ -6,6 +6,8 @@ conversation. Taking is atomic (two agents cannot hold one chat); every action i
 Agents sign in (`POST /api/agents/login`) and send their session token as a bearer
 token. Agents see the waiting chats and their own; supervisors see every chat and can
 reassign one. Identifiers are masked unless an agent reveals them, which is audited.
+Every field is bounded (`bot/input_bounds.py`): out of bounds is a 400 with a JSON error,
+a hand-off id longer than 18 digits a 404, and nothing is changed.
 """
 
 from __future__ import annotations
@@ -18,9 +20,17 @@ import aiohttp
 from aiohttp import web
 
 from bot import clock
-from bot.desk.staff_api import DATABASE_KEY, error
+from bot import input_bounds as bounds
+from bot.desk.staff_api import (
+    DATABASE_KEY,
+    error,
+    handoff_id,
+    read_object,
+    read_status_change,
+)
+from bot.input_bounds import BadInput
 from bot.lifecycle import TransitionError
-from bot.store.agents import AgentView, agent_for_token, sign_in, sign_out
+from bot.store.agents import AgentView, agent_for_token, is_active_agent, sign_in, sign_out
 from bot.store.database import session_scope
 from bot.store.follow_up import ReportNotFound, change_status
 from bot.store.handoffs import audit, end, queue, take
@@ -41,21 +51,16 @@ def load_handoff(url: str, handoff_id: int) -> Handoff | None:
         return row
 
 
-async def _json(request: web.Request) -> dict:
-    try:
-        body = await request.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
 async def call_bridge(app: web.Application, method: str, path: str, **kwargs) -> tuple[int, dict]:
     headers = {"Authorization": f"Bearer {app[INTERNAL_KEY]}"}
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
         async with session.request(
             method, f"{app[RASA_KEY]}/webhooks/handoff/{path}", headers=headers, **kwargs
         ) as reply:
-            return reply.status, await reply.json(content_type=None)
+            try:
+                return reply.status, await reply.json(content_type=None)
+            except ValueError:  # not JSON (e.g. a proxy's error page)
+                return reply.status, {"error": "the bridge did not answer JSON"}
 
 
 async def trigger_external(app: web.Application, conversation_id: str, intent: str) -> None:
@@ -75,15 +80,15 @@ async def trigger_external(app: web.Application, conversation_id: str, intent: s
 AGENT_KEY = "agent"
 
 
-def _bearer(request: web.Request) -> str:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return token if scheme.lower() == "bearer" else ""
+def _bearer(request: web.Request) -> str | None:
+    return bounds.bearer_token(request.headers.get("Authorization"))
 
 
 @web.middleware
 async def require_agent(request: web.Request, handler):  # type: ignore[no-untyped-def]
     if request.path.startswith("/api/handoffs") or request.path == "/api/agents/logout":
-        agent = agent_for_token(request.app[DATABASE_KEY], _bearer(request), clock.now())
+        token = _bearer(request)
+        agent = agent_for_token(request.app[DATABASE_KEY], token, clock.now()) if token else None
         if agent is None:
             return error(401, "sign in first (missing, invalid or expired session)")
         request[AGENT_KEY] = agent
@@ -91,10 +96,11 @@ async def require_agent(request: web.Request, handler):  # type: ignore[no-untyp
 
 
 async def login(request: web.Request) -> web.Response:
-    body = await _json(request)
-    username, password = body.get("username"), body.get("password")
-    if not isinstance(username, str) or not isinstance(password, str):
+    body = await read_object(request)
+    if not isinstance(body.get("username"), str) or not isinstance(body.get("password"), str):
         return error(400, "username and password required")
+    username = bounds.text(body["username"], "username", bounds.MAX_USERNAME, required=True)
+    password = bounds.text(body["password"], "password", bounds.MAX_PASSWORD, required=True)
     hours = float(os.environ.get("BALAGH_AGENT_SESSION_HOURS", "8"))
     signed = sign_in(request.app[DATABASE_KEY], username, password, clock.now(), hours)
     if signed is None:
@@ -108,7 +114,7 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    sign_out(request.app[DATABASE_KEY], _bearer(request))
+    sign_out(request.app[DATABASE_KEY], _bearer(request) or "")
     return web.json_response({"status": "signed out"})
 
 
@@ -137,10 +143,10 @@ async def list_queue(request: web.Request) -> web.Response:
 
 async def take_handoff(request: web.Request) -> web.Response:
     agent = request[AGENT_KEY].username
-    handoff_id = int(request.match_info["id"])
-    if load_handoff(request.app[DATABASE_KEY], handoff_id) is None:
+    wanted = handoff_id(request)
+    if load_handoff(request.app[DATABASE_KEY], wanted) is None:
         return error(404, "no such hand-off")
-    if not take(request.app[DATABASE_KEY], handoff_id, agent, clock.now()):
+    if not take(request.app[DATABASE_KEY], wanted, agent, clock.now()):
         return error(409, "already taken or ended")
     return web.json_response({"status": "active", "agent": agent})
 
@@ -148,9 +154,10 @@ async def take_handoff(request: web.Request) -> web.Response:
 async def _held(
     request: web.Request,
 ) -> tuple[Handoff | None, str, dict, web.Response | None]:
-    body = await _json(request)
+    wanted = handoff_id(request)
+    body = await read_object(request)
     agent = request[AGENT_KEY].username
-    handoff = load_handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
+    handoff = load_handoff(request.app[DATABASE_KEY], wanted)
     if handoff is None:
         return None, agent, body, error(404, "no such hand-off")
     if handoff.status != "active" or handoff.agent != agent:
@@ -162,9 +169,9 @@ async def reply(request: web.Request) -> web.Response:
     handoff, agent, body, failure = await _held(request)
     if failure is not None:
         return failure
-    text = str(body.get("text") or "").strip()
+    text = (bounds.text(body.get("text"), "text", bounds.MAX_REPLY, required=True) or "").strip()
     if not text:
-        return error(400, "text required")
+        raise BadInput("text required")
     status, result = await call_bridge(
         request.app,
         "POST",
@@ -208,13 +215,17 @@ async def reassign(request: web.Request) -> web.Response:
     me: AgentView = request[AGENT_KEY]
     if not me.is_supervisor:
         return error(403, "only a supervisor can reassign")
-    body = await _json(request)
+    wanted = handoff_id(request)
+    body = await read_object(request)
     target = body.get("to")
-    handoff = load_handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
-    if handoff is None or handoff.status not in ("waiting", "active"):
-        return error(404, "no open hand-off")
     if not isinstance(target, str) or not target:
         return error(400, "to (an agent's username) required")
+    target = bounds.text(target, "to", bounds.MAX_USERNAME, required=True) or ""
+    handoff = load_handoff(request.app[DATABASE_KEY], wanted)
+    if handoff is None or handoff.status not in ("waiting", "active"):
+        return error(404, "no open hand-off")
+    if not is_active_agent(request.app[DATABASE_KEY], target):
+        return error(400, "to must be an active agent's username")
     with session_scope(request.app[DATABASE_KEY]) as session:
         row = session.get(Handoff, handoff.id)
         row.agent, row.status = target, "active"
@@ -233,7 +244,7 @@ async def reassign(request: web.Request) -> web.Response:
 async def reveal(request: web.Request) -> web.Response:
     """Unmasked national ID and phone, for the holder or a supervisor; audited."""
     me: AgentView = request[AGENT_KEY]
-    handoff = load_handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
+    handoff = load_handoff(request.app[DATABASE_KEY], handoff_id(request))
     if handoff is None:
         return error(404, "no such hand-off")
     if not (me.is_supervisor or handoff.agent == me.username):
@@ -250,13 +261,22 @@ async def reveal(request: web.Request) -> web.Response:
 async def report_status(request: web.Request) -> web.Response:
     """An agent changes the status of a report from the chat (audited, notified)."""
     me: AgentView = request[AGENT_KEY]
-    body = await _json(request)
-    number, status, note = body.get("number"), body.get("status"), body.get("note")
+    body = await read_object(request, empty_ok=False)
+    number, status = body.get("number"), body.get("status")
     if not isinstance(number, str) or not isinstance(status, str):
         return error(400, "number and status required")
+    change = read_status_change(body)  # the same bounds as the staff API
+    if bounds.report_number(number) is None:
+        return error(404, "no report with this number")
     try:
         view = change_status(
-            request.app[DATABASE_KEY], number, status, note, me.username, clock.now()
+            request.app[DATABASE_KEY],
+            number,
+            change.status,
+            change.note,
+            me.username,
+            clock.now(),
+            change.payload,
         )
     except ReportNotFound:
         return error(404, "no report with this number")
@@ -268,13 +288,13 @@ async def report_status(request: web.Request) -> web.Response:
         "report_status",
         clock.now(),
         report_number=number,
-        detail={"status": status},
+        detail={"status": change.status},
     )
     return web.json_response(view.as_api())
 
 
 async def transcript(request: web.Request) -> web.Response:
-    handoff = load_handoff(request.app[DATABASE_KEY], int(request.match_info["id"]))
+    handoff = load_handoff(request.app[DATABASE_KEY], handoff_id(request))
     if handoff is None:
         return error(404, "no such hand-off")
     status, result = await call_bridge(
@@ -284,14 +304,15 @@ async def transcript(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
+    one = "/api/handoffs/{id:" + bounds.HANDOFF_ID_ROUTE + "}"
     app.router.add_post("/api/agents/login", login)
     app.router.add_post("/api/agents/logout", logout)
     app.router.add_post("/api/handoffs/report-status", report_status)
-    app.router.add_post(r"/api/handoffs/{id:\d+}/reassign", reassign)
-    app.router.add_post(r"/api/handoffs/{id:\d+}/reveal", reveal)
+    app.router.add_post(f"{one}/reassign", reassign)
+    app.router.add_post(f"{one}/reveal", reveal)
     app.router.add_get("/api/handoffs", list_queue)
-    app.router.add_post(r"/api/handoffs/{id:\d+}/take", take_handoff)
-    app.router.add_post(r"/api/handoffs/{id:\d+}/reply", reply)
-    app.router.add_post(r"/api/handoffs/{id:\d+}/hand-back", hand_back)
-    app.router.add_post(r"/api/handoffs/{id:\d+}/close", close)
-    app.router.add_get(r"/api/handoffs/{id:\d+}/transcript", transcript)
+    app.router.add_post(f"{one}/take", take_handoff)
+    app.router.add_post(f"{one}/reply", reply)
+    app.router.add_post(f"{one}/hand-back", hand_back)
+    app.router.add_post(f"{one}/close", close)
+    app.router.add_get(f"{one}/transcript", transcript)

@@ -23,9 +23,10 @@ from aiohttp import web
 from bot import clock, event_relay
 from bot.desk import handoff_api, supervisors, widget
 from bot.desk.dispatcher import Dispatcher
-from bot.desk.staff_api import DATABASE_KEY, TOKEN_KEY, add_routes, require_token
+from bot.desk.staff_api import DATABASE_KEY, TOKEN_KEY, add_routes, json_errors, require_token
+from bot.input_bounds import MAX_BODY_BYTES
 from bot.server_config import amqp_url
-from bot.settings import internal_token, load_settings
+from bot.settings import internal_token, load_settings, rasa_api_token
 from bot.store.database import upgrade
 from bot.store.follow_up import run_timed_work
 
@@ -52,8 +53,13 @@ def build_app() -> web.Application:
         token = secrets.token_urlsafe(24)
         logger.warning("BALAGH_STAFF_TOKEN is not set; this run's staff token is %s", token)
     app = web.Application(
-        middlewares=[require_token, handoff_api.require_agent, supervisors.require_supervisor],
-        client_max_size=64 * 1024,
+        middlewares=[
+            json_errors,
+            require_token,
+            handoff_api.require_agent,
+            supervisors.require_supervisor,
+        ],
+        client_max_size=MAX_BODY_BYTES,
     )
     app[DATABASE_KEY] = settings.database_url
     app[TOKEN_KEY] = token
@@ -66,7 +72,7 @@ def build_app() -> web.Application:
     rasa_url = os.environ.get("BALAGH_RASA_URL", f"http://127.0.0.1:{settings.rasa_port}")
     app[handoff_api.RASA_KEY] = rasa_url
     app[handoff_api.INTERNAL_KEY] = internal_token()
-    app[handoff_api.RASA_TOKEN_KEY] = os.environ.get("BALAGH_RASA_API_TOKEN", "")
+    app[handoff_api.RASA_TOKEN_KEY] = rasa_api_token()
     dispatch = os.environ.get("BALAGH_DESK_DISPATCHER", "on").lower() not in {"off", "0", "false"}
     dispatch_every = float(os.environ.get("BALAGH_DISPATCH_INTERVAL", "1"))
     schedule_every = float(os.environ.get("BALAGH_SCHEDULER_INTERVAL", "60"))
@@ -75,9 +81,7 @@ def build_app() -> web.Application:
         upgrade(settings.database_url)
         timeout = aiohttp.ClientTimeout(total=30)
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            dispatcher = Dispatcher(
-                settings.database_url, rasa_url, os.environ.get("BALAGH_RASA_API_TOKEN")
-            )
+            dispatcher = Dispatcher(settings.database_url, rasa_url, rasa_api_token())
 
             async def timed_work() -> None:
                 now = clock.now()

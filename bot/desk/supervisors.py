@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot import clock
 from bot.desk.staff_api import DATABASE_KEY, error
+from bot.input_bounds import bearer_token
 from bot.report.build import FORMATS, load_figures, render
 from bot.report.period import Period
 from bot.settings import ROOT, load_settings
@@ -28,10 +29,8 @@ CONTENT_TYPES = {"html": "text/html", "csv": "text/csv"}
 @web.middleware
 async def require_supervisor(request: web.Request, handler):  # type: ignore[no-untyped-def]
     if request.path.startswith("/api/supervisors"):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        agent = None
-        if scheme.lower() == "bearer" and token:
-            agent = agent_for_token(request.app[DATABASE_KEY], token, clock.now())
+        token = bearer_token(request.headers.get("Authorization"))
+        agent = agent_for_token(request.app[DATABASE_KEY], token, clock.now()) if token else None
         if agent is None:
             return error(401, "sign in first (missing, invalid or expired session)")
         if not agent.is_supervisor:

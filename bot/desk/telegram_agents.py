@@ -4,7 +4,8 @@ New escalations are announced in the agents' chat with a «استلام» button
 the Telegram users mapped to desk accounts (`add-agent --telegram-id`); anyone else is
 refused. Commands: `/reply <id> <text>` (delivered on the user's own channel),
 `/handback <id>`, `/close <id>`. The same rules as the console apply (one taker wins,
-only the holder replies) and every action is audited.
+only the holder replies, the same bounds: `bot/input_bounds.py`) and every action is
+audited.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import clock
+from bot import input_bounds as bounds
 from bot.desk import handoff_api
 from bot.desk.staff_api import DATABASE_KEY
 from bot.store.handoffs import (
@@ -77,7 +79,11 @@ class TelegramDesk:
             if agent is None:
                 await query.answer("غير مصرح لك باستلام المحادثات.", show_alert=True)
                 return
-            handoff_id = int(str(query.data).split(":")[1])
+            kind, _, number = str(query.data or "").partition(":")
+            handoff_id = bounds.handoff_id(number) if kind == "take" else None
+            if handoff_id is None:
+                await query.answer("طلب غير معروف.", show_alert=True)
+                return
             won = take(self.database_url, handoff_id, agent, clock.now())
             await query.answer("استلمت المحادثة." if won else "استلمها موظف آخر أو انتهت.")
             return
@@ -95,8 +101,8 @@ class TelegramDesk:
         if command not in ("/reply", "/handback", "/close") or len(parts) < 2:
             await message.reply_text("الأوامر: /reply رقم نص · /handback رقم · /close رقم")
             return
-        handoff_id = int(parts[1]) if parts[1].isdigit() else -1
-        row = self._held(handoff_id, agent)
+        handoff_id = bounds.handoff_id(parts[1])
+        row = self._held(handoff_id, agent) if handoff_id is not None else None
         if row is None:
             await message.reply_text("هذه المحادثة ليست لديك.")
             return
@@ -104,13 +110,21 @@ class TelegramDesk:
             if len(parts) < 3:
                 await message.reply_text("اكتب نص الرد بعد رقم المحادثة.")
                 return
+            try:
+                text = bounds.text(parts[2].strip(), "text", bounds.MAX_REPLY, required=True)
+            except bounds.BadInput:
+                await message.reply_text(
+                    f"لم يُرسل الرد: يجب ألا يزيد على {bounds.MAX_REPLY} حرف وألا يحوي محارف فارغة."
+                )
+                return
             status, _ = await handoff_api.call_bridge(
                 self.app,
                 "POST",
                 "send",
-                json={"conversation_id": row.conversation_id, "text": parts[2], "agent": agent},
+                json={"conversation_id": row.conversation_id, "text": text, "agent": agent},
             )
-            audit(self.database_url, agent, "reply", clock.now(), row.conversation_id)
+            if status == 200:  # audited when delivered, as in the console
+                audit(self.database_url, agent, "reply", clock.now(), row.conversation_id)
             await message.reply_text("أُرسل الرد." if status == 200 else "تعذّر الإرسال.")
             return
         status = "returned" if command == "/handback" else "closed"

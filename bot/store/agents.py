@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
+from bot.input_bounds import MAX_BEARER_TOKEN
 from bot.store.database import session_scope
 from bot.store.models import Agent, AgentSession
 
@@ -80,6 +81,12 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _plausible_token(token: str) -> bool:
+    """Session tokens are short printable ASCII (`token_urlsafe`); anything else (latin-1
+    header bytes arrive as surrogate escapes) matches no session and is never hashed."""
+    return bool(token) and len(token) <= MAX_BEARER_TOKEN and token.isascii()
+
+
 def sign_in(
     database_url: str, username: str, password: str, now: dt.datetime, hours: float = 8
 ) -> tuple[str, dt.datetime] | None:
@@ -101,6 +108,8 @@ def sign_in(
 
 
 def agent_for_token(database_url: str, token: str, now: dt.datetime) -> AgentView | None:
+    if not _plausible_token(token):
+        return None
     with session_scope(database_url) as session:
         row = session.execute(
             select(AgentSession, Agent)
@@ -118,6 +127,15 @@ def agent_for_token(database_url: str, token: str, now: dt.datetime) -> AgentVie
         return AgentView(agent.username, agent.display_name, agent.role)
 
 
+def is_active_agent(database_url: str, username: str) -> bool:
+    """Whether `username` names an active desk account (e.g. a reassignment's target)."""
+    with session_scope(database_url) as session:
+        agent = session.get(Agent, username)
+        return bool(agent and agent.active)
+
+
 def sign_out(database_url: str, token: str) -> None:
+    if not _plausible_token(token):
+        return
     with session_scope(database_url) as session:
         session.execute(delete(AgentSession).where(AgentSession.token_hash == _token_hash(token)))

@@ -22,6 +22,7 @@ from bot.store.models import (
     AccessAttempt,
     Document,
     OutboxMessage,
+    OwnershipGrant,
     Report,
     StatusChange,
     SurveyAnswer,
@@ -287,13 +288,18 @@ def mark_failed(database_url: str, notification_id: int, error: str, retry_at: d
 
 
 def claim_delivery(
-    database_url: str, notification_id: int, now: dt.datetime
+    database_url: str, notification_id: int, conversation_id: str, now: dt.datetime
 ) -> Notification | None:
-    """Mark a notification as shown to the user; None if it already was (a redelivery)."""
+    """Mark a notification as shown to the user; None if it already was (a redelivery) or
+    if it is addressed to another conversation (a notice is never shown to anyone else)."""
     with session_scope(database_url) as session:
         claimed = session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == notification_id, OutboxMessage.delivered_at.is_(None))
+            .where(
+                OutboxMessage.id == notification_id,
+                OutboxMessage.conversation_id == conversation_id,
+                OutboxMessage.delivered_at.is_(None),
+            )
             .values(delivered_at=now)
         ).rowcount
         if not claimed:
@@ -303,6 +309,46 @@ def claim_delivery(
 
 
 # --- ownership checks --------------------------------------------------------------------
+
+
+def is_owner(database_url: str, conversation_id: str, number: str | None) -> bool:
+    """May this conversation see and act on this report? It filed it, it filed another
+    report of the same person, or it proved ownership (a grant). Read from the store at
+    each use: nothing the tracker carries decides it."""
+    if not number:
+        return False
+    with session_scope(database_url) as session:
+        report = session.execute(select(Report).where(Report.number == number)).scalar_one_or_none()
+        if report is None:
+            return False
+        if report.conversation_id == conversation_id:
+            return True
+        same_person = session.execute(
+            select(func.count(Report.id)).where(
+                Report.conversation_id == conversation_id,
+                Report.national_id == report.national_id,
+            )
+        ).scalar_one()
+        if same_person:
+            return True
+        granted = session.execute(
+            select(func.count(OwnershipGrant.id)).where(
+                OwnershipGrant.conversation_id == conversation_id,
+                OwnershipGrant.report_number == number,
+            )
+        ).scalar_one()
+        return bool(granted)
+
+
+def grant_ownership(
+    database_url: str, conversation_id: str, number: str, proof: str, now: dt.datetime
+) -> None:
+    with session_scope(database_url) as session:
+        session.add(
+            OwnershipGrant(
+                conversation_id=conversation_id, report_number=number, proof=proof, granted_at=now
+            )
+        )
 
 
 def failed_attempts(
@@ -340,13 +386,22 @@ SURVEY_FIELDS = ("solution_score", "handling_score", "effort_score", "useful", "
 
 
 def record_survey_answer(
-    database_url: str, number: str, field: str, value: Any, now: dt.datetime, completed: bool
-) -> None:
-    """Store one answer (partial surveys are kept); one survey row per report."""
+    database_url: str,
+    number: str,
+    field: str,
+    value: Any,
+    now: dt.datetime,
+    completed: bool,
+    conversation_id: str,
+) -> bool:
+    """Store one answer (partial surveys are kept); one survey row per report. Only the
+    conversation that filed the report answers its survey (False: nothing stored)."""
     if field not in SURVEY_FIELDS:
         raise ValueError(field)
     with session_scope(database_url) as session:
         report = _report(session, number)
+        if report.conversation_id != conversation_id:
+            return False
         survey = session.execute(
             select(SurveyAnswer).where(SurveyAnswer.report_id == report.id)
         ).scalar_one_or_none()
@@ -356,6 +411,7 @@ def record_survey_answer(
         setattr(survey, field, value)
         survey.updated_at = now
         survey.completed = survey.completed or completed
+        return True
 
 
 def survey_of(database_url: str, number: str) -> dict[str, Any] | None:

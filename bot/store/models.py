@@ -189,6 +189,22 @@ class AccessAttempt(Base):
     created_at = Column(DateTime(timezone=True), nullable=False)
 
 
+class OwnershipGrant(Base):
+    """A conversation proved it may act on a report it did not file: the actions check
+    this row (never a slot of the tracker) each time they show, change or cancel it."""
+
+    __tablename__ = "ownership_grants"
+    __table_args__ = (
+        Index("ix_ownership_grants_conversation_report", "conversation_id", "report_number"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False)
+    report_number = Column(String(32), nullable=False)
+    proof = Column(String(32), nullable=False)
+    granted_at = Column(DateTime(timezone=True), nullable=False)
+
+
 class InboundMessage(Base):
     """Messages received from Twilio, by MessageSid: a redelivery is processed once, and
     the last inbound time tells whether WhatsApp's 24-hour window is open."""

@@ -44,7 +44,7 @@ def test_an_agent_works_a_chat_from_the_console(desk_bot, browser):
     page.get_by_label("كلمة المرور").fill("correct horse battery")
     page.get_by_role("button", name="دخول").click()
 
-    entry = page.locator(f"li[data-conversation='{user}']")
+    entry = page.locator(f"li[data-conversation='rest:{user}']")
     expect(entry).to_contain_text("الشكوى")
     expect(entry).to_contain_text("نورة سعد")
     entry.get_by_role("button", name="استلام").click()
@@ -85,7 +85,7 @@ def waiting_chat(browser, bot, agent: str) -> tuple[str, Page, Locator]:
     user = f"user-{uuid.uuid4().hex[:8]}"
     assert "سيتولى" in bot.say(user, "ابي اكلم موظف")
     page = signed_in(browser, bot, agent)
-    entry = page.locator(f"li[data-conversation='{user}']")
+    entry = page.locator(f"li[data-conversation='rest:{user}']")
     expect(entry).to_be_visible()
     return user, page, entry
 
@@ -99,7 +99,7 @@ def test_a_reply_needs_an_open_chat_and_a_refused_one_is_kept(desk_bot, browser)
     expect(sara.get_by_label("ردّك على المستفيد")).to_be_enabled()
 
     lina = signed_in(browser, bot, "lina")  # the supervisor moves the chat to herself
-    moved = lina.locator(f"li[data-conversation='{user}']")
+    moved = lina.locator(f"li[data-conversation='rest:{user}']")
     lina.once("dialog", lambda dialog: dialog.accept("lina"))
     moved.get_by_role("button", name="إعادة إسناد").click()
     expect(moved).to_contain_text("لدى lina")
@@ -116,7 +116,9 @@ def test_a_chat_taken_by_someone_else_meanwhile_is_said_in_arabic(desk_bot, brow
     user, sara, entry = waiting_chat(browser, bot, "sara")
     sara.route("**/api/handoffs", lambda route: route.abort())  # her queue stops refreshing
     lina = signed_in(browser, bot, "lina")
-    lina.locator(f"li[data-conversation='{user}']").get_by_role("button", name="استلام").click()
+    lina.locator(f"li[data-conversation='rest:{user}']").get_by_role(
+        "button", name="استلام"
+    ).click()
     expect(lina.get_by_label("ردّك على المستفيد")).to_be_enabled()
     entry.get_by_role("button", name="استلام").click()  # the queue she sees is out of date
     expect(sara.locator("#queue-error")).to_contain_text("استلم هذه المحادثة موظف آخر")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.identity import with_check_digit
-from tests.cluster.launcher import LaunchedCluster, launched_cluster
+from tests.cluster.launcher import REST_TOKEN, LaunchedCluster, launched_cluster
 from tests.e2e.conftest import MODEL, Bot
 
 NGINX = os.environ.get("BALAGH_NGINX", "/usr/sbin/nginx")
@@ -60,8 +60,16 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
     with launched_cluster(MODEL, tmp_path_factory.mktemp("cluster"), extra_env) as launched:
         desk, database = launched.desk_url, launched.database_url
         yield Cluster(
-            lb=Bot(launched.lb_url, database, desk),
-            replicas=[Bot(url, database, desk) for url in launched.replica_urls],
+            lb=Bot(
+                launched.lb_url,
+                database,
+                desk,
+                rest_token=REST_TOKEN,
+                api_url=launched.replica_urls[0],
+            ),
+            replicas=[
+                Bot(url, database, desk, rest_token=REST_TOKEN) for url in launched.replica_urls
+            ],
             launched=launched,
         )
 

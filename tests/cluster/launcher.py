@@ -18,9 +18,11 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from tests.conftest import AMQP_URL, POSTGRES_ADMIN_URL, delete_queue
-from tests.e2e.conftest import free_port, stop_process_group
+from tests.e2e.conftest import ACTIONS_TOKEN, API_TOKEN, free_port, stop_process_group
 
 ROOT = Path(__file__).resolve().parents[2]
+# The cluster's REST channel is open at the edge, with this bearer token.
+REST_TOKEN = "cluster-rest-token"
 
 
 @dataclass
@@ -34,6 +36,7 @@ class LaunchedCluster:
     tracker_store_url: str
     event_queue: str
     actions_port: int
+    internal_port: int
     work: Path
     process: subprocess.Popen
 
@@ -57,7 +60,8 @@ class LaunchedCluster:
 
     def wait_ready(self, replica_url: str, timeout: float = 240) -> None:
         def ready() -> bool:
-            with urllib.request.urlopen(f"{replica_url}/status", timeout=2) as response:
+            url = f"{replica_url}/status?token={API_TOKEN}"
+            with urllib.request.urlopen(url, timeout=2) as response:
                 return bool(json.loads(response.read()).get("model_file"))
 
         self.wait_until(ready, f"{replica_url} to serve the model", timeout)
@@ -83,6 +87,7 @@ def launched_cluster(
     database_url, tracker_store_url = (f"{base}/{name}" for name in databases)
     replica_ports = [free_port() for _ in range(replicas)]
     lb_port, actions_port, desk_port = free_port(), free_port(), free_port()
+    internal_port = free_port()
     queue = f"balagh.events.test.{suffix}"
     env = {
         **os.environ,
@@ -96,6 +101,10 @@ def launched_cluster(
         "BALAGH_SOCKETIO_REDIS_URL": "redis://127.0.0.1:6379/2",
         "BALAGH_CLUSTER_DIR": str(work),
         "BALAGH_CLUSTER_PORT": str(lb_port),
+        "BALAGH_CLUSTER_INTERNAL_PORT": str(internal_port),
+        "BALAGH_RASA_API_TOKEN": API_TOKEN,
+        "BALAGH_ACTIONS_TOKEN": ACTIONS_TOKEN,
+        "BALAGH_REST_TOKEN": REST_TOKEN,
         "BALAGH_CLUSTER_REPLICA_PORTS": ",".join(map(str, replica_ports)),
         "BALAGH_ACTIONS_PORT": str(actions_port),
         "BALAGH_DESK_PORT": str(desk_port),
@@ -120,6 +129,7 @@ def launched_cluster(
         tracker_store_url=tracker_store_url,
         event_queue=queue,
         actions_port=actions_port,
+        internal_port=internal_port,
         work=work,
         process=process,
     )

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.store.database import session_scope
 from bot.store.models import Report
+from channels.rest import conversation_id
 from tests.cluster.conftest import Cluster
 from tests.cluster.test_topology import suggestion_until_summary
 
@@ -39,11 +40,13 @@ def test_200_conversations_across_two_replicas(cluster: Cluster) -> None:
 
     with session_scope(cluster.database_url) as session:
         rows = session.execute(
-            select(Report.conversation_id, Report.number).where(Report.conversation_id.in_(senders))
+            select(Report.conversation_id, Report.number).where(
+                Report.conversation_id.in_([conversation_id(s) for s in senders])
+            )
         ).all()
     by_sender: dict[str, list[str]] = {}
-    for conversation_id, number in rows:
-        by_sender.setdefault(conversation_id, []).append(number)
+    for conversation, number in rows:
+        by_sender.setdefault(conversation.removeprefix("rest:"), []).append(number)
     assert sorted(by_sender) == senders, "a conversation filed nothing"
     assert all(len(numbers) == 1 for numbers in by_sender.values()), "filed twice"
     assert len({number for numbers in by_sender.values() for number in numbers}) == CONVERSATIONS

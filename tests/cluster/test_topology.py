@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from bot.processes import is_listening
 from bot.store.database import session_scope
 from bot.store.models import Report
+from channels.rest import conversation_id
 from tests.cluster.conftest import Cluster, national_id, post_json
 
 pytestmark = pytest.mark.cluster
@@ -30,7 +31,7 @@ SUGGESTION = "إضافة تنبيه قبل انتهاء الجواز بشهر"
 
 def reports_of(cluster: Cluster, sender: str) -> list[Report]:
     with session_scope(cluster.database_url) as session:
-        query = select(Report).where(Report.conversation_id == sender)
+        query = select(Report).where(Report.conversation_id == conversation_id(sender))
         return list(session.execute(query).scalars())
 
 
@@ -79,7 +80,7 @@ def test_every_event_is_published_to_rabbitmq(cluster: Cluster) -> None:
                     )
                     while (message := await queue.get(no_ack=True, fail=False)) is not None:
                         event = json.loads(message.body)
-                        if event.get("sender_id") == sender:
+                        if event.get("sender_id") == conversation_id(sender):
                             found.append(event)
                 if {"user", "bot"} <= {event["event"] for event in found}:
                     return found

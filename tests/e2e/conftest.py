@@ -11,16 +11,21 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from channels.rest import conversation_id
+
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "balagh.tar.gz"
+# Rasa's HTTP API token and the action server's secret in the tests' processes.
+API_TOKEN = "test-rasa-api-token"
+ACTIONS_TOKEN = "test-actions-token"
 
 
 def free_port() -> int:
@@ -37,6 +42,14 @@ class Bot:
     database_url: str
     desk_url: str = ""
     staff_token: str = "test-staff-token"
+    api_token: str = API_TOKEN
+    rest_token: str = ""  # the REST channel's bearer token, where one is configured
+    api_url: str = ""  # where Rasa's HTTP API is reached (the edge does not pass it)
+    actions_url: str = ""
+
+    @property
+    def api(self) -> str:
+        return self.api_url or self.rasa_url
 
     def staff(self, method: str, path: str, body: dict | None = None, token: str | None = None):
         """Call the staff API; returns (HTTP status, JSON body)."""
@@ -64,10 +77,13 @@ class Bot:
         body = {"sender": sender, "message": text}
         if metadata:
             body["metadata"] = metadata
+        headers = {"Content-Type": "application/json"}
+        if self.rest_token:
+            headers["Authorization"] = f"Bearer {self.rest_token}"
         request = urllib.request.Request(
             f"{self.rasa_url}/webhooks/rest/webhook",
             data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
+            headers=headers,
         )
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())
@@ -78,7 +94,7 @@ class Bot:
 
     def parse(self, text: str) -> dict:
         request = urllib.request.Request(
-            f"{self.rasa_url}/model/parse",
+            f"{self.api}/model/parse?token={self.api_token}",
             data=json.dumps({"text": text}).encode(),
             headers={"Content-Type": "application/json"},
         )
@@ -86,7 +102,12 @@ class Bot:
             return json.loads(response.read())
 
     def tracker(self, sender: str) -> dict:
-        with urllib.request.urlopen(f"{self.rasa_url}/conversations/{sender}/tracker") as r:
+        """The stored conversation of a REST sender (or of a full id: `whatsapp:+…`),
+        read through Rasa's API with its token."""
+        conversation = sender if ":" in sender else conversation_id(sender)
+        quoted = urllib.parse.quote(conversation, safe=":+")
+        url = f"{self.api}/conversations/{quoted}/tracker?token={self.api_token}"
+        with urllib.request.urlopen(url) as r:
             return json.loads(r.read())
 
 
@@ -96,7 +117,7 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 240) ->
         if process.poll() is not None:
             raise RuntimeError(f"balagh run exited with {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/status", timeout=2) as response:
+            with urllib.request.urlopen(f"{url}/status?token={API_TOKEN}", timeout=2) as response:
                 if json.loads(response.read()).get("model_file"):
                     return
         except OSError:
@@ -147,6 +168,8 @@ def running_bot(
         "PYTHONPATH": str(ROOT),
         "BALAGH_DESK_PORT": str(desk_port),
         "BALAGH_STAFF_TOKEN": "test-staff-token",
+        "BALAGH_RASA_API_TOKEN": API_TOKEN,
+        "BALAGH_ACTIONS_TOKEN": ACTIONS_TOKEN,
         "BALAGH_DISPATCH_INTERVAL": "0.2",
         # Timed work is driven by the tests with a controlled clock.
         "BALAGH_SCHEDULER_INTERVAL": "3600",
@@ -167,22 +190,10 @@ def running_bot(
             _wait_until_up(f"http://127.0.0.1:{rasa_port}", process)
             _wait_for_desk(f"http://127.0.0.1:{desk_port}", process)
             yield Bot(
-                f"http://127.0.0.1:{rasa_port}", database_url, f"http://127.0.0.1:{desk_port}"
+                f"http://127.0.0.1:{rasa_port}",
+                database_url,
+                f"http://127.0.0.1:{desk_port}",
+                actions_url=f"http://127.0.0.1:{actions_port}",
             )
         finally:
             stop_process_group(process, signal_name="SIGINT")
-
-
-@pytest.fixture(scope="session")
-def bot(tmp_path_factory) -> Iterator[Bot]:
-    """Balagh on the embedded default: SQLite for reports and conversations."""
-    work = tmp_path_factory.mktemp("balagh")
-    with running_bot(
-        work, f"sqlite:///{work / 'reports.db'}", f"sqlite:///{work / 'conversations.db'}"
-    ) as running:
-        yield running
-
-
-@pytest.fixture
-def sender() -> str:
-    return f"test-{uuid.uuid4().hex[:12]}"

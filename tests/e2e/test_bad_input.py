@@ -71,8 +71,7 @@ def test_a_huge_description_is_refused_with_the_limit(bot, sender):
     bot.say(sender, "صحتي")
     bot.say(sender, "حجز موعد")
     bot.say(sender, "التطبيق")
-    shot = {"attachments": [{"url": "https://x.example/a.png", "content_type": "image/png"}]}
-    bot.say(sender, "📎 a.png", metadata=shot)
+    bot.say(sender, "https://x.example/a.png")
     bot.say(sender, "عنوان")
     assert "3000" in bot.say(sender, "وصف " * 5000)
 

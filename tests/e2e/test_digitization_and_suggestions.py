@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.catalogue import DEFAULT_CATALOGUE_FILE
 from bot.store.database import session_scope
 from bot.store.models import Report
+from channels.rest import conversation_id
 from tests.e2e.conftest import running_bot
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +22,11 @@ PAPER_WITH_ALTERNATIVE = "مراجعة كتابة العدل لإصدار وكا
 
 def reports_of(bot, sender: str) -> list[Report]:
     with session_scope(bot.database_url) as session:
-        query = select(Report).where(Report.conversation_id == sender).order_by(Report.id)
+        query = (
+            select(Report)
+            .where(Report.conversation_id == conversation_id(sender))
+            .order_by(Report.id)
+        )
         return list(session.execute(query).scalars())
 
 

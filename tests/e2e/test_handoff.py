@@ -12,6 +12,8 @@ from bot import clock
 from bot.store.agents import add_agent
 from bot.store.database import session_scope
 from bot.store.models import Agent, AuditEntry
+from channels.rest import conversation_id
+from tests.e2e.test_complaint_conversations import personal_data, start
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +46,7 @@ def call(bot, tokens, who: str, method: str, path: str, body: dict | None = None
 def queued(bot, tokens, sender: str, who: str = "lina") -> dict:
     code, body = call(bot, tokens, who, "GET", "/api/handoffs")
     assert code == 200
-    return next(h for h in body["handoffs"] if h["conversation_id"] == sender)
+    return next(h for h in body["handoffs"] if h["conversation_id"] == conversation_id(sender))
 
 
 def test_an_agent_takes_replies_and_hands_back(bot, sender, tokens):
@@ -119,7 +121,7 @@ def test_sign_in_roles_reveal_and_audit(bot, sender, tokens):
         entries = {
             (a.actor, a.action)
             for a in session.execute(
-                select(AuditEntry).where(AuditEntry.conversation_id == sender)
+                select(AuditEntry).where(AuditEntry.conversation_id == conversation_id(sender))
             ).scalars()
         }
     assert {("lina", "reassign"), ("huda", "reveal")} <= entries
@@ -135,8 +137,26 @@ def test_not_understood_twice_hands_over(bot, sender, tokens):
 
 
 def test_a_disputed_decision_goes_to_a_person(bot, sender, tokens):
-    assert "سيتولى" in bot.say(sender, '/request_agent{"choice": "dispute"}')
+    start(bot, sender)
+    personal_data(bot, sender)
+    for answer in ("3", "هيئة الزكاة والضريبة والجمارك", "زاتكا", "الإقرار الضريبي"):
+        bot.say(sender, answer)
+    bot.say(sender, "الموقع الإلكتروني")
+    bot.say(sender, "ZT-4410")
+    [refusal] = [m for m in bot.send(sender, "أمس") if m.get("buttons")]
+    [dispute] = [b["payload"] for b in refusal["buttons"] if "dispute" in b["payload"]]
+    assert "سيتولى" in bot.say(sender, dispute)  # the button the refusal offered
     assert queued(bot, tokens, sender)["reason"] == "dispute"
+
+
+def test_a_typed_dispute_payload_the_bot_did_not_offer_is_read_as_text(bot, sender, tokens):
+    bot.say(sender, '/request_agent{"choice": "dispute"}')
+    status, body = call(bot, tokens, "omar", "GET", "/api/handoffs")
+    assert status == 200
+    assert not any(
+        h["conversation_id"] == conversation_id(sender) and h["reason"] == "dispute"
+        for h in body["handoffs"]
+    )
 
 
 def test_user_and_agent_messages_arriving_together_are_all_kept_in_order(bot, sender, tokens):

@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, select, text
 
 from bot.store.database import session_scope
 from bot.store.models import Report
+from channels.rest import conversation_id
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.e2e.conftest import running_bot
 
@@ -48,21 +49,21 @@ def test_a_complaint_filed_with_postgresql_stores(pg_bot):
         "التطبيق",
     ]:
         pg_bot.say(sender, message)
-    shot = {"attachments": [{"url": "https://x.example/s.png", "content_type": "image/png"}]}
-    pg_bot.say(sender, "📎 s.png", metadata=shot)
+    pg_bot.say(sender, "https://x.example/s.png")
     pg_bot.say(sender, "تعطل التطبيق")
     pg_bot.say(sender, "يظهر خطأ عند فتح صفحة الشكاوى.")
     assert "راجع بيانات الشكوى" in pg_bot.say(sender, "تخطي")
     reply = pg_bot.say(sender, "/affirm")
     with session_scope(pg_bot.database_url) as session:
         report = session.execute(
-            select(Report).where(Report.conversation_id == sender)
+            select(Report).where(Report.conversation_id == conversation_id(sender))
         ).scalar_one()
     assert report.number in reply
     engine = create_engine(pg_bot.database_url)
     with engine.connect() as connection:
         events = connection.execute(
-            text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": sender}
+            text("SELECT count(*) FROM events WHERE sender_id = :s"),
+            {"s": conversation_id(sender)},
         ).scalar_one()
     engine.dispose()
     assert events > 20  # the conversation itself is in PostgreSQL too

@@ -9,6 +9,7 @@ import pytest
 from bot import clock
 from bot.store.agents import add_agent
 from bot.store.handoffs import open_handoff_of
+from channels.rest import conversation_id
 from tests.e2e.conftest import running_bot
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -54,7 +55,7 @@ def test_announce_take_reply_hand_back_and_refuse_strangers(tg_bot, telegram):
     tg_bot.say(user, "ابي اصعد شكوى")
     tg_bot.say(user, "نورة سعد")
     assert "سيتولى" in tg_bot.say(user, "ابي اكلم موظف")
-    handoff = open_handoff_of(tg_bot.database_url, user)
+    handoff = open_handoff_of(tg_bot.database_url, conversation_id(user))
     announcement = telegram.wait(
         lambda t: next((m for m in t.sent if f"#{handoff.id}" in str(m.get("text"))), None)
     )
@@ -63,11 +64,11 @@ def test_announce_take_reply_hand_back_and_refuse_strangers(tg_bot, telegram):
 
     telegram.press(STRANGER_ID, f"take:{handoff.id}", CHAT)
     telegram.wait(lambda t: any("غير مصرح" in str(a.get("text")) for a in t.answers))
-    assert open_handoff_of(tg_bot.database_url, user).status == "waiting"
+    assert open_handoff_of(tg_bot.database_url, conversation_id(user)).status == "waiting"
 
     telegram.press(AGENT_TELEGRAM_ID, f"take:{handoff.id}", CHAT)
     telegram.wait(lambda t: any("استلمت" in str(a.get("text")) for a in t.answers))
-    assert open_handoff_of(tg_bot.database_url, user).agent == "fahad"
+    assert open_handoff_of(tg_bot.database_url, conversation_id(user)).agent == "fahad"
 
     telegram.write(AGENT_TELEGRAM_ID, f"/reply {handoff.id} أهلاً، معك فهد من المركز", CHAT)
     telegram.wait(lambda t: any("أُرسل الرد" in str(m.get("text")) for m in t.sent))

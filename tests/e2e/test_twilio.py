@@ -206,7 +206,7 @@ def complaint_over_whatsapp(bot, twilio, user: str) -> Report:
     steps += ["صحتي", "حجز موعد", "2"]
     for text in steps:
         whatsapp(bot, user, text)
-    twilio.media["shot.png"] = (b"\x89PNG fake image", "image/png")
+    twilio.media["shot.png"] = (b"\x89PNG\r\n\x1a\n fake image", "image/png")
     extra = {"NumMedia": "1", "MediaUrl0": f"{twilio.base_url}/media/shot.png"}
     extra["MediaContentType0"] = "image/png"
     whatsapp(bot, user, "", **extra)

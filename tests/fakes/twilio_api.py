@@ -1,8 +1,13 @@
 """A local stand-in for Twilio's REST API (127.0.0.1 only): records the messages the real
-`twilio` client sends, fails on request, and serves media with basic auth."""
+`twilio` client sends, fails on request, and serves media with basic auth the way Twilio
+does (`/media/<name>`, optionally redirected to its "CDN" `/cdn/<name>`, which needs no
+credentials), slowly or without a Content-Length on request. Every media request is
+recorded with its Authorization header. `ForeignHost` is somebody else's server
+(127.0.0.2) that records what it is sent."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import threading
 import time
@@ -21,8 +26,14 @@ class FakeTwilio:
     messages: list[dict] = field(default_factory=list)
     failures: list[tuple[int, int]] = field(default_factory=list)  # (HTTP status, Twilio code)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)  # media name -> Location
+    slow: set[str] = field(default_factory=set)  # media answered after `slow_seconds`
+    slow_seconds: float = 60
+    unsized: set[str] = field(default_factory=set)  # media sent chunked, no Content-Length
+    media_requests: list[tuple[str, str | None]] = field(default_factory=list)
     port: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _sent: threading.Condition = field(default_factory=threading.Condition)
 
     @property
     def base_url(self) -> str:
@@ -35,6 +46,28 @@ class FakeTwilio:
     def sent(self) -> list[dict]:
         with self._lock:
             return list(self.messages)
+
+    def media_url(self, name: str) -> str:
+        return f"{self.base_url}/media/{name}"
+
+    def requests_for(self, name: str) -> list[tuple[str, str | None]]:
+        """(path, Authorization header) of every media request naming `name`."""
+        with self._lock:
+            return [(path, auth) for path, auth in self.media_requests if path.endswith(name)]
+
+    def wait_for_text(self, to: str, fragment: str, timeout: float = 30) -> list[dict]:
+        """Block until a message to `to` containing `fragment` was accepted (woken by each
+        accepted message, no polling); return every message to `to`."""
+        deadline = time.monotonic() + timeout
+        with self._sent:
+            while True:
+                mine = [m for m in self.sent() if m.get("To") == to]
+                if any(fragment in (m.get("Body") or "") for m in mine):
+                    return mine
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no message with {fragment!r} to {to}: {mine}")
+                self._sent.wait(left)
 
     def wait_for(self, count: int, timeout: float = 30) -> list[dict]:
         """Poll until at least `count` messages were accepted."""
@@ -61,6 +94,8 @@ class FakeTwilio:
                 )
             sid = "SM" + uuid.uuid4().hex
             self.messages.append({**form, "sid": sid})
+        with self._sent:
+            self._sent.notify_all()
         return web.json_response(
             {
                 "sid": sid,
@@ -73,14 +108,80 @@ class FakeTwilio:
             status=201,
         )
 
-    async def _media(self, request: web.Request) -> web.Response:
+    def _record(self, request: web.Request) -> None:
+        with self._lock:
+            self.media_requests.append((request.path, request.headers.get("Authorization")))
+
+    async def _media(self, request: web.Request) -> web.StreamResponse:
+        """Twilio's media URL: basic auth required; may redirect to the CDN."""
+        self._record(request)
         if not self._authorised(request):
             return web.Response(status=401)
-        data, content_type = self.media[request.match_info["name"]]
-        return web.Response(body=data, content_type=content_type)
+        name = request.match_info["name"]
+        if name in self.redirects:
+            return web.Response(status=307, headers={"Location": self.redirects[name]})
+        if name in self.slow:
+            await asyncio.sleep(self.slow_seconds)
+        return await self._serve(request, name)
+
+    async def _cdn(self, request: web.Request) -> web.StreamResponse:
+        """The CDN a media URL redirects to: a signed URL, no credentials needed."""
+        self._record(request)
+        return await self._serve(request, request.match_info["name"])
+
+    async def _serve(self, request: web.Request, name: str) -> web.StreamResponse:
+        data, content_type = self.media[name]
+        if name not in self.unsized:
+            return web.Response(body=data, content_type=content_type)
+        reply = web.StreamResponse(headers={"Content-Type": content_type})
+        reply.enable_chunked_encoding()
+        await reply.prepare(request)
+        for start in range(0, len(data), 64 * 1024):
+            await reply.write(data[start : start + 64 * 1024])
+        await reply.write_eof()
+        return reply
 
     def start(self) -> None:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._create_message)
         app.router.add_get("/media/{name}", self._media)
+        app.router.add_get("/cdn/{name}", self._cdn)
         self.port = serve_in_thread(app)
+
+
+@dataclass
+class ForeignHost:
+    """Somebody else's server on another loopback address: answers every GET with a small
+    PNG and records each request's path and Authorization header."""
+
+    host: str = "127.0.0.2"
+    seen: list[tuple[str, str | None]] = field(default_factory=list)
+    port: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    async def _any(self, request: web.Request) -> web.Response:
+        self.seen.append((request.path, request.headers.get("Authorization")))
+        return web.Response(body=b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+
+    def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/{tail:.*}", self._any)
+        ready = threading.Event()
+
+        def serve() -> None:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            runner = web.AppRunner(app)
+            loop.run_until_complete(runner.setup())
+            site = web.TCPSite(runner, self.host, 0)
+            loop.run_until_complete(site.start())
+            self.port = site._server.sockets[0].getsockname()[1]
+            ready.set()
+            loop.run_forever()
+
+        threading.Thread(target=serve, daemon=True).start()
+        if not ready.wait(10):
+            raise RuntimeError("foreign host did not start")

@@ -22,6 +22,9 @@ COMPOSE_ENV = {
     "BALAGH_WEBCHAT_SECRET": "w",
     "BALAGH_INTERNAL_TOKEN": "i",
     "BALAGH_STAFF_TOKEN": "s",
+    "BALAGH_RASA_API_TOKEN": "a",
+    "BALAGH_ACTIONS_TOKEN": "t",
+    "BALAGH_WEBCHAT_ORIGINS": "https://www.example.gov.sa",
 }
 
 
@@ -62,7 +65,37 @@ def test_compose_file_is_valid_and_runs_the_whole_topology():
         assert environment["BALAGH_EVENT_BROKER_URL"].startswith("amqp://")
         assert environment["BALAGH_SOCKETIO_REDIS_URL"].startswith("redis://redis")
         assert "media:/data/media" in " ".join(str(v) for v in services[replica]["volumes"])
-    assert services["desk"]["environment"]["BALAGH_RASA_URL"] == "http://lb:8000"
+    assert services["desk"]["environment"]["BALAGH_RASA_URL"] == "http://lb:8001"
+
+
+def test_compose_publishes_only_the_edge():
+    services = compose_config()["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"lb"}
+    ports = {str(p.get("target") if isinstance(p, dict) else p) for p in services["lb"]["ports"]}
+    assert any("443" in p for p in ports) and not any("8001" in p for p in ports)
+    assert services["actions"]["environment"]["BALAGH_ACTIONS_HOST"] == "0.0.0.0"
+    # the forms check that an attached file is one the channels stored
+    assert "media:/data/media" in " ".join(str(v) for v in services["actions"]["volumes"])
+    for name in ("actions", "rasa-1", "rasa-2", "desk"):
+        environment = services[name]["environment"]
+        assert environment["BALAGH_RASA_API_TOKEN"] and environment["BALAGH_ACTIONS_TOKEN"]
+
+
+@pytest.mark.parametrize(
+    "missing", ["BALAGH_RASA_API_TOKEN", "BALAGH_ACTIONS_TOKEN", "BALAGH_WEBCHAT_ORIGINS"]
+)
+def test_compose_refuses_to_start_without_the_doors_secrets(missing):
+    binary = shutil.which("docker-compose") or pytest.fail("docker-compose not installed")
+    environment = {k: v for k, v in {**os.environ, **COMPOSE_ENV}.items() if k != missing}
+    result = subprocess.run(
+        [binary, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+    )
+    assert result.returncode != 0 and missing in result.stderr
 
 
 def test_compose_refuses_to_start_without_its_secrets():
@@ -101,7 +134,7 @@ def test_the_local_load_balancer_configuration_is_accepted_by_nginx(tmp_path):
     if not Path(nginx).exists():
         pytest.fail("nginx not installed: `make unit` installs Debian's package")
     conf = tmp_path / "nginx.conf"
-    conf.write_text(render_local([5005, 5006], 18000, tmp_path))
+    conf.write_text(render_local([5005, 5006], 18000, tmp_path, 8080, 18001))
     result = subprocess.run(
         [nginx, "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True
     )
@@ -125,6 +158,8 @@ def test_endpoints_from_production_urls(tmp_path, monkeypatch):
     }  # fmt: skip
     assert "event_broker" not in endpoints  # the desk publishes the events (event relay)
     assert endpoints["action_endpoint"]["url"] == "http://actions:5055/webhook"
+    token = endpoints["action_endpoint"]["headers"]["Authorization"]
+    assert token.startswith("Bearer ") and len(token) > len("Bearer ") + 30
     assert (tmp_path / "e.yml").stat().st_mode & 0o077 == 0  # passwords inside
 
 

@@ -14,6 +14,9 @@ from bot.store.follow_up import (
     claim_delivery,
     due_notifications,
     failed_attempts,
+    find_report,
+    grant_ownership,
+    is_owner,
     mark_dispatched,
     mark_failed,
     record_failed_attempt,
@@ -62,12 +65,24 @@ def test_a_refused_change_queues_nothing(filed):
     assert [kind for kind, _ in outbox(url)] == ["cancelled"]
 
 
-def test_delivery_is_claimed_once(filed):
+def test_delivery_is_claimed_once_and_only_by_its_conversation(filed):
     url, number = filed
     change_status(url, number, "closed", "حُلت", "staff", NOW)
     [notification] = due_notifications(url, NOW)
-    assert claim_delivery(url, notification.id, NOW).kind == "closed"
-    assert claim_delivery(url, notification.id, NOW) is None
+    assert claim_delivery(url, notification.id, "rest:stranger", NOW) is None
+    owner = notification.conversation_id
+    assert claim_delivery(url, notification.id, owner, NOW).kind == "closed"
+    assert claim_delivery(url, notification.id, owner, NOW) is None
+
+
+def test_ownership_is_read_from_the_store(filed):
+    url, number = filed
+    owner = find_report(url, number).conversation_id
+    assert is_owner(url, owner, number)
+    assert not is_owner(url, "rest:stranger", number)
+    assert not is_owner(url, owner, "999999999")
+    grant_ownership(url, "rest:stranger", number, "test", NOW)
+    assert is_owner(url, "rest:stranger", number)
 
 
 def test_failed_dispatch_waits_for_its_retry_time(filed):
@@ -121,12 +136,15 @@ def test_failed_attempts_are_counted_per_conversation_and_per_report(filed):
 
 def test_one_survey_per_report_with_partial_answers_kept(filed):
     url, number = filed
+    owner = find_report(url, number).conversation_id
     assert survey_of(url, number) is None
-    record_survey_answer(url, number, "solution_score", 4, NOW, completed=False)
-    record_survey_answer(url, number, "useful", False, NOW, completed=False)
+    assert not record_survey_answer(url, number, "solution_score", 1, NOW, False, "rest:x")
+    assert survey_of(url, number) is None  # another conversation stores nothing
+    record_survey_answer(url, number, "solution_score", 4, NOW, False, owner)
+    record_survey_answer(url, number, "useful", False, NOW, False, owner)
     assert survey_of(url, number)["solution_score"] == 4
-    record_survey_answer(url, number, "comment", "جيد", NOW, completed=True)
+    record_survey_answer(url, number, "comment", "جيد", NOW, True, owner)
     survey = survey_of(url, number)
     assert (survey["useful"], survey["comment"], survey["completed"]) == (False, "جيد", True)
     with pytest.raises(ValueError):
-        record_survey_answer(url, number, "national_id", "x", NOW, completed=False)
+        record_survey_answer(url, number, "national_id", "x", NOW, False, owner)

@@ -1,0 +1,135 @@
+"""What the desk's APIs and Rasa's hand-off bridge accept: every bound in one place.
+
+Pure (no web framework, no store), so the desk (aiohttp) and the bridge (inside Rasa,
+Sanic) share it. A value out of bounds raises `BadInput`, whose message is safe to show
+the caller; the APIs answer it with 400 and `{"error": message}`. The bounds are listed
+in docs/security.md ("Bounds"): keep both in step.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# Request bodies
+MAX_BODY_BYTES = 64 * 1024  # the desk's client_max_size and the bridge's limit
+MAX_JSON_DEPTH = 16  # nesting of arrays and objects in a body
+# Credentials
+MAX_BEARER_TOKEN = 512  # printable ASCII (RFC 6750); longer or other bytes: 401
+MAX_USERNAME = 64  # an agent's username (login, reassign target, reply's author)
+MAX_PASSWORD = 1024
+# Reports
+MAX_NOTE = 2000  # a status change's note (staff API and agents' report-status)
+MAX_IMPLEMENTATION_TIME = 200  # told to the citizen when a report is accepted
+MAX_ACTOR = 64  # who changed the status (staff API's optional `actor`)
+REPORT_NUMBER = re.compile(r"[0-9]{9}")  # ASCII digits only (contract)
+# Hand-offs
+MAX_REPLY = 4000  # an agent's reply (console, Telegram, the bridge's /send)
+MAX_CONVERSATION_ID = 128  # the bridge's conversation_id
+HANDOFF_ID_ROUTE = r"[0-9]{1,18}"  # a longer id in a path is a 404
+MAX_HANDOFF_ID = 2**63 - 1  # PostgreSQL's bigint, the widest id column
+HANDOFF_ID = re.compile(HANDOFF_ID_ROUTE)
+
+
+class BadInput(ValueError):
+    """A request outside its bounds; the message says which field and why."""
+
+
+def _clean(value: str, field: str) -> str:
+    if "\x00" in value:
+        raise BadInput(f"{field} must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadInput(f"{field} must be valid Unicode text") from None
+    return value
+
+
+def text(value: Any, field: str, max_length: int, *, required: bool = False) -> str | None:
+    """A free-text field: None when absent (BadInput if `required`), else a string of at
+    most `max_length` characters, without NUL or unpaired surrogates."""
+    if value is None or (required and value == ""):
+        if required:
+            raise BadInput(f"{field} required")
+        return None
+    if not isinstance(value, str) or len(value) > max_length:
+        raise BadInput(f"{field} must be a string of at most {max_length} characters")
+    return _clean(value, field)
+
+
+def _check_tree(document: Any, max_depth: int) -> None:
+    """Nesting within `max_depth`, and every string (key or value) clean; iterative."""
+    stack = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, str):
+            _clean(node, "every string in the body")
+        elif isinstance(node, dict | list):
+            if depth > max_depth:
+                raise BadInput(f"JSON nested deeper than {max_depth} levels")
+            if isinstance(node, dict):
+                for key, child in node.items():
+                    _clean(key, "every string in the body")
+                    stack.append((child, depth + 1))
+            else:
+                stack.extend((child, depth + 1) for child in node)
+
+
+def parse_json(raw: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """A request body's JSON (None for an empty body). BadInput for bytes that are not
+    UTF-8 JSON, nesting deeper than `max_depth`, or a string with NUL or an unpaired
+    surrogate (PostgreSQL refuses NUL; an unpaired surrogate cannot be stored)."""
+    if len(raw) > MAX_BODY_BYTES:
+        raise BadInput(f"body larger than {MAX_BODY_BYTES} bytes")
+    if not raw.strip():
+        return None
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError included
+        raise BadInput("body must be UTF-8 JSON") from None
+    _check_tree(document, max_depth)
+    return document
+
+
+def json_object(raw: bytes, *, empty_ok: bool = True) -> dict[str, Any]:
+    """A body that must be a JSON object (an empty body is `{}` when `empty_ok`)."""
+    if empty_ok and not raw.strip():
+        return {}
+    document = parse_json(raw)
+    if not isinstance(document, dict):
+        raise BadInput("body must be a JSON object")
+    return document
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None when it is absent,
+    not a bearer token, too long or not printable ASCII (headers arrive decoded with
+    surrogate escapes, so latin-1 bytes never reach a hash or a comparison)."""
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip(" \t")
+    if scheme.lower() != "bearer" or not token or len(token) > MAX_BEARER_TOKEN:
+        return None
+    if not (token.isascii() and token.isprintable()) or " " in token:
+        return None
+    return token
+
+
+def handoff_id(value: str) -> int | None:
+    """A hand-off id given as text (path or Telegram command), or None: ASCII digits only,
+    1 ≤ id ≤ MAX_HANDOFF_ID."""
+    if not isinstance(value, str) or not HANDOFF_ID.fullmatch(value):
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_HANDOFF_ID else None
+
+
+def conversation_id(value: Any) -> str:
+    """The bridge's conversation_id: a non-empty string of at most MAX_CONVERSATION_ID
+    characters, without NUL."""
+    return text(value, "conversation_id", MAX_CONVERSATION_ID, required=True) or ""
+
+
+def report_number(value: str) -> str | None:
+    """A report number (nine ASCII digits), or None."""
+    return value if isinstance(value, str) and REPORT_NUMBER.fullmatch(value) else None
