@@ -13,7 +13,7 @@ PY := $(VENV)/bin/python
 RASA := $(PY) -m rasa
 MODEL := models/balagh.tar.gz
 DATA_INPUTS := $(shell find domain data -name '*.yml' 2>/dev/null)
-TRAINING_INPUTS := config.yml $(DATA_INPUTS) $(wildcard bot/nlu/*.py)
+TRAINING_INPUTS := config.yml $(DATA_INPUTS) $(wildcard bot/server/nlu/*.py)
 
 .PHONY: cluster cluster-test bench install run shell train test lint format unit data-validate story-test nlu-eval e2e security migrate clean catalogue
 
@@ -29,7 +29,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-data/nlu/catalogue.yml: resources/catalogue.yml scripts/generate_catalogue_nlu.py bot/catalogue.py | $(VENV)/.installed
+data/nlu/catalogue.yml: resources/catalogue.yml scripts/generate_catalogue_nlu.py bot/rules/catalogue.py | $(VENV)/.installed
 	$(PY) -m scripts.generate_catalogue_nlu
 
 # Trained without Rasa's cache (RASA_MAX_CACHE_SIZE=0) so the recorded training time is real.
@@ -40,13 +40,13 @@ $(MODEL): $(VENV)/.installed data/nlu/catalogue.yml $(TRAINING_INPUTS)
 train: $(MODEL)
 
 run: $(MODEL)
-	$(PY) -m bot.cli run --model $(MODEL)
+	$(PY) -m bot.ops.cli run --model $(MODEL)
 
 shell: $(MODEL)
-	$(PY) -m bot.cli shell --model $(MODEL)
+	$(PY) -m bot.ops.cli shell --model $(MODEL)
 
 migrate: $(VENV)/.installed
-	$(PY) -m bot.cli migrate
+	$(PY) -m bot.ops.cli migrate
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check bot channels tests scripts bench
@@ -91,7 +91,7 @@ $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 cluster: $(MODEL) $(NGINX)
-	BALAGH_NGINX=$(NGINX) $(PY) -m bot.cluster
+	BALAGH_NGINX=$(NGINX) $(PY) -m bot.ops.cluster
 
 # The attacker's tests (tests/security) run against the same real processes.
 e2e: $(MODEL) $(CHROMIUM)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from bot.identity import with_check_digit
+from bot.rules.identity import with_check_digit
 from tests.cluster.launcher import REST_TOKEN
 
 SUGGESTION_TURNS = [

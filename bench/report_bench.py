@@ -3,7 +3,7 @@
 `python -m bench.report_bench` (`make bench-report`): fills a fresh SQLite file and a
 fresh PostgreSQL database (created on BALAGH_TEST_POSTGRES_URL's server and dropped at
 the end) with the same seeded demo data — a year of reports with their histories,
-surveys and hand-offs — then times the real command, `python -m bot.cli report` (the
+surveys and hand-offs — then times the real command, `python -m bot.ops.cli report` (the
 HTML page with its charts), as an operator runs it. Exits 1 if a run misses the target.
 """
 
@@ -21,11 +21,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bot.catalogue import load_catalogue
-from bot.report.demo_data import generate
+from bot.desk.report.demo_data import generate
+from bot.rules.catalogue import load_catalogue
+from bot.rules.working_days import load_calendar
 from bot.settings import ROOT
 from bot.store.database import dispose, upgrade
-from bot.working_days import load_calendar
 
 TARGET_SECONDS = 30.0
 START, END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
@@ -47,7 +47,7 @@ def fill(url: str, reports: int, seed: int) -> float:
 def time_report(url: str, out: Path) -> float:
     """Wall-clock seconds of `balagh report` over the whole year, start to finish."""
     env = {**os.environ, "BALAGH_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "bot.cli", "report", "--no-progress"]
+    command = [sys.executable, "-m", "bot.ops.cli", "report", "--no-progress"]
     command += ["--from", START.isoformat(), "--to", END.isoformat(), "--out", str(out)]
     started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)

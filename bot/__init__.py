@@ -1,1 +1,14 @@
-"""Balagh: an Arabic assistant for the Digital Report service (بلاغ رقمي)."""
+"""Balagh: an Arabic assistant for the Digital Report service (بلاغ رقمي).
+
+One room per process or concern; each room's `__init__` says what lives there and what it
+may import (`tests/unit/test_layout.py` fails on an import that breaks these rules):
+
+- `bot.settings`, `bot.clock`: configuration and time; import nothing of the project.
+- `bot.rules`: the guide's rules and Arabic text handling, pure functions.
+- `bot.store`: the reports store (SQLAlchemy, migrations, media files).
+- `bot.server`: what runs inside the Rasa process (its patches, tracker and lock stores,
+  NLU components). `channels/` (beside `bot/`) holds the Rasa input channels.
+- `bot.actions`: the action server (Rasa SDK actions, form validation, filing).
+- `bot.desk`: the desk process (APIs, dispatcher, scheduler, event relay, report, pages).
+- `bot.ops`: operators' commands (CLI, cluster, process lines, configuration rendering).
+"""

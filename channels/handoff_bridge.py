@@ -6,7 +6,7 @@ in the conversation; `POST /webhooks/handoff/resume` lifts the pause so the bot 
 again; `GET /webhooks/handoff/transcript` reads the conversation. Every call needs the
 shared `BALAGH_INTERNAL_TOKEN` (403 without it), and takes the conversation's lock, so an
 agent's reply and a user's message arriving together are kept in order. Input is bounded
-as on the desk (`bot/input_bounds.py`): a body that is not a JSON object, a
+as on the desk (`bot/rules/input_bounds.py`): a body that is not a JSON object, a
 conversation_id that is not a string of 1..128 characters without NUL, a reply over 4,000
 characters: 400 with a JSON error, and the conversation is not touched.
 """
@@ -25,8 +25,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import input_bounds as bounds
-from bot.input_bounds import BadInput
+from bot.rules import input_bounds as bounds
+from bot.rules.input_bounds import BadInput
 
 logger = logging.getLogger(__name__)
 

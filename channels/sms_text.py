@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.arabic import strip_diacritics, to_ascii_digits
+from bot.rules.arabic import strip_diacritics, to_ascii_digits
 
 GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -38,9 +38,10 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot import clock, media
-from bot.identity import mask_phone
+from bot import clock
+from bot.rules.identity import mask_phone
 from bot.settings import load_settings
+from bot.store import media
 from bot.store.channel_state import (
     first_delivery,
     last_inbound_at,

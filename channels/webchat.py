@@ -29,8 +29,8 @@ from sanic.request import Request, parse_multipart_form
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
-from bot import media
 from bot.settings import load_settings
+from bot.store import media
 
 logger = logging.getLogger(__name__)
 

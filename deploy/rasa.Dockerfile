@@ -15,4 +15,4 @@ ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false
 RUN mkdir -p /app/var /data/media && chown -R 1001 /app/var /data/media
 USER 1001
 ENTRYPOINT []
-CMD ["python", "-m", "bot.cli", "rasa-server"]
+CMD ["python", "-m", "bot.ops.cli", "rasa-server"]

@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.catalogue import DEFAULT_CATALOGUE_FILE, load_catalogue
+from bot.rules.catalogue import DEFAULT_CATALOGUE_FILE, load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "data" / "nlu" / "catalogue.yml"

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.report.period import Period
+from bot.desk.report.period import Period
+from bot.rules.working_days import HolidayCalendar
 from bot.store.database import session_scope, upgrade
 from bot.store.models import Handoff, Report, StatusChange, SurveyAnswer
-from bot.working_days import HolidayCalendar
 
 EID = {dt.date(2025, 3, 30) + dt.timedelta(days=i) for i in range(4)}
 CALENDAR = HolidayCalendar(dated=frozenset(EID))

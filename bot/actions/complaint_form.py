@@ -17,7 +17,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import clock, eligibility
+from bot import clock
 from bot.actions import services
 from bot.actions.form_validation import Rejection, answer_for, attachments_of, choice_of, validator
 from bot.actions.report_form import (
@@ -27,9 +27,10 @@ from bot.actions.report_form import (
     free_text,
     summary_lines,
 )
-from bot.arabic import normalise, to_ascii_digits
-from bot.dates import format_date_ar, parse_user_date
-from bot.eligibility import ClosedTopic, Decision, Trigger
+from bot.rules import eligibility
+from bot.rules.arabic import normalise, to_ascii_digits
+from bot.rules.dates import format_date_ar, parse_user_date
+from bot.rules.eligibility import ClosedTopic, Decision, Trigger
 from bot.store.reports import find_escalation
 
 logger = logging.getLogger(__name__)

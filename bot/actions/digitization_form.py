@@ -14,11 +14,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import eligibility
 from bot.actions import services
 from bot.actions.form_validation import answer_for, validator
 from bot.actions.report_form import ReportFormValidation, free_text
-from bot.eligibility import Decision, EarlierRequest
+from bot.rules import eligibility
+from bot.rules.eligibility import Decision, EarlierRequest
 from bot.store.reports import earlier_requests
 
 logger = logging.getLogger(__name__)

@@ -17,16 +17,17 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import clock, eligibility
+from bot import clock
 from bot.actions import services
 from bot.actions.complaint_form import EDITABLE_FIELDS, complaint_summary
 from bot.actions.digitization_form import FIELDS as DIGITIZATION_FIELDS
 from bot.actions.form_validation import FAILED_ATTEMPTS_SLOT, cleared
 from bot.actions.improvement_form import FIELDS as IMPROVEMENT_FIELDS
 from bot.actions.report_form import PERSONAL_SLOTS, PROFILE_SLOTS, VALUE_LABELS, summary_lines
-from bot.dates import format_date_ar
-from bot.eligibility import Refusal
-from bot.identity import mask_national_id, parse_national_id, parse_saudi_mobile
+from bot.rules import eligibility
+from bot.rules.dates import format_date_ar
+from bot.rules.eligibility import Refusal
+from bot.rules.identity import mask_national_id, parse_national_id, parse_saudi_mobile
 from bot.store.reports import AlreadyEscalated, NewReport, file_report
 
 logger = logging.getLogger(__name__)

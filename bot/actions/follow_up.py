@@ -30,9 +30,9 @@ from bot.actions.form_validation import (
     validator,
 )
 from bot.actions.report_form import YES_NO_OPTIONS
-from bot.arabic import to_ascii_digits
-from bot.dates import format_date_ar
-from bot.lifecycle import check_transition
+from bot.rules.arabic import to_ascii_digits
+from bot.rules.dates import format_date_ar
+from bot.rules.lifecycle import check_transition
 from bot.store.follow_up import (
     ReportView,
     attach_update,

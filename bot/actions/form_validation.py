@@ -21,9 +21,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot import media
-from bot.arabic import normalise, to_ascii_digits
+from bot.rules.arabic import normalise, to_ascii_digits
 from bot.settings import load_settings
+from bot.store import media
 
 HELP_AFTER_FAILURES = 3
 FAILED_ATTEMPTS_SLOT = "failed_attempts"

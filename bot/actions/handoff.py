@@ -20,10 +20,10 @@ from rasa_sdk.types import DomainDict
 from bot import clock
 from bot.actions import services
 from bot.actions.filing import REPORT_KINDS, reset_report_slots
-from bot.dates import format_date_ar
-from bot.identity import mask_national_id, mask_phone
+from bot.rules.dates import format_date_ar
+from bot.rules.identity import mask_national_id, mask_phone
+from bot.rules.working_hours import agents_available, configured_hours, next_opening
 from bot.store.handoffs import open_handoff, waiting_count
-from bot.working_hours import agents_available, configured_hours, next_opening
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import eligibility
 from bot.actions import services
 from bot.actions.digitization_form import earlier
 from bot.actions.form_validation import Rejection, answer_for, choice_of, validator
@@ -22,7 +21,8 @@ from bot.actions.report_form import (
     ReportFormValidation,
     free_text,
 )
-from bot.eligibility import Decision
+from bot.rules import eligibility
+from bot.rules.eligibility import Decision
 
 FIELDS = {
     "beneficiary_name": "الاسم",

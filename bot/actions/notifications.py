@@ -21,8 +21,8 @@ from bot import clock
 from bot.actions import services
 from bot.actions.form_validation import FormValidation, Rejection, choice_of, cleared, validator
 from bot.actions.report_form import YES_NO_OPTIONS
-from bot.arabic import normalise, to_ascii_digits
-from bot.dates import format_date_ar
+from bot.rules.arabic import normalise, to_ascii_digits
+from bot.rules.dates import format_date_ar
 from bot.store.follow_up import claim_delivery, record_survey_answer, survey_of
 
 logger = logging.getLogger(__name__)

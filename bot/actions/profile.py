@@ -7,7 +7,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.identity import mask_national_id, mask_phone
+from bot.rules.identity import mask_national_id, mask_phone
 
 
 class ActionAskUseSavedProfile(Action):

@@ -24,10 +24,10 @@ from bot.actions.form_validation import (
     has_letters,
     validator,
 )
-from bot.arabic import normalise, to_ascii_digits
-from bot.dates import format_date_ar
-from bot.eligibility import Decision
-from bot.identity import mask_national_id, mask_phone, parse_national_id, parse_saudi_mobile
+from bot.rules.arabic import normalise, to_ascii_digits
+from bot.rules.dates import format_date_ar
+from bot.rules.eligibility import Decision
+from bot.rules.identity import mask_national_id, mask_phone, parse_national_id, parse_saudi_mobile
 
 PERSONAL_SLOTS = ("beneficiary_name", "national_id", "mobile")
 PROFILE_SLOTS = {

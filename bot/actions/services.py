@@ -10,10 +10,10 @@ import logging
 import threading
 from pathlib import Path
 
-from bot.catalogue import Catalogue, load_catalogue
+from bot.rules.catalogue import Catalogue, load_catalogue
+from bot.rules.working_days import HolidayCalendar, load_calendar
 from bot.settings import Settings, load_settings
 from bot.store.database import upgrade
-from bot.working_days import HolidayCalendar, load_calendar
 
 logger = logging.getLogger(__name__)
 

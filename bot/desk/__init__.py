@@ -1,1 +1,3 @@
-"""The desk: the staff API, the notification dispatcher and the scheduler (port 8080)."""
+"""The desk process (port 8080): the staff, agents' and supervisors' APIs, the notification
+dispatcher and scheduler, the event relay, the voice-of-the-beneficiary report and its pages
+(`static/`). May import `bot.rules`, `bot.store`, `bot.settings`, `bot.clock`."""

@@ -6,7 +6,7 @@ conversation. Taking is atomic (two agents cannot hold one chat); every action i
 Agents sign in (`POST /api/agents/login`) and send their session token as a bearer
 token. Agents see the waiting chats and their own; supervisors see every chat and can
 reassign one. Identifiers are masked unless an agent reveals them, which is audited.
-Every field is bounded (`bot/input_bounds.py`): out of bounds is a 400 with a JSON error,
+Every field is bounded (`bot/rules/input_bounds.py`): out of bounds is a 400 with a JSON error,
 a hand-off id longer than 18 digits a 404, and nothing is changed.
 """
 
@@ -20,7 +20,6 @@ import aiohttp
 from aiohttp import web
 
 from bot import clock
-from bot import input_bounds as bounds
 from bot.desk.staff_api import (
     DATABASE_KEY,
     error,
@@ -28,8 +27,9 @@ from bot.desk.staff_api import (
     read_object,
     read_status_change,
 )
-from bot.input_bounds import BadInput
-from bot.lifecycle import TransitionError
+from bot.rules import input_bounds as bounds
+from bot.rules.input_bounds import BadInput
+from bot.rules.lifecycle import TransitionError
 from bot.store.agents import AgentView, agent_for_token, is_active_agent, sign_in, sign_out
 from bot.store.database import session_scope
 from bot.store.follow_up import ReportNotFound, change_status

@@ -5,7 +5,7 @@ Background work, both driven from the database so a restart loses nothing:
 - the scheduler runs the timed rules (48-hour cancellation, delay notices) every
   BALAGH_SCHEDULER_INTERVAL seconds;
 - with BALAGH_EVENT_BROKER_URL set, the event relay publishes every stored conversation
-  event to RabbitMQ (`bot/event_relay.py`).
+  event to RabbitMQ (`bot/desk/event_relay.py`).
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from bot import clock, event_relay
-from bot.desk import handoff_api, supervisors, widget
+from bot import clock
+from bot.desk import event_relay, handoff_api, supervisors, widget
 from bot.desk.dispatcher import Dispatcher
 from bot.desk.staff_api import DATABASE_KEY, TOKEN_KEY, add_routes, json_errors, require_token
-from bot.input_bounds import MAX_BODY_BYTES
-from bot.server_config import amqp_url
+from bot.rules.input_bounds import MAX_BODY_BYTES
 from bot.settings import internal_token, load_settings, rasa_api_token
 from bot.store.database import upgrade
 from bot.store.follow_up import run_timed_work
@@ -104,7 +103,7 @@ def build_app() -> web.Application:
                 tasks.append(asyncio.create_task(desk.run(every)))
             if settings.event_broker_url:
                 relay = event_relay.from_environment(
-                    settings.tracker_store_url, amqp_url(settings.event_broker_url)
+                    settings.tracker_store_url, event_relay.amqp_url(settings.event_broker_url)
                 )
                 tasks.append(asyncio.create_task(relay.run()))
             if dispatch:

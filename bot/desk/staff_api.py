@@ -2,7 +2,7 @@
 
 `Authorization: Bearer <BALAGH_STAFF_TOKEN>`. Errors are JSON with an `error` field:
 401 without a valid token, 404 for an unknown report, 400 for a malformed request or a
-field outside its bounds (`bot/input_bounds.py`), 409 for a status change the life of a
+field outside its bounds (`bot/rules/input_bounds.py`), 409 for a status change the life of a
 report does not allow. `json_errors` makes every other desk error JSON too.
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 from aiohttp import web
 
 from bot import clock
-from bot import input_bounds as bounds
-from bot.input_bounds import BadInput
-from bot.lifecycle import TransitionError
+from bot.rules import input_bounds as bounds
+from bot.rules.input_bounds import BadInput
+from bot.rules.lifecycle import TransitionError
 from bot.store.follow_up import ReportNotFound, change_status, find_report
 from bot.store.models import STATUSES
 
@@ -51,7 +51,7 @@ async def json_errors(request: web.Request, handler):  # type: ignore[no-untyped
 
 
 async def read_object(request: web.Request, *, empty_ok: bool = True) -> dict[str, Any]:
-    """The request's JSON object, bounded (`bot/input_bounds.py`): raises BadInput (400)
+    """The request's JSON object, bounded (`bot/rules/input_bounds.py`): raises BadInput (400)
     for anything else. The body is read as UTF-8 whatever charset the request declares;
     one over the app's client_max_size is a 413."""
     return bounds.json_object(await request.read(), empty_ok=empty_ok)

@@ -13,15 +13,15 @@ import asyncio
 from aiohttp import web
 
 from bot import clock
+from bot.desk.report.build import FORMATS, load_figures, render
+from bot.desk.report.period import Period
 from bot.desk.staff_api import DATABASE_KEY, error
-from bot.input_bounds import bearer_token
-from bot.report.build import FORMATS, load_figures, render
-from bot.report.period import Period
+from bot.rules.input_bounds import bearer_token
+from bot.rules.working_days import load_calendar
 from bot.settings import ROOT, load_settings
 from bot.store.agents import agent_for_token
-from bot.working_days import load_calendar
 
-PAGE = ROOT / "channels" / "static" / "supervisors.html"
+PAGE = ROOT / "bot" / "desk" / "static" / "supervisors.html"
 MAX_DAYS = 3 * 366  # a longer period is a mistake more often than a wish
 CONTENT_TYPES = {"html": "text/html", "csv": "text/csv"}
 

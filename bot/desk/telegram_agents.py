@@ -4,7 +4,7 @@ New escalations are announced in the agents' chat with a «استلام» button
 the Telegram users mapped to desk accounts (`add-agent --telegram-id`); anyone else is
 refused. Commands: `/reply <id> <text>` (delivered on the user's own channel),
 `/handback <id>`, `/close <id>`. The same rules as the console apply (one taker wins,
-only the holder replies, the same bounds: `bot/input_bounds.py`) and every action is
+only the holder replies, the same bounds: `bot/rules/input_bounds.py`) and every action is
 audited.
 """
 
@@ -18,9 +18,9 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import clock
-from bot import input_bounds as bounds
 from bot.desk import handoff_api
 from bot.desk.staff_api import DATABASE_KEY
+from bot.rules import input_bounds as bounds
 from bot.store.handoffs import (
     agent_for_telegram,
     audit,

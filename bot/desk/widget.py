@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot.settings import ROOT, load_settings
 
-STATIC = ROOT / "channels" / "static"
+STATIC = ROOT / "bot" / "desk" / "static"
 DEMO = """<!doctype html>
 <html lang="ar" dir="rtl">
 <head>

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from bot.input_bounds import MAX_BEARER_TOKEN
+from bot.rules.input_bounds import MAX_BEARER_TOKEN
 from bot.store.database import session_scope
 from bot.store.models import Agent, AgentSession
 

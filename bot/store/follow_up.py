@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.lifecycle import (
+from bot.rules.lifecycle import (
     MISSING_DATA_HOURS,
     SETTLED,
     STATUS_LABELS,

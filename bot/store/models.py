@@ -18,20 +18,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base, relationship
 
-Base = declarative_base()
+# Defined with the rest of the report's life; re-exported for the store's users.
+from bot.rules.lifecycle import REPORT_TYPES, STATUSES  # noqa: F401
 
-REPORT_TYPES = ("complaint", "digitization", "improvement")
-STATUSES = (
-    "received",
-    "under_review",
-    "missing_data",
-    "referred",
-    "in_progress",
-    "accepted",
-    "rejected",
-    "closed",
-    "cancelled",
-)
+Base = declarative_base()
 
 
 class Report(Base):

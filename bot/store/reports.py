@@ -9,9 +9,9 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.arabic import comparison_key, to_ascii_digits
 from bot.clock import local_date
-from bot.eligibility import EarlierRequest
+from bot.rules.arabic import comparison_key, to_ascii_digits
+from bot.rules.eligibility import EarlierRequest
 from bot.store.database import session_scope
 from bot.store.models import Document, Report, ReportCounter, StatusChange
 

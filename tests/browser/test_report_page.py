@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bot import clock
-from bot.report.build import load_figures, write_report
+from bot.desk.report.build import load_figures, write_report
 from bot.store.agents import add_agent
 from tests import report_dataset as data
 from tests.e2e.conftest import ROOT, _wait_for_desk, free_port

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.identity import with_check_digit
+from bot.rules.identity import with_check_digit
 from tests.cluster.launcher import REST_TOKEN, LaunchedCluster, launched_cluster
 from tests.e2e.conftest import MODEL, Bot
 

@@ -111,7 +111,7 @@ def launched_cluster(
         "BALAGH_MEDIA_DIR": str(work / "media"),
         **(extra_env or {}),
     }
-    command = [sys.executable, "-m", "bot.cluster", "--model", str(model)]
+    command = [sys.executable, "-m", "bot.ops.cluster", "--model", str(model)]
     with open(work / "cluster.log", "w") as log:
         process = subprocess.Popen(
             [*command, "--replicas", str(replicas)],

@@ -18,7 +18,7 @@ import pytest
 import socketio
 from sqlalchemy import func, select
 
-from bot.processes import is_listening
+from bot.ops.processes import is_listening
 from bot.store.database import session_scope
 from bot.store.models import Report
 from channels.rest import conversation_id

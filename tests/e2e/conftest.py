@@ -179,7 +179,7 @@ def running_bot(
     }
     with open(work / "balagh.log", "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run", "--model", str(MODEL)],
+            [sys.executable, "-m", "bot.ops.cli", "run", "--model", str(MODEL)],
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from bot import clock
+from bot.rules.working_days import load_calendar
 from bot.store.database import session_scope
 from bot.store.models import Report
-from bot.working_days import load_calendar
 from channels.rest import conversation_id
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.catalogue import DEFAULT_CATALOGUE_FILE
+from bot.rules.catalogue import DEFAULT_CATALOGUE_FILE
 from bot.store.database import session_scope
 from bot.store.models import Report
 from channels.rest import conversation_id

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 from twilio.request_validator import RequestValidator
 
-from bot.arabic import strip_diacritics
+from bot.rules.arabic import strip_diacritics
 from bot.store.database import session_scope
 from bot.store.models import InboundMessage, OutboundMessage, Report
 from channels.sms_text import sms_segments

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from bot import clock
-from bot import input_bounds as bounds
+from bot.rules import input_bounds as bounds
 from bot.store.agents import add_agent
 from bot.store.database import session_scope
 from bot.store.handoffs import open_handoff

@@ -1,4 +1,4 @@
-"""What `bot.rasa_server` changes in Rasa's calls to the action server: one kept-alive
+"""What `bot.server.rasa_server` changes in Rasa's calls to the action server: one kept-alive
 HTTP session per endpoint, and the domain sent without its responses."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import rasa_server
+from bot.server import rasa_server
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-from bot.arabic import (
+from bot.rules.arabic import (
     comparison_key,
     normalise,
     normalise_with_map,

@@ -5,8 +5,8 @@ from collections import defaultdict
 import pytest
 import yaml
 
-from bot.arabic import comparison_key
-from bot.catalogue import DEFAULT_CATALOGUE_FILE, load_catalogue, parse_catalogue
+from bot.rules.arabic import comparison_key
+from bot.rules.catalogue import DEFAULT_CATALOGUE_FILE, load_catalogue, parse_catalogue
 
 DATA = yaml.safe_load(DEFAULT_CATALOGUE_FILE.read_text(encoding="utf-8"))
 

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from bot.dates import format_date_ar, parse_user_date
+from bot.rules.dates import format_date_ar, parse_user_date
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 

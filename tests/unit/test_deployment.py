@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.load_balancer import COMPOSE_FILE, render_compose, render_local
-from bot.server_config import amqp_url, lock_store_config, render_endpoints
+from bot.desk.event_relay import amqp_url
+from bot.ops.load_balancer import COMPOSE_FILE, render_compose, render_local
+from bot.ops.server_config import lock_store_config, render_endpoints
 from bot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,7 +127,7 @@ def test_the_action_image_pins_match_requirements():
 
 
 def test_committed_nginx_conf_is_the_rendered_one():
-    assert COMPOSE_FILE.read_text() == render_compose(), "run: python -m bot.load_balancer"
+    assert COMPOSE_FILE.read_text() == render_compose(), "run: python -m bot.ops.load_balancer"
 
 
 def test_the_local_load_balancer_configuration_is_accepted_by_nginx(tmp_path):
@@ -149,11 +150,11 @@ def test_endpoints_from_production_urls(tmp_path, monkeypatch):
     monkeypatch.setenv("BALAGH_ACTION_ENDPOINT_URL", "http://actions:5055/webhook")
     endpoints = yaml.safe_load(render_endpoints(load_settings(), tmp_path / "e.yml").read_text())
     assert endpoints["tracker_store"] == {
-        "type": "bot.tracker_store.CachedSQLTrackerStore", "dialect": "postgresql",
+        "type": "bot.server.tracker_store.CachedSQLTrackerStore", "dialect": "postgresql",
         "url": "db", "port": 5433, "db": "conv", "username": "u", "password": "pw",
     }  # fmt: skip
     assert endpoints["lock_store"] == {
-        "type": "bot.locking.AtomicRedisLockStore", "url": "cache", "port": 6380, "db": 3,
+        "type": "bot.server.locking.AtomicRedisLockStore", "url": "cache", "port": 6380, "db": 3,
         "password": "secret",
     }  # fmt: skip
     assert "event_broker" not in endpoints  # the desk publishes the events (event relay)
@@ -180,7 +181,7 @@ def test_the_configured_store_classes_import():
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.utils.common import class_from_module_path
 
-    from bot.server_config import STORE_TYPE
+    from bot.ops.server_config import STORE_TYPE
 
     assert issubclass(class_from_module_path(STORE_TYPE), SQLTrackerStore)
     lock_type = lock_store_config("redis://127.0.0.1:6379/1")["type"]

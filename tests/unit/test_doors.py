@@ -11,7 +11,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
 from bot import settings
 from bot.actions.server import bearer_matches
-from bot.rasa_guard import parse_body_problem, reading_of
+from bot.server.rasa_guard import parse_body_problem, reading_of
 from channels.rest import conversation_id, problem_with
 
 OFFER = BotUttered(

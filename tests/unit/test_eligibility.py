@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from bot.catalogue import Service
-from bot.eligibility import (
+from bot.rules.catalogue import Service
+from bot.rules.eligibility import (
     ClosedTopic,
     EarlierRequest,
     Refusal,
@@ -20,7 +20,7 @@ from bot.eligibility import (
     needs_prior_reference,
     needs_screenshot,
 )
-from bot.working_days import HolidayCalendar
+from bot.rules.working_days import HolidayCalendar
 
 CALENDAR = HolidayCalendar()
 SUNDAY = dt.date(2026, 11, 15)

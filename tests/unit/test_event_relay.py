@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from rasa.core.brokers import pika as rasa_pika
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
-from bot import event_relay
-from bot.event_relay import EventRelay
-from bot.tracker_store import CachedSQLTrackerStore
+from bot.desk import event_relay
+from bot.desk.event_relay import EventRelay
+from bot.server.tracker_store import CachedSQLTrackerStore
 from tests.conftest import AMQP_URL, delete_queue
 from tests.unit.test_tracker_store import DOMAIN, _connection, run
 

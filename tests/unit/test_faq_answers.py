@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.arabic import comparison_key
+from bot.rules.arabic import comparison_key
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT.parent / "shared" / "reference" / "digital-report-guide.ar.txt"

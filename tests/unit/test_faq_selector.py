@@ -17,7 +17,7 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.faq_selector import FaqSelector
+from bot.server.nlu.faq_selector import FaqSelector
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -138,4 +138,4 @@ def test_no_tensorflow_component_runs_per_message() -> None:
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     names = {step["name"] for step in config["pipeline"] + config["policies"]}
     assert not names & {"DIETClassifier", "ResponseSelector", "TEDPolicy", "UnexpecTEDIntentPolicy"}
-    assert "bot.nlu.faq_selector.FaqSelector" in names
+    assert "bot.server.nlu.faq_selector.FaqSelector" in names

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.lifecycle import TransitionError, check_transition, notification_for
+from bot.rules.lifecycle import TransitionError, check_transition, notification_for
 from bot.store.database import session_scope, upgrade
 from bot.store.follow_up import (
     attach_update,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from bot.catalogue import DEFAULT_CATALOGUE_FILE
+from bot.rules.catalogue import DEFAULT_CATALOGUE_FILE
 from scripts.generate_catalogue_nlu import main, render
 
 

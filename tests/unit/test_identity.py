@@ -1,6 +1,6 @@
 import pytest
 
-from bot.identity import (
+from bot.rules.identity import (
     mask_national_id,
     mask_phone,
     national_id_checksum_ok,

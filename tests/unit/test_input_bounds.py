@@ -1,4 +1,4 @@
-"""The bounds shared by the desk's APIs and Rasa's hand-off bridge (bot/input_bounds.py)."""
+"""The bounds shared by the desk's APIs and Rasa's hand-off bridge (bot/rules/input_bounds.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from bot import input_bounds as bounds
-from bot.input_bounds import BadInput
+from bot.rules import input_bounds as bounds
+from bot.rules.input_bounds import BadInput
 
 
 def nested(depth: int) -> bytes:

@@ -13,7 +13,7 @@ import pytest
 import redis
 from rasa.core.lock_store import RedisLockStore
 
-from bot.locking import AtomicRedisLockStore
+from bot.server.locking import AtomicRedisLockStore
 
 pytestmark = pytest.mark.redis
 

@@ -1,5 +1,5 @@
 """Files typed by their first bytes, stored whole, and the report documents the forms
-accept (bot/media.py, `attachments_of` in bot/actions/form_validation.py)."""
+accept (bot/store/media.py, `attachments_of` in bot/actions/form_validation.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import uuid
 import pytest
 from rasa_sdk import Tracker
 
-from bot import media
 from bot.actions.form_validation import Rejection, attachments_of
+from bot.store import media
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF"

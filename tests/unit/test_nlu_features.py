@@ -21,8 +21,8 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.features import column_major, sentence_matrix
-from bot.nlu.sentence_featurizer import SentenceCountVectorsFeaturizer
+from bot.server.nlu.features import column_major, sentence_matrix
+from bot.server.nlu.sentence_featurizer import SentenceCountVectorsFeaturizer
 
 TEXTS = ["اريد تقديم شكوي علي ابشر", "متي يتم الرد", "شكرا", "عندي اقتراح لتطوير خدمه"]
 

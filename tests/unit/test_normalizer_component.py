@@ -3,7 +3,7 @@
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.normalizer import ArabicNormalizer, ArabicOffsetRestorer
+from bot.server.nlu.normalizer import ArabicNormalizer, ArabicOffsetRestorer
 
 
 def make(cls):

@@ -1,4 +1,4 @@
-"""PostgreSQL statements awaited on the loop (`bot.pg_async`), against the real server."""
+"""PostgreSQL statements awaited on the loop (`bot.server.pg_async`), against the real server."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.dialects.postgresql.psycopg2 import PGDialect_psycopg2
 from sqlalchemy.engine import make_url
 
-from bot.pg_async import CONNECTION_LOST, AsyncPostgres
+from bot.server.pg_async import CONNECTION_LOST, AsyncPostgres
 from tests.conftest import POSTGRES_ADMIN_URL
 
 pytestmark = pytest.mark.postgres

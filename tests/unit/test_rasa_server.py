@@ -7,7 +7,7 @@ import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
-from bot import rasa_server
+from bot.server import rasa_server
 
 
 def test_action_responses_are_still_validated():

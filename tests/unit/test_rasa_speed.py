@@ -1,4 +1,4 @@
-"""`bot.rasa_speed` gives Rasa's own results: each patch against the code it replaces."""
+"""`bot.server.rasa_speed` gives Rasa's own results: each patch against the code it replaces."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
-from bot import rasa_speed
+from bot.server import rasa_speed
 
 ROOT = Path(__file__).resolve().parents[2]
 FORM = "improvement_form"

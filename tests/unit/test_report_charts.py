@@ -13,9 +13,9 @@ from matplotlib.font_manager import findfont
 from matplotlib.text import Text
 from PIL import Image
 
-from bot.report.build import load_figures
-from bot.report.charts import FONT, draw_charts, render_png, shape
-from bot.report.labels import CHANNEL_LABELS, TYPE_LABELS
+from bot.desk.report.build import load_figures
+from bot.desk.report.charts import FONT, draw_charts, render_png, shape
+from bot.desk.report.labels import CHANNEL_LABELS, TYPE_LABELS
 from tests import report_dataset as data
 
 ARABIC_LETTERS = range(0x0621, 0x064B)  # base letters: never drawn unshaped

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.cli import main
+from bot.ops.cli import main
 
 
 def test_demo_data_then_the_report_in_both_formats(sqlite_url, tmp_path, monkeypatch, capsys):

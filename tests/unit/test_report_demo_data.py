@@ -9,15 +9,15 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from bot.catalogue import load_catalogue
 from bot.clock import zone
-from bot.report.build import load_figures, render
-from bot.report.demo_data import generate
-from bot.report.period import Period
+from bot.desk.report.build import load_figures, render
+from bot.desk.report.demo_data import generate
+from bot.desk.report.period import Period
+from bot.rules.catalogue import load_catalogue
+from bot.rules.working_days import load_calendar
 from bot.store.database import session_scope, upgrade
 from bot.store.models import Handoff, Report, StatusChange, SurveyAnswer
 from bot.store.reports import file_report
-from bot.working_days import load_calendar
 from tests.unit.test_store import complaint
 
 START, END = dt.date(2025, 1, 1), dt.date(2025, 6, 30)

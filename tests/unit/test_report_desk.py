@@ -10,9 +10,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot import clock
 from bot.desk.main import build_app
-from bot.report.build import load_figures, render
+from bot.desk.report.build import load_figures, render
+from bot.rules.working_days import load_calendar
 from bot.store.agents import add_agent
-from bot.working_days import load_calendar
 from tests import report_dataset as data
 
 PASSWORD = "correct horse battery"

@@ -9,11 +9,11 @@ import io
 
 import pytest
 
-from bot.report.build import load_figures, render
-from bot.report.figures import handoff_figures
-from bot.report.period import Period
-from bot.report.rows import HandoffRow
-from bot.report.stats import median, percentile, share
+from bot.desk.report.build import load_figures, render
+from bot.desk.report.figures import handoff_figures
+from bot.desk.report.period import Period
+from bot.desk.report.rows import HandoffRow
+from bot.desk.report.stats import median, percentile, share
 from tests import report_dataset as data
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.report.privacy import EMAIL, MOBILE, NAME, NATIONAL_ID, NUMBER, scrub
+from bot.desk.report.privacy import EMAIL, MOBILE, NAME, NATIONAL_ID, NUMBER, scrub
 
 
 @pytest.mark.parametrize(

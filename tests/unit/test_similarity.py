@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.similarity import SIMILARITY_THRESHOLD, is_similar, similarity
+from bot.rules.similarity import SIMILARITY_THRESHOLD, is_similar, similarity
 
 SAME = [
     ("شهادة حسن السيرة والسلوك", "شهاده حسن سيره وسلوك"),

@@ -10,7 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from sqlalchemy.engine import make_url
 
-from bot.tracker_store import CachedSQLTrackerStore
+from bot.server.tracker_store import CachedSQLTrackerStore
 
 DOMAIN = Domain.from_yaml("version: '3.1'\nintents: [greet]\nslots: {}\n")
 

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from bot.working_days import HolidayCalendar, load_calendar
+from bot.rules.working_days import HolidayCalendar, load_calendar
 
 THURSDAY = dt.date(2026, 11, 19)
 SUNDAY = dt.date(2026, 11, 22)

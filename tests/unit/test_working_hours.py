@@ -1,8 +1,8 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.working_days import HolidayCalendar
-from bot.working_hours import agents_available, next_opening
+from bot.rules.working_days import HolidayCalendar
+from bot.rules.working_hours import agents_available, next_opening
 
 RIYADH = ZoneInfo("Asia/Riyadh")
 CALENDAR = HolidayCalendar()

@@ -1,0 +1,80 @@
+"""Arabic wording of the report, in the terms of the guide and the published reports."""
+
+from __future__ import annotations
+
+from bot.rules.lifecycle import STATUS_LABELS
+
+TYPE_LABELS = {
+    "complaint": "تقديم شكوى",
+    "digitization": "طلب تحول",
+    "improvement": "اقتراح تطوير",
+}
+
+# The status names of a report, as the beneficiary sees them.
+STATUS_NAMES = dict(STATUS_LABELS, referred="أُحيل إلى الجهة")
+
+# Channels as the centre reports them; every web-chat session counts as the website.
+CHANNEL_GROUPS = {"webchat": "web", "whatsapp": "whatsapp", "sms": "sms"}
+CHANNEL_ORDER = ("web", "whatsapp", "sms", "other")
+CHANNEL_LABELS = {
+    "web": "الموقع الإلكتروني",
+    "whatsapp": "واتساب",
+    "sms": "الرسائل النصية",
+    "other": "قنوات أخرى",
+}
+
+SURVEY_QUESTIONS = {
+    "solution_score": "الرضا عن الحل المقدم من الجهة",
+    "handling_score": "الرضا عن معالجة البلاغ",
+    "effort_score": "سهولة الحصول على الحل",
+}
+
+HANDOFF_REASONS = {
+    "asked": "طلب المستفيد موظفاً",
+    "not_understood": "تعذّر الفهم مرتين",
+    "dispute": "اعتراض على قرار",
+}
+
+MONTH_NAMES = (
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+)
+
+
+def channel_group(channel: str | None) -> str:
+    """The reporting channel of a stored input channel name."""
+    return CHANNEL_GROUPS.get(channel or "", "other")
+
+
+def month_label(month: str) -> str:
+    """`2025-03` → «مارس 2025»."""
+    year, number = month.split("-")
+    return f"{MONTH_NAMES[int(number) - 1]} {year}"
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """78.5% written the Arabic way (Arabic decimal separator), «—» when undefined."""
+    if value is None:
+        return "—"
+    text = f"{value * 100:.{digits}f}".rstrip("0").rstrip(".")
+    return text.replace(".", "٫") + "٪"
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    """A count or a measure as the published reports write them (no thousands
+    separator), decimals with «٫»; «—» when undefined."""
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.{digits}f}".replace(".", "٫")

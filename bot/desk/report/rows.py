@@ -1,0 +1,170 @@
+"""What the report reads from the store: streamed rows and SQL aggregates, never ORM
+objects per report (100,000 reports must take seconds, on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from sqlalchemy import Integer, case, func, literal_column, select, union
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.desk.report.period import Period
+from bot.rules.lifecycle import COMPLETED  # statuses with an outcome: "completed" (منجز)
+from bot.store.models import Handoff, Report, StatusChange, SurveyAnswer
+
+SURVEY_SCORES = ("solution_score", "handling_score", "effort_score")
+
+
+class ReportRow(NamedTuple):
+    type: str
+    status: str
+    channel: str
+    entity: str | None
+    created_at: dt.datetime
+    due_on: dt.date
+    # When it last entered a completed status (None if it never did).
+    completed_at: dt.datetime | None
+    delay_notified: bool
+
+
+class HandoffRow(NamedTuple):
+    conversation_id: str
+    reason: str
+    status: str
+    agent: str | None
+    created_at: dt.datetime
+    taken_at: dt.datetime | None
+    ended_at: dt.datetime | None
+
+
+class SurveyTotals(NamedTuple):
+    """Sums and counts per question (partial surveys count for what they answered)."""
+
+    surveys: int
+    score_sums: dict[str, int]
+    score_counts: dict[str, int]
+    useful_yes: int
+    useful_answers: int
+
+
+class CommentRow(NamedTuple):
+    text: str
+    answered_at: dt.datetime
+    type: str
+    beneficiary_name: str | None
+
+
+def utc(instant: dt.datetime | None) -> dt.datetime | None:
+    """SQLite gives naive datetimes back; the store holds UTC."""
+    if instant is not None and instant.tzinfo is None:
+        return instant.replace(tzinfo=dt.timezone.utc)
+    return instant
+
+
+def _in_period(column: ColumnElement[dt.datetime], period: Period) -> ColumnElement[bool]:
+    first, after = period.utc_bounds()
+    return (column >= first) & (column < after)
+
+
+def count_reports(connection: Connection, period: Period) -> int:
+    return connection.execute(
+        select(func.count(Report.id)).where(_in_period(Report.created_at, period))
+    ).scalar_one()
+
+
+def report_rows(connection: Connection, period: Period) -> Iterator[ReportRow]:
+    """Every report filed in the period, with its completion instant, streamed."""
+    completion = (
+        select(
+            StatusChange.report_id.label("report_id"),
+            func.max(StatusChange.created_at).label("completed_at"),
+        )
+        .where(StatusChange.status.in_(COMPLETED))
+        .group_by(StatusChange.report_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Report.type,
+            Report.status,
+            Report.channel,
+            Report.entity,
+            Report.created_at,
+            Report.due_on,
+            completion.c.completed_at,
+            Report.delay_notified_at.is_not(None),
+        )
+        .outerjoin(completion, completion.c.report_id == Report.id)
+        .where(_in_period(Report.created_at, period))
+    )
+    result = connection.execution_options(stream_results=True, yield_per=5000).execute(query)
+    for row in result:
+        yield ReportRow(
+            row[0], row[1], row[2], row[3], utc(row[4]), row[5], utc(row[6]), bool(row[7])
+        )
+
+
+def survey_totals(connection: Connection, period: Period) -> SurveyTotals:
+    """Survey answers of the period's reports, summed in SQL."""
+    useful_yes = func.sum(case((SurveyAnswer.useful.is_(True), 1), else_=0))
+    columns = [func.count(SurveyAnswer.id)]
+    for field in SURVEY_SCORES:
+        column = getattr(SurveyAnswer, field)
+        columns += [func.sum(column), func.count(column)]
+    columns += [useful_yes, func.count(SurveyAnswer.useful)]
+    row = connection.execute(
+        select(*columns)
+        .join(Report, Report.id == SurveyAnswer.report_id)
+        .where(_in_period(Report.created_at, period))
+    ).one()
+    sums = {f: int(row[1 + 2 * i] or 0) for i, f in enumerate(SURVEY_SCORES)}
+    counts = {f: int(row[2 + 2 * i] or 0) for i, f in enumerate(SURVEY_SCORES)}
+    return SurveyTotals(int(row[0]), sums, counts, int(row[-2] or 0), int(row[-1] or 0))
+
+
+def recent_comments(connection: Connection, period: Period, limit: int) -> list[CommentRow]:
+    """The newest survey comments on the period's reports (to be scrubbed before use)."""
+    rows = connection.execute(
+        select(SurveyAnswer.comment, SurveyAnswer.updated_at, Report.type, Report.beneficiary_name)
+        .join(Report, Report.id == SurveyAnswer.report_id)
+        .where(
+            _in_period(Report.created_at, period),
+            SurveyAnswer.comment.is_not(None),
+            func.length(func.trim(SurveyAnswer.comment)) > 0,
+        )
+        .order_by(SurveyAnswer.updated_at.desc(), SurveyAnswer.id.desc())
+        .limit(limit)
+    ).all()
+    return [CommentRow(r[0], utc(r[1]), r[2], r[3]) for r in rows]
+
+
+def handoff_rows(connection: Connection, period: Period) -> Iterator[HandoffRow]:
+    """Hand-offs opened in the period."""
+    result = connection.execution_options(stream_results=True, yield_per=5000).execute(
+        select(
+            Handoff.conversation_id,
+            Handoff.reason,
+            Handoff.status,
+            Handoff.agent,
+            Handoff.created_at,
+            Handoff.taken_at,
+            Handoff.ended_at,
+        ).where(_in_period(Handoff.created_at, period))
+    )
+    for row in result:
+        yield HandoffRow(row[0], row[1], row[2], row[3], utc(row[4]), utc(row[5]), utc(row[6]))
+
+
+def conversations_count(connection: Connection, period: Period) -> int:
+    """Conversations that reached the store in the period: those that filed a report or
+    were handed to a person (the hand-off rate's denominator)."""
+    both = union(
+        select(Report.conversation_id.label("c")).where(_in_period(Report.created_at, period)),
+        select(Handoff.conversation_id.label("c")).where(_in_period(Handoff.created_at, period)),
+    ).subquery()
+    return connection.execute(
+        select(func.count(literal_column("c", Integer))).select_from(both)
+    ).scalar_one()

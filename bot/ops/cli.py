@@ -1,0 +1,203 @@
+"""`balagh`: operators' commands (run the processes, migrate the store).
+
+`balagh run` starts the action server and the Rasa server together, prints where to
+talk to them, and stops both on Ctrl-C (or when either dies, so nothing is left half
+running).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bot.desk.report.commands import add_commands as add_report_commands
+from bot.ops.processes import (
+    actions_command,
+    desk_command,
+    latest_model,
+    process_env,
+    rasa_command,
+    wait_for_port,
+)
+from bot.ops.server_config import render_credentials, render_endpoints
+from bot.settings import ROOT, generate_secrets, load_settings, refuse_any_origin
+from bot.store.database import upgrade
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    generate_secrets()
+    env = process_env()
+    upgrade(settings.database_url)
+    var = ROOT / "var"
+    endpoints = render_endpoints(settings, var / f"endpoints-{settings.rasa_port}.yml")
+    credentials = render_credentials(settings, var / f"credentials-{settings.rasa_port}.yml")
+    model = Path(args.model) if args.model else latest_model(settings.model_dir)
+    actions = subprocess.Popen(actions_command(settings.actions_port), cwd=ROOT, env=env)
+    server = subprocess.Popen(
+        rasa_command(model, endpoints, credentials, settings.rasa_port), cwd=ROOT, env=env
+    )
+    desk_port = int(os.environ.get("BALAGH_DESK_PORT", "8080"))
+    desk = subprocess.Popen(desk_command(), cwd=ROOT, env=env)
+    processes = [server, actions, desk]
+
+    def stop(*_: object) -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    try:
+        wait_for_port(settings.actions_port, actions, 120)
+        wait_for_port(settings.rasa_port, server, 300)
+        wait_for_port(desk_port, desk, 60)
+        print(
+            f"\nBalagh is running.\n"
+            f"  REST:    POST http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook\n"
+            f"  Parse:   POST http://127.0.0.1:{settings.rasa_port}/model/parse?token=<token>"
+            f" (token: BALAGH_RASA_API_TOKEN or var/rasa-api.token)\n"
+            f"  Actions: http://127.0.0.1:{settings.actions_port}/health (calls need the token)\n"
+            f"  Desk:    http://127.0.0.1:{desk_port}/api/reports/<number> (staff API)\n"
+            f"  Chat in the terminal: make shell    Stop: Ctrl-C\n",
+            flush=True,
+        )
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop()
+
+
+def shell(args: argparse.Namespace) -> int:
+    """Chat in the terminal: the action server in the background, `rasa shell` in front."""
+    settings = load_settings()
+    generate_secrets()
+    env = process_env()
+    upgrade(settings.database_url)
+    endpoints = render_endpoints(settings, ROOT / "var" / "endpoints-shell.yml")
+    model = Path(args.model) if args.model else latest_model(settings.model_dir)
+    actions = subprocess.Popen(
+        actions_command(settings.actions_port),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(settings.actions_port, actions, 120)
+        return subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "rasa",
+                "shell",
+                "-m",
+                str(model),
+                "--endpoints",
+                str(endpoints),
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+    finally:
+        actions.terminate()
+        actions.wait(timeout=20)
+
+
+def add_agent_command(args: argparse.Namespace) -> int:
+    """Create a desk account; the password is read from standard input (never argv)."""
+    import getpass
+
+    from bot.clock import now
+    from bot.store.agents import add_agent
+
+    password = sys.stdin.readline().strip() if not sys.stdin.isatty() else getpass.getpass()
+    settings = load_settings()
+    upgrade(settings.database_url)
+    add_agent(
+        settings.database_url,
+        args.username,
+        password,
+        args.role,
+        now(),
+        display_name=args.name,
+        telegram_user_id=args.telegram_id,
+    )
+    print(f"{args.role} {args.username} added")
+    return 0
+
+
+def rasa_server(args: argparse.Namespace) -> int:
+    """One Rasa server, configured from the environment (a container's command)."""
+    refuse_any_origin("balagh rasa-server")
+    settings = load_settings()
+    var = ROOT / "var"
+    endpoints = render_endpoints(settings, var / f"endpoints-{settings.rasa_port}.yml")
+    credentials = render_credentials(settings, var / f"credentials-{settings.rasa_port}.yml")
+    model = Path(args.model) if args.model else latest_model(settings.model_dir)
+    command = rasa_command(model, endpoints, credentials, settings.rasa_port)
+    os.execve(command[0], command, process_env())
+
+
+def cluster(args: argparse.Namespace) -> int:
+    from bot.ops.cluster import main as cluster_main
+
+    return cluster_main(
+        ["--replicas", str(args.replicas)] + (["--model", args.model] if args.model else [])
+    )
+
+
+def migrate(_: argparse.Namespace) -> int:
+    upgrade(load_settings().database_url)
+    print("reports store is up to date")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="balagh", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="start the Rasa server and the action server")
+    run_parser.add_argument("--model", help="model archive (default: newest in models/)")
+    run_parser.set_defaults(func=run)
+    shell_parser = commands.add_parser("shell", help="chat in the terminal (starts the actions)")
+    shell_parser.add_argument("--model", help="model archive (default: newest in models/)")
+    shell_parser.set_defaults(func=shell)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
+    server_parser = commands.add_parser(
+        "rasa-server", help="only the Rasa server, configured from the environment"
+    )
+    server_parser.add_argument("--model", help="model archive (default: newest in models/)")
+    server_parser.set_defaults(func=rasa_server)
+    cluster_parser = commands.add_parser(
+        "cluster", help="the production topology as local processes (replicas behind nginx)"
+    )
+    cluster_parser.add_argument("--replicas", type=int, default=2)
+    cluster_parser.add_argument("--model", help="model archive (default: newest in models/)")
+    cluster_parser.set_defaults(func=cluster)
+    agent_parser = commands.add_parser(
+        "add-agent", help="create a desk account (password on stdin)"
+    )
+    agent_parser.add_argument("username")
+    agent_parser.add_argument("--role", choices=["agent", "supervisor"], default="agent")
+    agent_parser.add_argument("--name", help="display name")
+    agent_parser.add_argument("--telegram-id", help="Telegram user id mapped to this account")
+    agent_parser.set_defaults(func=add_agent_command)
+    add_report_commands(commands)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

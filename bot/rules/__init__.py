@@ -1,0 +1,3 @@
+"""The guide's rules, as plain functions that read like the guide, and Arabic text handling:
+eligibility, the life of a report, working days and hours, dates, identifiers, similarity,
+the catalogue, input bounds. Pure: imports nothing of the project outside `bot.rules`."""

@@ -1,0 +1,199 @@
+"""Dates as people type them: Gregorian or Hijri, any digits, or relative («قبل أسبوعين»).
+
+`parse_user_date` never guesses silently between calendars: a year between 1300 and
+1500 is Hijri (Umm al-Qura), a year from 1900 on is Gregorian; a month written as a
+name says its calendar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from hijridate import Hijri
+
+from bot.rules.arabic import normalise
+
+GREGORIAN_MONTHS = {
+    "يناير": 1,
+    "فبراير": 2,
+    "مارس": 3,
+    "ابريل": 4,
+    "مايو": 5,
+    "يونيو": 6,
+    "يوليو": 7,
+    "اغسطس": 8,
+    "سبتمبر": 9,
+    "اكتوبر": 10,
+    "نوفمبر": 11,
+    "ديسمبر": 12,
+}
+HIJRI_MONTHS = {
+    "محرم": 1,
+    "صفر": 2,
+    "ربيع الاول": 3,
+    "ربيع اول": 3,
+    "ربيع الثاني": 4,
+    "ربيع الاخر": 4,
+    "ربيع ثاني": 4,
+    "جمادي الاولي": 5,
+    "جمادي الاول": 5,
+    "جمادي الاخره": 6,
+    "جمادي الثانيه": 6,
+    "جمادي الاخر": 6,
+    "رجب": 7,
+    "شعبان": 8,
+    "رمضان": 9,
+    "شوال": 10,
+    "ذو القعده": 11,
+    "ذي القعده": 11,
+    "ذو الحجه": 12,
+    "ذي الحجه": 12,
+}
+NUMBER_WORDS = {
+    "واحد": 1,
+    "يوم": 1,
+    "اثنين": 2,
+    "اثنان": 2,
+    "ثلاث": 3,
+    "ثلاثه": 3,
+    "اربع": 4,
+    "اربعه": 4,
+    "خمس": 5,
+    "خمسه": 5,
+    "ست": 6,
+    "سته": 6,
+    "سبع": 7,
+    "سبعه": 7,
+    "ثمان": 8,
+    "ثمانيه": 8,
+    "تسع": 9,
+    "تسعه": 9,
+    "عشر": 10,
+    "عشره": 10,
+}
+UNIT_DAYS = {"يوم": 1, "ايام": 1, "اسبوع": 7, "اسابيع": 7, "شهر": 30, "اشهر": 30, "شهور": 30}
+DUALS = {"يومين": 2, "اسبوعين": 14, "شهرين": 60}
+OLDEST_ACCEPTED_YEARS = 10
+
+
+@dataclass(frozen=True)
+class DateParse:
+    """A date, or why it was refused: 'unparsed', 'impossible', 'future' or 'too_old'."""
+
+    date: dt.date | None = None
+    error: str | None = None
+    calendar: str = "gregorian"
+
+
+def _from_parts(year: int, month: int, day: int) -> DateParse:
+    if 1300 <= year <= 1500:
+        try:
+            gregorian = Hijri(year, month, day).to_gregorian()
+        except (ValueError, OverflowError):
+            return DateParse(error="impossible")
+        return DateParse(dt.date(gregorian.year, gregorian.month, gregorian.day), calendar="hijri")
+    if 1900 <= year <= 2200:
+        try:
+            return DateParse(dt.date(year, month, day))
+        except ValueError:
+            return DateParse(error="impossible")
+    return DateParse(error="impossible")
+
+
+def _relative(text: str, today: dt.date) -> DateParse | None:
+    if re.fullmatch(r"(اليوم|الحين|توه|تو)", text):
+        return DateParse(today)
+    if re.fullmatch(r"(امس|البارحه|البارح)", text):
+        return DateParse(today - dt.timedelta(days=1))
+    if re.fullmatch(r"(قبل امس|اول امس|اول البارح|اول البارحه)", text):
+        return DateParse(today - dt.timedelta(days=2))
+    if text in {"الاسبوع الماضي", "الاسبوع اللي فات", "الاسبوع الي فات"}:
+        return DateParse(today - dt.timedelta(days=7))
+    if text in {"الشهر الماضي", "الشهر اللي فات", "الشهر الي فات"}:
+        return DateParse(today - dt.timedelta(days=30))
+    match = re.fullmatch(r"(?:من |منذ |قبل |له |لها )?(?:حوالي |تقريبا )?(.+?)( تقريبا)?", text)
+    if not match:
+        return None
+    body = match.group(1).strip()
+    if not (text.startswith(("قبل", "منذ", "من ", "له ", "لها "))):
+        return None
+    if body in DUALS:
+        return DateParse(today - dt.timedelta(days=DUALS[body]))
+    if body in UNIT_DAYS and UNIT_DAYS[body] > 1:
+        return DateParse(today - dt.timedelta(days=UNIT_DAYS[body]))
+    parts = body.split()
+    if len(parts) == 2 and parts[1] in UNIT_DAYS:
+        count_text = parts[0]
+        count = int(count_text) if count_text.isdigit() else NUMBER_WORDS.get(count_text)
+        if count is None or count > 3650:
+            return None
+        return DateParse(today - dt.timedelta(days=count * UNIT_DAYS[parts[1]]))
+    return None
+
+
+def _named_month(text: str, today: dt.date) -> DateParse | None:
+    for names, calendar in ((HIJRI_MONTHS, "hijri"), (GREGORIAN_MONTHS, "gregorian")):
+        for name in sorted(names, key=len, reverse=True):
+            match = re.fullmatch(rf"(\d{{1,2}}) (?:من )?(?:شهر )?{name}(?: (\d{{4}}))?", text)
+            if not match:
+                continue
+            day = int(match.group(1))
+            month = names[name]
+            if match.group(2):
+                return _from_parts(int(match.group(2)), month, day)
+            if calendar == "hijri":
+                from hijridate import Gregorian
+
+                year = Gregorian(today.year, today.month, today.day).to_hijri().year
+            else:
+                year = today.year
+            parsed = _from_parts(year, month, day)
+            if parsed.date and parsed.date > today:
+                parsed = _from_parts(year - 1, month, day)
+            return parsed
+    return None
+
+
+def parse_user_date(text: str, today: dt.date) -> DateParse:
+    """Parse a past date typed by a user; refuse future, impossible or very old dates."""
+    cleaned = normalise(text).strip().lower()
+    cleaned = re.sub(r"(?<=\d)\s*(هـ|ه|هجري|هجريه|م|ميلادي|ميلاديه)\.?$", "", cleaned)
+    cleaned = re.sub(r"^(بتاريخ|تاريخ|في|يوم)\s+", "", cleaned)
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    parsed = _parse(cleaned, today)
+    if parsed.date is None:
+        return parsed
+    if parsed.date > today:
+        return DateParse(error="future", calendar=parsed.calendar)
+    if parsed.date < today.replace(year=today.year - OLDEST_ACCEPTED_YEARS):
+        return DateParse(error="too_old", calendar=parsed.calendar)
+    return parsed
+
+
+def _parse(cleaned: str, today: dt.date) -> DateParse:
+    match = re.fullmatch(r"(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})", cleaned)
+    if match:
+        return _from_parts(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    match = re.fullmatch(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{2}|\d{4})", cleaned)
+    if match:
+        year = int(match.group(3))
+        if year < 100:
+            year += 2000 if year <= today.year % 100 else 1400
+        return _from_parts(year, int(match.group(2)), int(match.group(1)))
+    relative = _relative(cleaned, today)
+    if relative is not None:
+        return relative
+    named = _named_month(cleaned, today)
+    if named is not None:
+        return named
+    return DateParse(error="unparsed")
+
+
+ARABIC_WEEKDAYS = ["الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"]
+
+
+def format_date_ar(day: dt.date) -> str:
+    """«الأحد 2026-11-29»: weekday name and ISO date with ASCII digits (readable on SMS)."""
+    return f"{ARABIC_WEEKDAYS[day.weekday()]} {day.isoformat()}"

@@ -1,0 +1,1 @@
+"""Balagh's NLU components, named in `config.yml` (moving one means retraining)."""

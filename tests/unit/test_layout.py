@@ -1,0 +1,72 @@
+"""The house's rules: each room imports only the rooms below it (the rules nothing)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FOUNDATION = {"bot.settings", "bot.clock"}
+SHARED = {"bot.rules", "bot.store", *FOUNDATION}
+# room -> the rooms it may import (besides itself)
+ALLOWED = {
+    "bot.settings": set(),
+    "bot.clock": set(),
+    "bot.rules": set(),
+    "bot.store": {"bot.rules", *FOUNDATION},
+    "bot.server": SHARED,
+    "channels": SHARED,
+    "bot.actions": SHARED,
+    "bot.desk": SHARED,
+    "bot.ops": None,  # anything
+}
+
+
+def room_of(module: str) -> str | None:
+    for room in sorted(ALLOWED, key=len, reverse=True):
+        if module == room or module.startswith(room + "."):
+            return room
+    return None
+
+
+def imports_of(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "bot":  # `from bot import clock`
+                found += [(node.lineno, f"bot.{alias.name}") for alias in node.names]
+            else:
+                found.append((node.lineno, node.module))
+    return found
+
+
+def modules() -> list[Path]:
+    files = [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("channels").rglob("*.py")]
+    return sorted(f for f in files if "migrations" not in f.parts)
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_each_room_imports_only_what_it_may(path: Path) -> None:
+    module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+    room = room_of(module)
+    if room is None or ALLOWED[room] is None:
+        return
+    broken = []
+    for line, imported in imports_of(path):
+        target = room_of(imported)
+        if target is not None and target != room and target not in ALLOWED[room]:
+            broken.append(f"line {line}: {imported} ({room} may not import {target})")
+    assert not broken, broken
+
+
+def test_every_room_says_what_lives_there() -> None:
+    inits = [ROOT / "bot" / "__init__.py", ROOT / "channels" / "__init__.py"]
+    inits += sorted(ROOT.joinpath("bot").glob("**/__init__.py"))
+    for init in inits:
+        if "migrations" not in init.parts:
+            assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), init
