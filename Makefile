@@ -27,7 +27,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip check
 	@touch $@
 
-install: $(VENV)/.installed
+# The project itself, editable: `.venv/bin/balagh` (its dependencies come from the lock above).
+$(VENV)/bin/balagh: pyproject.toml | $(VENV)/.installed
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+install: $(VENV)/.installed $(VENV)/bin/balagh
 
 data/nlu/catalogue.yml: resources/catalogue.yml scripts/generate_catalogue_nlu.py bot/rules/catalogue.py | $(VENV)/.installed
 	$(PY) -m scripts.generate_catalogue_nlu
@@ -39,14 +44,16 @@ $(MODEL): $(VENV)/.installed data/nlu/catalogue.yml $(TRAINING_INPUTS)
 
 train: $(MODEL)
 
-run: $(MODEL)
-	$(PY) -m bot.ops.cli run --model $(MODEL)
+BALAGH := $(VENV)/bin/balagh
 
-shell: $(MODEL)
-	$(PY) -m bot.ops.cli shell --model $(MODEL)
+run: $(MODEL) $(BALAGH)
+	$(BALAGH) run --model $(MODEL)
 
-migrate: $(VENV)/.installed
-	$(PY) -m bot.ops.cli migrate
+shell: $(MODEL) $(BALAGH)
+	$(BALAGH) shell --model $(MODEL)
+
+migrate: $(BALAGH)
+	$(BALAGH) migrate
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check bot channels tests scripts bench
@@ -69,7 +76,7 @@ $(DOCKER_COMPOSE):
 	@command -v apt-get >/dev/null || { echo "install docker-compose at $(DOCKER_COMPOSE)"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose
 
-unit: $(VENV)/.installed $(NGINX) $(DOCKER_COMPOSE)
+unit: $(VENV)/.installed $(VENV)/bin/balagh $(NGINX) $(DOCKER_COMPOSE)
 	$(PY) -m pytest -q tests/unit
 
 data-validate: $(VENV)/.installed
@@ -90,8 +97,8 @@ $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "install Chromium at $(CHROMIUM) (or set CHROMIUM=...)"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-cluster: $(MODEL) $(NGINX)
-	BALAGH_NGINX=$(NGINX) $(PY) -m bot.ops.cluster
+cluster: $(MODEL) $(NGINX) $(BALAGH)
+	BALAGH_NGINX=$(NGINX) $(BALAGH) cluster
 
 # The attacker's tests (tests/security) run against the same real processes.
 e2e: $(MODEL) $(CHROMIUM)

@@ -12,3 +12,6 @@ may import (`tests/unit/test_layout.py` fails on an import that breaks these rul
 - `bot.desk`: the desk process (APIs, dispatcher, scheduler, event relay, report, pages).
 - `bot.ops`: operators' commands (CLI, cluster, process lines, configuration rendering).
 """
+
+# The version, in one place (pyproject.toml reads it; CHANGELOG.md tells its story).
+__version__ = "0.10.0"

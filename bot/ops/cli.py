@@ -15,6 +15,9 @@ import sys
 import time
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
+
+from bot import __version__
 from bot.desk.report.commands import add_commands as add_report_commands
 from bot.ops.processes import (
     actions_command,
@@ -120,21 +123,28 @@ def add_agent_command(args: argparse.Namespace) -> int:
     """Create a desk account; the password is read from standard input (never argv)."""
     import getpass
 
+    from sqlalchemy.exc import IntegrityError
+
     from bot.clock import now
     from bot.store.agents import add_agent
 
     password = sys.stdin.readline().strip() if not sys.stdin.isatty() else getpass.getpass()
     settings = load_settings()
     upgrade(settings.database_url)
-    add_agent(
-        settings.database_url,
-        args.username,
-        password,
-        args.role,
-        now(),
-        display_name=args.name,
-        telegram_user_id=args.telegram_id,
-    )
+    try:
+        add_agent(
+            settings.database_url,
+            args.username,
+            password,
+            args.role,
+            now(),
+            display_name=args.name,
+            telegram_user_id=args.telegram_id,
+        )
+    except IntegrityError:
+        raise CommandFailed(f"an agent named {args.username!r} already exists") from None
+    except ValueError as refused:  # a password or role the store refuses
+        raise CommandFailed(str(refused)) from None
     print(f"{args.role} {args.username} added")
     return 0
 
@@ -165,9 +175,25 @@ def migrate(_: argparse.Namespace) -> int:
     return 0
 
 
+class CommandFailed(Exception):
+    """An expected failure: said in one line, no traceback."""
+
+
+def desk(_: argparse.Namespace) -> int:
+    """Only the desk (a container's command; `balagh run` starts it with the others)."""
+    from bot.desk.main import main as desk_main
+
+    desk_main()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="balagh", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"balagh {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("desk", help="only the desk (APIs, console, notifications)").set_defaults(
+        func=desk
+    )
     run_parser = commands.add_parser("run", help="start the Rasa server and the action server")
     run_parser.add_argument("--model", help="model archive (default: newest in models/)")
     run_parser.set_defaults(func=run)
@@ -196,7 +222,18 @@ def main(argv: list[str] | None = None) -> int:
     agent_parser.set_defaults(func=add_agent_command)
     add_report_commands(commands)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except CommandFailed as failure:
+        return _said(args.command, str(failure))
+    except OperationalError as failure:  # the database is down, refuses us, or is missing
+        reason = str(failure.orig).strip().splitlines()[0] if failure.orig else str(failure)
+        return _said(args.command, f"the database cannot be reached: {reason}")
+
+
+def _said(command: str, message: str) -> int:
+    print(f"balagh {command}: {message}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":
