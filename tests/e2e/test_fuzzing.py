@@ -13,6 +13,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from bot.rules.lifecycle import STATUSES
+
 pytestmark = pytest.mark.e2e
 
 FUZZ = settings(
@@ -106,14 +108,32 @@ def test_handoff_bridge_refuses_strangers(bot, path, body, token) -> None:
     assert status == 403
 
 
+@pytest.fixture(scope="module")
+def fuzzed_report(bot) -> str:
+    """A real report whose number the fuzzing uses, so bodies reach the status checks."""
+    from bot import clock
+    from bot.store.reports import file_report
+    from tests.unit.test_store import complaint
+
+    now = clock.now()
+    return file_report(bot.database_url, complaint("FUZZ-1"), now, now.date()).number
+
+
+STATUS_BODIES = st.fixed_dictionaries(
+    {"status": st.one_of(st.sampled_from(STATUSES), ANY_TEXT)},
+    optional={"note": JSON_VALUES, "implementation_time": JSON_VALUES, "actor": JSON_VALUES},
+)
+
+
 @FUZZ
 @given(
-    number=st.one_of(ANY_TEXT, st.from_regex(r"\ADR-[0-9]{4}-[0-9]{6}\Z")),
-    body=JSON_VALUES,
+    number=st.one_of(ANY_TEXT, st.from_regex(r"\A[0-9]{9}\Z"), st.just("existing")),
+    body=st.one_of(JSON_VALUES, STATUS_BODIES),
     authorised=st.booleans(),
     action=st.sampled_from(["get", "status"]),
 )
-def test_staff_api(bot, number, body, authorised, action) -> None:
+def test_staff_api(bot, fuzzed_report, number, body, authorised, action) -> None:
+    number = fuzzed_report if number == "existing" else number
     quoted = urllib.parse.quote(number[:300], safe="") or "%20"
     headers = {"Content-Type": "application/json"}
     if authorised:
