@@ -25,7 +25,7 @@ from bot.desk.report.demo_data import generate
 from bot.rules.catalogue import load_catalogue
 from bot.rules.working_days import load_calendar
 from bot.settings import ROOT
-from bot.store.database import dispose, upgrade
+from bot.store.database import Store
 
 TARGET_SECONDS = 30.0
 START, END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
@@ -37,10 +37,11 @@ ADMIN_URL = os.environ.get(
 def fill(url: str, reports: int, seed: int) -> float:
     """Demo data into an empty store; returns the seconds it took (not benchmarked)."""
     started = time.perf_counter()
-    upgrade(url)
+    store = Store(url)
+    store.upgrade()
     now = dt.datetime.combine(END, dt.time(20, 59), dt.timezone.utc)
-    generate(url, reports, seed, START, END, load_calendar(), load_catalogue(), now)
-    dispose(url)
+    generate(store, reports, seed, START, END, load_calendar(), load_catalogue(), now)
+    store.dispose()
     return time.perf_counter() - started
 
 
@@ -78,7 +79,6 @@ def main(argv: list[str] | None = None) -> int:
             seconds = time_report(postgres_url, Path(work) / "postgresql.html")
             results.append(("PostgreSQL", setup, seconds))
         finally:
-            dispose(postgres_url)
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()

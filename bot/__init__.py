@@ -3,9 +3,12 @@
 One room per process or concern; each room's `__init__` says what lives there and what it
 may import (`tests/unit/test_layout.py` fails on an import that breaks these rules):
 
-- `bot.settings`, `bot.clock`: configuration and time; import nothing of the project.
+- `bot.settings`, `bot.clock`: configuration and time; import nothing else of the project
+  (the clock reads its time zone from the settings).
 - `bot.rules`: the guide's rules and Arabic text handling, pure functions.
 - `bot.store`: the reports store (SQLAlchemy, migrations, media files).
+- `bot.observability`: what every process uses to be operated (JSON logs with identifiers
+  masked, readiness checks of the stores, the door of `/metrics`).
 - `bot.server`: what runs inside the Rasa process (its patches, tracker and lock stores,
   NLU components). `channels/` (beside `bot/`) holds the Rasa input channels.
 - `bot.actions`: the action server (Rasa SDK actions, form validation, filing).
@@ -14,4 +17,4 @@ may import (`tests/unit/test_layout.py` fails on an import that breaks these rul
 """
 
 # The version, in one place (pyproject.toml reads it; CHANGELOG.md tells its story).
-__version__ = "0.10.0"
+__version__ = "0.11.0"

@@ -1,16 +1,17 @@
 """Time in one place: instants are UTC (stored so on SQLite and PostgreSQL alike), and
-dates are the centre's calendar dates in Riyadh (a report filed at 01:00 Riyadh time is
-filed "today" there)."""
+dates are the centre's calendar dates in its time zone (`BALAGH_TIMEZONE`, Riyadh: a report
+filed at 01:00 Riyadh time is filed "today" there)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from zoneinfo import ZoneInfo
+
+from bot.settings import load_settings
 
 
 def zone() -> ZoneInfo:
-    return ZoneInfo(os.environ.get("BALAGH_TIMEZONE", "Asia/Riyadh"))
+    return load_settings().zone
 
 
 def now() -> dt.datetime:

@@ -1,14 +1,32 @@
-"""Configuration from environment variables (a `.env` file is read when present).
+"""Configuration: every `BALAGH_*` and `TWILIO_*` variable, typed, checked and documented here.
 
-Every variable and its default is listed in the README; keep the two in step.
+`Settings` declares each variable once: its type, default and meaning. `load_settings()`
+reads them from the environment (a `.env` file in the project folder fills those not set;
+an empty value is the same as an unset one), checks every value and raises `SettingsError`
+naming the variable of the first wrong one. A process's entry point calls
+`settings_or_exit()`, which stops the process with that one line and no traceback, then
+passes the settings (and the store built from them) to whoever needs them.
+
+Secrets (`Secret`) are their variable's value, or generated once into `var/` (mode 600)
+when it is unset. `docs/configuration.md` is generated from the declarations
+(`python -m bot.settings > docs/configuration.md`; `tests/unit/test_settings.py` checks it).
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import math
 import os
-from dataclasses import dataclass
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
@@ -18,95 +36,26 @@ ROOT = Path(__file__).resolve().parent.parent
 EDGE_HEADER = "X-Balagh-Edge"
 
 
+class SettingsError(ValueError):
+    """A variable's value is wrong; the message names the variable and says what it takes."""
+
+
 @dataclass(frozen=True)
-class Settings:
-    """What the processes need to know about their environment."""
+class Secret:
+    """A secret shared by processes: the variable's value, or one generated once into
+    `var/<file_name>` (mode 600, created exclusively so that processes started together
+    agree on one value). Set it explicitly across machines; it never defaults to a
+    constant. Its value is not part of the settings' repr."""
 
-    database_url: str
-    tracker_store_url: str
-    holidays_file: Path
-    catalogue_file: Path
-    rasa_port: int
-    actions_port: int
-    timezone: str
-    log_level: str
-    model_dir: Path
-    # Production topology (empty: the embedded default of one process on one machine).
-    lock_store_url: str
-    event_broker_url: str
-    socketio_redis_url: str
-    action_endpoint_url: str
-    media_dir: Path
+    variable: str
+    file_name: str
+    configured: str = field(default="", repr=False)
+
+    def value(self) -> str:
+        return self.configured or _generated_secret(self.variable, self.file_name)
 
 
-# The variables `Settings` is read from: the settings are remembered per set of their values
-# (the actions ask for them several times a message; building them is the Path arithmetic).
-VARIABLES = (
-    "BALAGH_DATABASE_URL",
-    "BALAGH_TRACKER_STORE_URL",
-    "BALAGH_HOLIDAYS_FILE",
-    "BALAGH_CATALOGUE_FILE",
-    "BALAGH_RASA_PORT",
-    "BALAGH_ACTIONS_PORT",
-    "BALAGH_TIMEZONE",
-    "BALAGH_LOG_LEVEL",
-    "BALAGH_MODEL_DIR",
-    "BALAGH_LOCK_STORE_URL",
-    "BALAGH_EVENT_BROKER_URL",
-    "BALAGH_SOCKETIO_REDIS_URL",
-    "BALAGH_ACTION_ENDPOINT_URL",
-    "BALAGH_MEDIA_DIR",
-)
-_dotenv_read = False
-
-
-def load_settings() -> Settings:
-    """The settings of the environment as it is now (tests change it between runs). The
-    `.env` file is read once per process: it only fills variables not already set."""
-    global _dotenv_read
-    if not _dotenv_read:
-        load_dotenv(ROOT / ".env", override=False)
-        _dotenv_read = True
-    return _settings_from(tuple(os.environ.get(name) for name in VARIABLES))
-
-
-@functools.lru_cache(maxsize=16)
-def _settings_from(values: tuple[str | None, ...]) -> Settings:
-    env = {name: value for name, value in zip(VARIABLES, values, strict=True) if value is not None}
-    var = ROOT / "var"
-    return Settings(
-        database_url=env.get("BALAGH_DATABASE_URL", f"sqlite:///{var / 'balagh.db'}"),
-        tracker_store_url=env.get(
-            "BALAGH_TRACKER_STORE_URL", f"sqlite:///{var / 'conversations.db'}"
-        ),
-        holidays_file=Path(
-            env.get("BALAGH_HOLIDAYS_FILE", str(ROOT / "resources" / "holidays.yml"))
-        ),
-        catalogue_file=Path(
-            env.get("BALAGH_CATALOGUE_FILE", str(ROOT / "resources" / "catalogue.yml"))
-        ),
-        rasa_port=int(env.get("BALAGH_RASA_PORT", "5005")),
-        actions_port=int(env.get("BALAGH_ACTIONS_PORT", "5055")),
-        timezone=env.get("BALAGH_TIMEZONE", "Asia/Riyadh"),
-        log_level=env.get("BALAGH_LOG_LEVEL", "INFO"),
-        model_dir=Path(env.get("BALAGH_MODEL_DIR", str(ROOT / "models"))),
-        lock_store_url=env.get("BALAGH_LOCK_STORE_URL", ""),
-        event_broker_url=env.get("BALAGH_EVENT_BROKER_URL", ""),
-        socketio_redis_url=env.get("BALAGH_SOCKETIO_REDIS_URL", ""),
-        action_endpoint_url=env.get("BALAGH_ACTION_ENDPOINT_URL", ""),
-        media_dir=Path(env.get("BALAGH_MEDIA_DIR", str(var / "media"))),
-    )
-
-
-def shared_secret(variable: str, file_name: str) -> str:
-    """A secret from the environment, or generated once into var/ (mode 600, created
-    exclusively so that processes started together agree on one value). Set it explicitly
-    across machines; it is never defaulted to a constant."""
-    import secrets
-
-    configured = os.environ.get(variable)
-    if configured:
-        return configured
+def _generated_secret(variable: str, file_name: str) -> str:
     file = ROOT / "var" / file_name
     if not file.exists():
         file.parent.mkdir(parents=True, exist_ok=True)
@@ -121,57 +70,811 @@ def shared_secret(variable: str, file_name: str) -> str:
         value = file.read_text().strip()
         if value:
             return value
-        import time
-
         time.sleep(0.01)
     raise SystemExit(f"{file} is empty: delete it, or set {variable}")
 
 
-def internal_token() -> str:
-    """Shared by the desk and Rasa's hand-off bridge (`BALAGH_INTERNAL_TOKEN`)."""
-    return shared_secret("BALAGH_INTERNAL_TOKEN", "internal.token")
+# How a variable's text becomes a value.
+@dataclass(frozen=True)
+class Kind:
+    label: str  # the docs' "type" column
+    expect: str  # the error's "must be ..."
+    parse: Callable[[str], Any]  # raises ValueError for a wrong value
+    shows_value: bool = True  # False: the error does not repeat the value (a secret)
 
 
-def rasa_api_token() -> str:
-    """Rasa's HTTP API token (`BALAGH_RASA_API_TOKEN`): the desk's notifications and
-    hand-back events use it; nothing else may call that API."""
-    return shared_secret("BALAGH_RASA_API_TOKEN", "rasa-api.token")
+def _text(value: str) -> str:
+    return value
 
 
-def actions_token() -> str:
-    """The secret Rasa sends to the action server (`BALAGH_ACTIONS_TOKEN`)."""
-    return shared_secret("BALAGH_ACTIONS_TOKEN", "actions.token")
+def _host(value: str) -> str:
+    if any(ch.isspace() for ch in value) or "/" in value:
+        raise ValueError(value)
+    return value
 
 
-def rest_token() -> str:
-    """`BALAGH_REST_TOKEN`: when set, the REST channel requires it as a bearer token and
-    the public edge passes the REST channel; unset, REST is for loopback callers only."""
-    return os.environ.get("BALAGH_REST_TOKEN", "")
+def _port(value: str) -> int:
+    port = int(value)
+    if not 1 <= port <= 65535:
+        raise ValueError(value)
+    return port
 
 
-def webchat_origins() -> list[str]:
-    """The origins allowed to open the widget and to call Rasa from a browser
-    (`BALAGH_WEBCHAT_ORIGINS`, comma-separated). Default: the desk's own demo page."""
-    configured = os.environ.get("BALAGH_WEBCHAT_ORIGINS", "")
-    if configured.strip():
-        return [origin.strip() for origin in configured.split(",") if origin.strip()]
-    desk_port = os.environ.get("BALAGH_DESK_PORT", "8080")
-    return [f"http://127.0.0.1:{desk_port}", f"http://localhost:{desk_port}"]
+def _ports(value: str) -> tuple[int, ...]:
+    return tuple(_port(part.strip()) for part in value.split(",") if part.strip())
 
 
-def refuse_any_origin(command: str) -> None:
-    """Production topologies name the widget's origins: `*` would let any site's scripts
-    talk to Rasa with the visitor's credentials."""
-    if "*" in webchat_origins():
-        raise SystemExit(
-            f"{command}: BALAGH_WEBCHAT_ORIGINS must list the widget's origins, not `*`"
-        )
+def _positive(value: str) -> float:
+    number = float(value)
+    if not (math.isfinite(number) and number > 0):
+        raise ValueError(value)
+    return number
 
 
-def generate_secrets() -> None:
-    """Create every generated secret before child processes start (so that none of them
-    races another to write the file)."""
-    internal_token()
-    rasa_api_token()
-    actions_token()
-    shared_secret("BALAGH_WEBCHAT_SECRET", "webchat.secret")
+def _not_negative(value: str) -> float:
+    number = float(value)
+    if not (math.isfinite(number) and number >= 0):
+        raise ValueError(value)
+    return number
+
+
+def _url(*schemes: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in schemes or not parts.hostname:
+            raise ValueError(value)
+        _ = parts.port  # raises ValueError for a port that is not a number in range
+        return value
+
+    return parse
+
+
+_DATABASE_URL = re.compile(r"(sqlite|postgresql)(\+\w+)?://", re.IGNORECASE)
+
+
+def _database_url(value: str) -> str:
+    if not _DATABASE_URL.match(value):
+        raise ValueError(value)
+    return value
+
+
+def _choice(*values: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        chosen = value.strip().lower()
+        if chosen not in values:
+            raise ValueError(value)
+        return chosen
+
+    return parse
+
+
+def _log_level(value: str) -> str:
+    level = value.strip().upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ValueError(value)
+    return level
+
+
+def _switch(value: str) -> bool:
+    word = value.strip().lower()
+    if word in ("on", "1", "true", "yes"):
+        return True
+    if word in ("off", "0", "false", "no"):
+        return False
+    raise ValueError(value)
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(value) from None
+    return value.strip()
+
+
+_HOURS = re.compile(r"\s*(\d\d:\d\d)\s*-\s*(\d\d:\d\d)\s*")
+
+
+def _agent_hours(value: str) -> str:
+    """`HH:MM-HH:MM` (the start not after the end; equal: never) or `always`; the rule that
+    reads it is `bot.rules.working_hours`."""
+    if value.strip().lower() == "always":
+        return value
+    match = _HOURS.fullmatch(value)
+    if match is None:
+        raise ValueError(value)
+    start, end = (_time_of_day(part) for part in match.groups())
+    if end < start:
+        raise ValueError(value)
+    return value
+
+
+def _time_of_day(value: str) -> tuple[int, int]:
+    hours, minutes = (int(part) for part in value.split(":"))
+    if not (0 <= hours <= 23 and 0 <= minutes <= 59):
+        raise ValueError(value)
+    return hours, minutes
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    origins = tuple(origin.strip() for origin in value.split(",") if origin.strip())
+    for origin in origins:
+        if origin == "*":
+            continue
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+            raise ValueError(origin)
+        _ = parts.port
+    return origins
+
+
+def _json_object(value: str) -> dict[str, str]:
+    parsed = json.loads(value)
+    if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
+        raise ValueError(value)
+    return parsed
+
+
+TEXT = Kind("text", "text", _text)
+TOKEN = Kind("secret", "a secret", _text, shows_value=False)
+HOST = Kind("host", "a host name or address (no spaces, no path)", _host)
+PORT = Kind("port", "a port number (1-65535)", _port)
+PORTS = Kind("ports, comma-separated", "port numbers (1-65535), comma-separated", _ports)
+SECONDS = Kind("seconds > 0", "a number of seconds greater than 0", _positive)
+SECONDS_OR_0 = Kind("seconds ≥ 0", "a number of seconds, 0 or more", _not_negative)
+HOURS = Kind("hours > 0", "a number of hours greater than 0", _positive)
+PATH = Kind("path", "a path", Path)
+HTTP_URL = Kind("URL `http(s)://`", "an http:// or https:// URL", _url("http", "https"))
+DATABASE_URL = Kind(
+    "URL `sqlite:///` or `postgresql://`",
+    "an SQLAlchemy URL, sqlite:///<file> or postgresql://user:password@host:port/db",
+    _database_url,
+)
+REDIS_URL = Kind("URL `redis://`", "a redis://host:port/db URL", _url("redis"))
+SOCKETIO_REDIS_URL = Kind(
+    "URL `redis(s)://`", "a redis:// or rediss:// URL", _url("redis", "rediss")
+)
+AMQP_URL = Kind("URL `amqp(s)://`", "an amqp://user:password@host:port/ URL", _url("amqp", "amqps"))
+LOG_LEVEL = Kind(
+    "`DEBUG` `INFO` `WARNING` `ERROR` `CRITICAL`",
+    "one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+    _log_level,
+)
+LOG_FORMAT = Kind("`text` / `json`", "text or json", _choice("text", "json"))
+RELAY_START = Kind("`first` / `latest`", "first or latest", _choice("first", "latest"))
+SWITCH = Kind("`on` / `off`", "on or off", _switch)
+TIMEZONE = Kind("IANA time zone", "an IANA time zone such as Asia/Riyadh", _timezone)
+AGENT_HOURS = Kind(
+    "`HH:MM-HH:MM` / `always`",
+    "HH:MM-HH:MM (the start not after the end) or always",
+    _agent_hours,
+)
+ORIGINS = Kind(
+    "origins, comma-separated",
+    "origins such as https://www.example.gov.sa (scheme, host, port; no path), comma-separated",
+    _origins,
+)
+TEMPLATES = Kind(
+    "JSON object", 'a JSON object of texts, e.g. {"closed": "HX..."}', _json_object, False
+)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One variable: its name, kind, default (a value, or a function of the settings
+    read before it), meaning, and the default as the docs show it."""
+
+    variable: str
+    kind: Kind
+    default: Any
+    meaning: str
+    shown: str | None
+    group: str
+
+
+def _var(
+    variable: str,
+    kind: Kind,
+    default: Any,
+    meaning: str,
+    *,
+    group: str,
+    shown: str | None = None,
+) -> Any:
+    spec = Spec(variable, kind, default, meaning, shown, group)
+    return field(metadata={"spec": spec}, repr=kind.shows_value)
+
+
+def _secret(variable: str, file_name: str, meaning: str, *, group: str) -> Any:
+    kind = Kind("secret", "a secret", lambda value: Secret(variable, file_name, value), False)
+    shown = f"generated once into `var/{file_name}`"
+    return _var(variable, kind, Secret(variable, file_name), meaning, group=group, shown=shown)
+
+
+VAR = ROOT / "var"
+STORES = "Stores"
+FILES = "Files, time zone"
+LOGS = "Logs and metrics"
+RASA = "Rasa server"
+WIDGET = "Web chat widget"
+ACTIONS = "Action server"
+DESK = "Desk"
+TELEGRAM = "Agents on Telegram (with `BALAGH_TELEGRAM_TOKEN` and `BALAGH_TELEGRAM_CHAT_ID`)"
+RELAY = "Event relay (with `BALAGH_EVENT_BROKER_URL`)"
+TWILIO = "WhatsApp and SMS through Twilio (on with the account, a number and the public URL)"
+CLUSTER = "`balagh cluster` (the production topology as local processes)"
+GROUPS = (STORES, FILES, LOGS, RASA, WIDGET, ACTIONS, DESK, TELEGRAM, RELAY, TWILIO, CLUSTER)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the processes need to know about their environment (`load_settings()`)."""
+
+    # In the order they are read: a default computed from other settings (a port) comes
+    # after them. The docs list them by `GROUPS`.
+    database_url: str = _var(
+        "BALAGH_DATABASE_URL",
+        DATABASE_URL,
+        f"sqlite:///{VAR / 'balagh.db'}",
+        "the reports store (reports, surveys, hand-offs, outbox); migrated on start",
+        group=STORES,
+        shown="`sqlite:///var/balagh.db`",
+    )
+    tracker_store_url: str = _var(
+        "BALAGH_TRACKER_STORE_URL",
+        DATABASE_URL,
+        f"sqlite:///{VAR / 'conversations.db'}",
+        "the conversations (Rasa's SQL tracker store)",
+        group=STORES,
+        shown="`sqlite:///var/conversations.db`",
+    )
+    lock_store_url: str = _var(
+        "BALAGH_LOCK_STORE_URL",
+        REDIS_URL,
+        "",
+        "the conversation lock in Redis (`bot/server/locking.py`), needed as soon as there are"
+        " two Rasa processes; unset: a lock inside the one Rasa process",
+        group=STORES,
+    )
+    event_broker_url: str = _var(
+        "BALAGH_EVENT_BROKER_URL",
+        AMQP_URL,
+        "",
+        "RabbitMQ: the desk's event relay publishes every stored conversation event there;"
+        " unset: no events published",
+        group=STORES,
+    )
+    socketio_redis_url: str = _var(
+        "BALAGH_SOCKETIO_REDIS_URL",
+        SOCKETIO_REDIS_URL,
+        "",
+        "socket.io's Redis manager: a push from any Rasa replica reaches a browser connected"
+        " to another; unset: one replica",
+        group=STORES,
+    )
+    media_dir: Path = _var(
+        "BALAGH_MEDIA_DIR",
+        PATH,
+        VAR / "media",
+        "uploaded files and WhatsApp media (a volume shared by the replicas)",
+        group=STORES,
+        shown="`var/media`",
+    )
+    holidays_file: Path = _var(
+        "BALAGH_HOLIDAYS_FILE",
+        PATH,
+        ROOT / "resources" / "holidays.yml",
+        "official holidays (working-day calculations; re-read when it changes)",
+        group=FILES,
+        shown="`resources/holidays.yml`",
+    )
+    catalogue_file: Path = _var(
+        "BALAGH_CATALOGUE_FILE",
+        PATH,
+        ROOT / "resources" / "catalogue.yml",
+        "entities, platforms and services (re-read when it changes)",
+        group=FILES,
+        shown="`resources/catalogue.yml`",
+    )
+    model_dir: Path = _var(
+        "BALAGH_MODEL_DIR",
+        PATH,
+        ROOT / "models",
+        "where `balagh run` looks for the newest model when `--model` is not given",
+        group=FILES,
+        shown="`models`",
+    )
+    timezone: str = _var(
+        "BALAGH_TIMEZONE",
+        TIMEZONE,
+        "Asia/Riyadh",
+        "the centre's time zone: \"today\" for dates, deadlines and agents' hours",
+        group=FILES,
+    )
+    log_level: str = _var(
+        "BALAGH_LOG_LEVEL", LOG_LEVEL, "INFO", "log level of Balagh's own modules", group=LOGS
+    )
+    log_format: str = _var(
+        "BALAGH_LOG_FORMAT",
+        LOG_FORMAT,
+        "text",
+        "`json`: one JSON object per line (identifiers masked); `text`: for people",
+        group=LOGS,
+    )
+    metrics_token: str = _var(
+        "BALAGH_METRICS_TOKEN",
+        TOKEN,
+        "",
+        "the bearer token a Prometheus scraper sends for `/metrics` (desk, Rasa replicas,"
+        " action server); unset: callers on the same machine only",
+        group=LOGS,
+    )
+    rasa_host: str = _var(
+        "BALAGH_RASA_HOST",
+        HOST,
+        "127.0.0.1",
+        "interface the Rasa server listens on (`0.0.0.0` behind a load balancer)",
+        group=RASA,
+    )
+    rasa_port: int = _var("BALAGH_RASA_PORT", PORT, 5005, "Rasa server port", group=RASA)
+    rasa_api_token: Secret = _secret(
+        "BALAGH_RASA_API_TOKEN",
+        "rasa-api.token",
+        "Rasa's HTTP API (`/model/parse`, `/conversations/…`, `/status`) always requires it"
+        " (`?token=`); the desk uses it",
+        group=RASA,
+    )
+    rest_token: str = _var(
+        "BALAGH_REST_TOKEN",
+        TOKEN,
+        "",
+        "when set, the REST channel requires it as a bearer token and the public edge passes"
+        " the REST channel; unset, REST is for loopback callers only",
+        group=RASA,
+    )
+    internal_token: Secret = _secret(
+        "BALAGH_INTERNAL_TOKEN",
+        "internal.token",
+        "authenticates the desk to Rasa's hand-off bridge (agents' replies, hand-backs)",
+        group=RASA,
+    )
+    public_url: str = _var(
+        "BALAGH_PUBLIC_URL",
+        HTTP_URL,
+        "",
+        "the public base URL Twilio calls (its webhooks' signatures are checked against it);"
+        " unset: WhatsApp and SMS off",
+        group=TWILIO,
+    )
+    webchat_secret: Secret = _secret(
+        "BALAGH_WEBCHAT_SECRET",
+        "webchat.secret",
+        "signs web chat sessions (the same on every replica)",
+        group=WIDGET,
+    )
+    actions_host: str = _var(
+        "BALAGH_ACTIONS_HOST",
+        HOST,
+        "127.0.0.1",
+        "interface the action server listens on (`0.0.0.0` only on compose's internal" " network)",
+        group=ACTIONS,
+    )
+    actions_port: int = _var("BALAGH_ACTIONS_PORT", PORT, 5055, "action server port", group=ACTIONS)
+    actions_token: Secret = _secret(
+        "BALAGH_ACTIONS_TOKEN",
+        "actions.token",
+        "the secret Rasa sends the action server, which refuses any call without it",
+        group=ACTIONS,
+    )
+    action_endpoint_url: str = _var(
+        "BALAGH_ACTION_ENDPOINT_URL",
+        HTTP_URL,
+        lambda read: f"http://127.0.0.1:{read['actions_port']}/webhook",
+        "where the Rasa server calls the action server",
+        group=RASA,
+        shown="`http://127.0.0.1:$BALAGH_ACTIONS_PORT/webhook`",
+    )
+    desk_host: str = _var(
+        "BALAGH_DESK_HOST", HOST, "127.0.0.1", "interface the desk listens on", group=DESK
+    )
+    desk_port: int = _var(
+        "BALAGH_DESK_PORT", PORT, 8080, "desk port (console, staff and agents' APIs)", group=DESK
+    )
+    webchat_origins: tuple[str, ...] = _var(
+        "BALAGH_WEBCHAT_ORIGINS",
+        ORIGINS,
+        lambda read: (
+            f"http://127.0.0.1:{read['desk_port']}",
+            f"http://localhost:{read['desk_port']}",
+        ),
+        "origins allowed to open the widget's socket and call Rasa from a browser (CORS);"
+        " `balagh cluster`, `balagh rasa-server` and compose refuse `*`",
+        group=WIDGET,
+        shown="the desk's demo page (`http://127.0.0.1:$BALAGH_DESK_PORT`,"
+        " `http://localhost:$BALAGH_DESK_PORT`)",
+    )
+    widget_server: str = _var(
+        "BALAGH_WIDGET_SERVER",
+        HTTP_URL,
+        lambda read: f"http://127.0.0.1:{read['rasa_port']}",
+        "the Rasa URL the desk's demo page's widget talks to",
+        group=WIDGET,
+        shown="`http://127.0.0.1:$BALAGH_RASA_PORT`",
+    )
+    staff_token: str = _var(
+        "BALAGH_STAFF_TOKEN",
+        TOKEN,
+        "",
+        "bearer token of the staff API",
+        group=DESK,
+        shown="generated per run and logged",
+    )
+    rasa_url: str = _var(
+        "BALAGH_RASA_URL",
+        HTTP_URL,
+        lambda read: f"http://127.0.0.1:{read['rasa_port']}",
+        "where the desk reaches Rasa (notifications, the hand-off bridge)",
+        group=DESK,
+        shown="`http://127.0.0.1:$BALAGH_RASA_PORT`",
+    )
+    desk_dispatcher: bool = _var(
+        "BALAGH_DESK_DISPATCHER",
+        SWITCH,
+        True,
+        "`off` stops the desk from delivering notifications (they stay queued)",
+        group=DESK,
+        shown="`on`",
+    )
+    dispatch_interval: float = _var(
+        "BALAGH_DISPATCH_INTERVAL",
+        SECONDS,
+        1.0,
+        "seconds between passes over the outbox",
+        group=DESK,
+        shown="`1`",
+    )
+    scheduler_interval: float = _var(
+        "BALAGH_SCHEDULER_INTERVAL",
+        SECONDS,
+        60.0,
+        "seconds between runs of the timed rules (48-hour cancellation, delay notices)",
+        group=DESK,
+        shown="`60`",
+    )
+    agent_hours: str = _var(
+        "BALAGH_AGENT_HOURS",
+        AGENT_HOURS,
+        "08:00-16:00",
+        "agents' hours on working days (`BALAGH_TIMEZONE`), or `always`",
+        group=DESK,
+    )
+    agent_session_hours: float = _var(
+        "BALAGH_AGENT_SESSION_HOURS",
+        HOURS,
+        8.0,
+        "lifetime of an agent's sign-in session",
+        group=DESK,
+        shown="`8`",
+    )
+    telegram_token: str = _var(
+        "BALAGH_TELEGRAM_TOKEN",
+        TOKEN,
+        "",
+        "the agents' Telegram bot token (with `BALAGH_TELEGRAM_CHAT_ID`: Telegram on)",
+        group=TELEGRAM,
+        shown="unset (Telegram off)",
+    )
+    telegram_chat_id: str = _var(
+        "BALAGH_TELEGRAM_CHAT_ID",
+        TEXT,
+        "",
+        "the agents' chat where escalations are announced",
+        group=TELEGRAM,
+    )
+    telegram_api: str = _var(
+        "BALAGH_TELEGRAM_API",
+        HTTP_URL,
+        "https://api.telegram.org",
+        "Bot API base (tests point it at a local fake)",
+        group=TELEGRAM,
+    )
+    telegram_interval: float = _var(
+        "BALAGH_TELEGRAM_INTERVAL",
+        SECONDS,
+        1.0,
+        "seconds between announcement and update passes",
+        group=TELEGRAM,
+        shown="`1`",
+    )
+    telegram_webhook_url: str = _var(
+        "BALAGH_TELEGRAM_WEBHOOK_URL",
+        HTTP_URL,
+        "",
+        "the public URL (ending in `/telegram/webhook`, passed by the edge to the desk) Telegram"
+        " posts the updates to; unset: the desk polls Telegram (long polling)",
+        group=TELEGRAM,
+    )
+    telegram_webhook_secret: str = _var(
+        "BALAGH_TELEGRAM_WEBHOOK_SECRET",
+        TOKEN,
+        "",
+        "required with the webhook: 32 to 256 of `A-Z a-z 0-9 _ -`, the secret Telegram sends"
+        " with each update",
+        group=TELEGRAM,
+    )
+    event_queue: str = _var(
+        "BALAGH_EVENT_QUEUE", TEXT, "balagh.events", "the queue the events go to", group=RELAY
+    )
+    event_relay_interval: float = _var(
+        "BALAGH_EVENT_RELAY_INTERVAL",
+        SECONDS,
+        0.2,
+        "seconds between looks at the events table when caught up (the last batch was not" " full)",
+        group=RELAY,
+    )
+    event_relay_gap_wait: float = _var(
+        "BALAGH_EVENT_RELAY_GAP_WAIT",
+        SECONDS_OR_0,
+        5.0,
+        "seconds a missing event id is waited for before the relay moves past it",
+        group=RELAY,
+        shown="`5`",
+    )
+    event_relay_start: str = _var(
+        "BALAGH_EVENT_RELAY_START",
+        RELAY_START,
+        "first",
+        "`first`: publish every stored event on the relay's first run; `latest`: start after"
+        " the events stored before it (a deployment whose Rasa already published them)",
+        group=RELAY,
+    )
+    twilio_account_sid: str = _var(
+        "TWILIO_ACCOUNT_SID",
+        TEXT,
+        "",
+        "the Twilio account",
+        group=TWILIO,
+        shown="unset (channels off)",
+    )
+    twilio_auth_token: str = _var(
+        "TWILIO_AUTH_TOKEN",
+        TOKEN,
+        "",
+        "the Twilio account's auth token",
+        group=TWILIO,
+        shown="unset (channels off)",
+    )
+    twilio_whatsapp_number: str = _var(
+        "TWILIO_WHATSAPP_NUMBER",
+        TEXT,
+        "",
+        "e.g. `whatsapp:+9665…` (enables WhatsApp)",
+        group=TWILIO,
+    )
+    twilio_sms_number: str = _var(
+        "TWILIO_SMS_NUMBER", TEXT, "", "e.g. `+9665…` (enables SMS)", group=TWILIO
+    )
+    twilio_api_base: str = _var(
+        "TWILIO_API_BASE",
+        HTTP_URL,
+        "https://api.twilio.com",
+        "Twilio API base (tests point it at a local fake)",
+        group=TWILIO,
+    )
+    twilio_whatsapp_templates: dict = _var(
+        "TWILIO_WHATSAPP_TEMPLATES",
+        TEMPLATES,
+        {},
+        "notification kind → approved template `content_sid`, for notifications outside"
+        " WhatsApp's 24-hour window",
+        group=TWILIO,
+        shown="`{}`",
+    )
+    twilio_retry_delay: float = _var(
+        "TWILIO_RETRY_DELAY",
+        SECONDS,
+        0.5,
+        "first retry delay of a failed send (doubles each attempt)",
+        group=TWILIO,
+    )
+    twilio_media_timeout: float = _var(
+        "TWILIO_MEDIA_TIMEOUT",
+        SECONDS,
+        10.0,
+        "seconds allowed to fetch a message's WhatsApp media (Twilio gives up on a webhook"
+        " after 15 s)",
+        group=TWILIO,
+        shown="`10`",
+    )
+    cluster_port: int = _var(
+        "BALAGH_CLUSTER_PORT",
+        PORT,
+        8000,
+        "the port nginx listens on in front of the replicas",
+        group=CLUSTER,
+    )
+    cluster_internal_port: int = _var(
+        "BALAGH_CLUSTER_INTERNAL_PORT",
+        PORT,
+        8001,
+        "nginx's internal listener (loopback) through which the desk reaches the replicas",
+        group=CLUSTER,
+    )
+    cluster_replica_ports: tuple[int, ...] = _var(
+        "BALAGH_CLUSTER_REPLICA_PORTS",
+        PORTS,
+        (),
+        "the replicas' ports, one per replica",
+        group=CLUSTER,
+        shown="`BALAGH_RASA_PORT` and the next ports",
+    )
+    cluster_dir: Path = _var(
+        "BALAGH_CLUSTER_DIR",
+        PATH,
+        VAR / "cluster",
+        "logs, rendered configuration and `state.json`",
+        group=CLUSTER,
+        shown="`var/cluster`",
+    )
+    nginx: str = _var(
+        "BALAGH_NGINX",
+        TEXT,
+        "nginx",
+        "the nginx binary `balagh cluster` runs (`make cluster` sets `/usr/sbin/nginx`)",
+        group=CLUSTER,
+        shown="`nginx` on the `PATH`",
+    )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def refuse_any_origin(self, command: str) -> None:
+        """Production topologies name the widget's origins: `*` would let any site's
+        scripts talk to Rasa with the visitor's credentials."""
+        if "*" in self.webchat_origins:
+            raise SystemExit(
+                f"{command}: BALAGH_WEBCHAT_ORIGINS must list the widget's origins, not `*`"
+            )
+
+    def generate_secrets(self) -> None:
+        """Create every generated secret before child processes start (so that none of
+        them races another to write the file)."""
+        for secret in (
+            self.internal_token,
+            self.rasa_api_token,
+            self.actions_token,
+            self.webchat_secret,
+        ):
+            secret.value()
+
+
+_NAMES = tuple(f.name for f in fields(Settings))
+SPECS: tuple[Spec, ...] = tuple(f.metadata["spec"] for f in fields(Settings))
+# The variables `Settings` is read from: the settings are remembered per set of their values.
+VARIABLES: tuple[str, ...] = tuple(spec.variable for spec in SPECS)
+_dotenv_read = False
+
+
+def load_settings() -> Settings:
+    """The settings of the environment as it is now, checked (`SettingsError` names the
+    first wrong variable). Remembered while the variables keep their values: cheap to call
+    again (tests change the environment between runs). The `.env` file is read once per
+    process: it only fills variables not already set."""
+    global _dotenv_read
+    if not _dotenv_read:
+        load_dotenv(ROOT / ".env", override=False)
+        _dotenv_read = True
+    return _settings_from(tuple(map(os.environ.get, VARIABLES)))
+
+
+def settings_or_exit(process: str) -> Settings:
+    """The settings at a process's start: a wrong value stops it with one line."""
+    try:
+        return load_settings()
+    except SettingsError as wrong:
+        raise SystemExit(f"{process}: {wrong}") from None
+
+
+@functools.lru_cache(maxsize=16)
+def _settings_from(values: tuple[str | None, ...]) -> Settings:
+    read: dict[str, Any] = {}
+    for name, spec, raw in zip(_NAMES, SPECS, values, strict=True):
+        if raw is None or not raw.strip():
+            default = spec.default
+            read[name] = default(read) if callable(default) else default
+            continue
+        try:
+            read[name] = spec.kind.parse(raw.strip())
+        except ValueError:
+            shown = f", not {_masked(raw)!r}" if spec.kind.shows_value else ""
+            raise SettingsError(f"{spec.variable} must be {spec.kind.expect}{shown}") from None
+    return Settings(**read)
+
+
+def _masked(value: str) -> str:
+    """A value as an error may repeat it: a URL's password hidden."""
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", value)
+
+
+# Variables documented with Balagh's: Rasa's, compose's and the tests' own.
+OTHER_VARIABLES = (
+    (
+        "RASA_TELEMETRY_ENABLED",
+        "`false` (set by the Makefile and `balagh run`)",
+        "Rasa must not phone home",
+    ),
+    ("RASA_ENVIRONMENT", "unset", "the `app_id` of every event the relay publishes to RabbitMQ"),
+    (
+        "`POSTGRES_PASSWORD`, `RABBITMQ_PASSWORD`",
+        "none: compose refuses to start",
+        "compose only: the database and broker passwords (from `.env`)",
+    ),
+    (
+        "BALAGH_TEST_POSTGRES_URL",
+        "`postgresql://postgres@127.0.0.1:5432/postgres`",
+        "tests only: the server where each test creates and drops its own database",
+    ),
+    (
+        "BALAGH_CHROMIUM",
+        "`/usr/bin/chromium`",
+        "tests only: the browser Playwright drives (`make test` installs Debian's `chromium`)",
+    ),
+)
+
+DOC_INTRO = """\
+# Configuration
+
+<!-- Generated from bot/settings.py by `python -m bot.settings > docs/configuration.md`:
+edit the declarations there, not this file (tests/unit/test_settings.py checks it). -->
+
+Everything is configured with environment variables; a `.env` file in the project folder is read
+when present (variables already set win). An empty value is the same as an unset one. The same
+code runs embedded (`make run`: SQLite, no other service) and in production; only these variables
+change (see [operations](operations.md)). Secrets and what happens when they are unset:
+[security](security.md#secrets).
+
+Each process (`balagh run` and the other commands, the desk, the action server, the Rasa server)
+reads and checks every variable when it starts (`bot/settings.py`): a wrong value stops it with
+one line naming the variable, e.g. `balagh desk: BALAGH_DESK_PORT must be a port number
+(1-65535), not '80a'`.
+"""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _shown_default(spec: Spec) -> str:
+    if spec.shown is not None:
+        return spec.shown
+    default = spec.default
+    if default in ("", (), None):
+        return "unset"
+    if isinstance(default, float) and default.is_integer():
+        default = int(default)
+    return f"`{default}`"
+
+
+def configuration_markdown() -> str:
+    """docs/configuration.md: every variable by group, then those Balagh does not read."""
+    lines = [DOC_INTRO]
+    for group in GROUPS:
+        specs = [spec for spec in SPECS if spec.group == group]
+        lines += [f"## {group}", "", "| variable | type | default | meaning |", "|---|---|---|---|"]
+        lines += [
+            f"| `{s.variable}` | {_cell(s.kind.label)} | {_cell(_shown_default(s))} "
+            f"| {_cell(s.meaning)} |"
+            for s in specs
+        ]
+        lines.append("")
+    lines += ["## Other variables (not Balagh's own)", "", "| variable | default | meaning |"]
+    lines.append("|---|---|---|")
+    for name, default, meaning in OTHER_VARIABLES:
+        shown = name if name.startswith("`") else f"`{name}`"
+        lines.append(f"| {shown} | {default} | {meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(configuration_markdown(), end="")

@@ -20,7 +20,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
-import os
+import re
 import urllib.parse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -50,11 +50,17 @@ from bot.store.channel_state import (
     offered_choices,
     outbound_result,
 )
-from bot.store.database import upgrade
+from bot.store.database import Store, shared_store
 from channels.sms_text import chosen_index, for_sms, numbered, sms_segments
 
 logger = logging.getLogger(__name__)
 
+# Twilio's `From`: `whatsapp:+<E.164>` on WhatsApp, `+<E.164>` by SMS (the conversation id).
+SENDER_FORMAT = {
+    "whatsapp": re.compile(r"whatsapp:\+[1-9][0-9]{6,14}"),
+    "sms": re.compile(r"\+[1-9][0-9]{6,14}"),
+    "twilio": re.compile(r"(whatsapp:)?\+[1-9][0-9]{6,14}"),
+}
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 ALLOWED_MEDIA = set(media.EXTENSIONS)
 MAX_MEDIA_BYTES = media.MAX_MEDIA_BYTES
@@ -98,11 +104,7 @@ class TwilioConfig:
             api_base=str(credentials.get("api_base") or "https://api.twilio.com").rstrip("/"),
             templates=dict(templates),
             retry_delay=float(credentials.get("retry_delay", 0.5)),
-            media_timeout=float(
-                credentials.get("media_timeout")
-                or os.environ.get("TWILIO_MEDIA_TIMEOUT")
-                or DEFAULT_MEDIA_TIMEOUT
-            ),
+            media_timeout=float(credentials.get("media_timeout") or DEFAULT_MEDIA_TIMEOUT),
         )
 
 
@@ -131,9 +133,10 @@ class _Outgoing:
 class TwilioSender:
     """Per-recipient ordered queues drained in the background, with retries."""
 
-    def __init__(self, config: TwilioConfig, channel: str) -> None:
+    def __init__(self, config: TwilioConfig, channel: str, store: Store) -> None:
         self.config = config
         self.channel = channel
+        self.store = store
         self._client: Client | None = None
         self._queues: dict[str, asyncio.Queue[_Outgoing]] = {}
         self._workers: dict[str, asyncio.Task] = {}
@@ -156,9 +159,8 @@ class TwilioSender:
         variables: dict[str, str] | None = None,
     ) -> None:
         """Queue a message (returns at once; delivery happens in the background)."""
-        database_url = load_settings().database_url
-        message_id = await asyncio.to_thread(
-            log_outbound, database_url, self.channel, to, body, content_sid, clock.now()
+        message_id = await self.store.run(
+            log_outbound, self.channel, to, body, content_sid, clock.now()
         )
         queue = self._queues.setdefault(to, asyncio.Queue())
         await queue.put(_Outgoing(message_id, to, body, content_sid, variables))
@@ -171,7 +173,6 @@ class TwilioSender:
             await self._deliver(await queue.get())
 
     async def _deliver(self, item: _Outgoing) -> None:
-        database_url = load_settings().database_url
         arguments: dict[str, Any] = {"to": item.to, "from_": self.config.from_number}
         if item.content_sid:
             arguments["content_sid"] = item.content_sid
@@ -193,9 +194,8 @@ class TwilioSender:
                     MAX_ATTEMPTS,
                 )
                 if not retryable or attempt == MAX_ATTEMPTS:
-                    await asyncio.to_thread(
+                    await self.store.run(
                         outbound_result,
-                        database_url,
                         item.message_id,
                         "failed",
                         clock.now(),
@@ -210,9 +210,8 @@ class TwilioSender:
                     "twilio %s unreachable (%s), attempt %s", self.channel, failure, attempt
                 )
                 if attempt == MAX_ATTEMPTS:
-                    await asyncio.to_thread(
+                    await self.store.run(
                         outbound_result,
-                        database_url,
                         item.message_id,
                         "failed",
                         clock.now(),
@@ -223,9 +222,8 @@ class TwilioSender:
                     )
                     return
             else:
-                await asyncio.to_thread(
+                await self.store.run(
                     outbound_result,
-                    database_url,
                     item.message_id,
                     "sent",
                     clock.now(),
@@ -244,10 +242,10 @@ class TwilioSender:
 class TwilioOutput(OutputChannel):
     """Formats Rasa's messages for WhatsApp or SMS and hands them to the sender."""
 
-    def __init__(self, channel: str, sender: TwilioSender, database_url: str) -> None:
+    def __init__(self, channel: str, sender: TwilioSender) -> None:
         self.channel = channel
         self.sender = sender
-        self.database_url = database_url
+        self.store = sender.store
 
     def name(self) -> str:
         return self.channel
@@ -276,7 +274,7 @@ class TwilioOutput(OutputChannel):
         kind = custom.get("notification")
         if self.channel != "whatsapp" or not kind:
             return None
-        last = await asyncio.to_thread(last_inbound_at, self.database_url, recipient_id)
+        last = await self.store.run(last_inbound_at, recipient_id)
         if last is not None and clock.now() - last < WHATSAPP_WINDOW:
             return None
         template = self.sender.config.templates.get(kind)
@@ -288,9 +286,7 @@ class TwilioOutput(OutputChannel):
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         payloads = [str(b.get("payload") or b.get("title")) for b in buttons]
-        await asyncio.to_thread(
-            offer_choices, self.database_url, recipient_id, payloads, clock.now()
-        )
+        await self.store.run(offer_choices, recipient_id, payloads, clock.now())
         titles = [str(b.get("title")) for b in buttons]
         await self.send_text_message(recipient_id, numbered(text, titles), **kwargs)
 
@@ -324,16 +320,16 @@ class _TwilioInput(InputChannel):
             cls.raise_missing_credentials_exception()
         return cls(TwilioConfig.from_credentials(credentials))
 
-    def __init__(self, config: TwilioConfig) -> None:
+    def __init__(self, config: TwilioConfig, store: Store | None = None) -> None:
         self.config = config
-        self.sender = TwilioSender(config, self.channel)
+        # Rasa builds the channel from credentials: the Rasa process's store.
+        self.store = store or shared_store(load_settings().database_url).upgrade_once()
+        self.sender = TwilioSender(config, self.channel, self.store)
         self.validator = RequestValidator(config.auth_token)
-        self.database_url = load_settings().database_url
-        upgrade(self.database_url)
 
     def get_output_channel(self) -> OutputChannel:
         """Used for messages pushed later (notifications, agents' replies)."""
-        return TwilioOutput(self.channel, self.sender, self.database_url)
+        return TwilioOutput(self.channel, self.sender)
 
     @staticmethod
     def _form(request: Request) -> dict[str, str]:
@@ -459,20 +455,22 @@ class _TwilioInput(InputChannel):
             sender = form.get("From")
             if not sid or not sender:
                 return response.text("missing MessageSid or From", status=400)
-            fresh = await asyncio.to_thread(
-                first_delivery, self.database_url, sid, self.channel, sender, clock.now()
-            )
+            if not SENDER_FORMAT[self.channel].fullmatch(sender):
+                # Signed, so from Twilio: but a conversation id is only ever a phone number.
+                logger.warning("%s webhook with an unexpected From refused", self.channel)
+                return response.text("unexpected From", status=400)
+            fresh = await self.store.run(first_delivery, sid, self.channel, sender, clock.now())
             if not fresh:
                 logger.info("%s message %s already processed; ignored", self.channel, sid)
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             text = (form.get("Body") or "").replace("\x00", "")[:5000]  # NUL never stored
-            choices = await asyncio.to_thread(offered_choices, self.database_url, sender)
+            choices = await self.store.run(offered_choices, sender)
             index = chosen_index(text, len(choices))
             if index is not None:
                 text = choices[index]
             metadata: dict[str, Any] = {}
             attachments, refused = await self._attachments(form)
-            output = TwilioOutput(self.channel, self.sender, self.database_url)
+            output = TwilioOutput(self.channel, self.sender)
             if refused:
                 await self._tell_not_received(request, output, sender)
                 if not text and not attachments:  # nothing else to answer

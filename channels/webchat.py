@@ -42,7 +42,8 @@ MAX_TEXT = 5000
 
 def _unread(request: Request, answer: HTTPResponse) -> HTTPResponse:
     """Answer without reading the rest of the body: Sanic then closes the connection
-    instead of draining it (it drains up to the app's request size limit otherwise)."""
+    instead of draining it (it drains up to the app's request size limit otherwise).
+    `request.stream` is Sanic 21.12's private `Http` (listed in docs/rasa-patches.md)."""
     if request.stream is not None:
         request.stream.request_max_size = 0
         request.stream.expecting_continue = False  # no "100 Continue" after the answer
@@ -69,6 +70,13 @@ def sender_of(secret: str, token: Any) -> str | None:
     if not hmac.compare_digest(signature.encode(), sign(secret, conversation).encode()):
         return None
     return f"web:{conversation}"
+
+
+def storable(text: str) -> str:
+    """The text without NUL characters and lone surrogates, which no store of ours (and
+    no JSON encoder on the way to the action server) keeps."""
+    text = text.replace("\x00", "")
+    return text.encode("utf-8", "ignore").decode("utf-8") if not text.isascii() else text
 
 
 class WebChatOutput(SocketIOOutput):
@@ -219,13 +227,13 @@ class WebChatInput(InputChannel):
             if not sender or not isinstance(data, dict):
                 await sio.emit("session_required", {}, room=sid)
                 return
-            # NUL characters are dropped (no store of ours, PostgreSQL least of all, keeps them).
-            text = str(data.get("message") or "").replace("\x00", "")[:MAX_TEXT]
+            text = storable(str(data.get("message") or ""))[:MAX_TEXT]
             metadata: dict[str, Any] = {}
-            attachments = (data.get("metadata") or {}).get("attachments") or []
+            given = data.get("metadata")
+            attachments = given.get("attachments") if isinstance(given, dict) else None
             uploaded = [
-                a
-                for a in attachments
+                {key: a[key] for key in ("url", "content_type", "size", "name") if key in a}
+                for a in (attachments if isinstance(attachments, list) else [])
                 if isinstance(a, dict) and str(a.get("url", "")).startswith("media/")
             ]
             if uploaded:

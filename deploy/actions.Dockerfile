@@ -3,7 +3,8 @@ FROM rasa/rasa-sdk:3.6.2
 USER root
 WORKDIR /app
 COPY deploy/requirements-actions.txt /app/requirements-actions.txt
-RUN pip install --no-cache-dir -r /app/requirements-actions.txt
+# compiled from deploy/requirements-actions.in at the main lock's versions, with hashes
+RUN pip install --no-cache-dir --require-hashes -r /app/requirements-actions.txt
 COPY bot /app/bot
 COPY resources /app/resources
 ENV PYTHONPATH=/app

@@ -1,11 +1,14 @@
 # Balagh's Rasa server (and the desk and migrations, which need the same code): the
-# official Rasa image at our version, plus our pinned extras, plus the project.
-FROM rasa/rasa:3.6.21-full
+# official Rasa image at our version, plus the lock, plus the project. Not `-full`: it adds
+# spaCy, MITIE and transformers, which no pipeline of ours (config.yml, bench/) uses.
+FROM rasa/rasa:3.6.21
 USER root
 WORKDIR /app
 COPY requirements.txt /app/requirements.txt
-# Rasa's own pins are already satisfied; this adds twilio, python-telegram-bot, alembic...
-RUN pip install --no-cache-dir -r /app/requirements.txt && pip check
+# The lock (compiled from requirements.in, docs/dependencies.md), every file checked by its
+# hash: what the image has at the lock's versions stays, the rest (twilio's and Telegram's
+# clients, alembic, prometheus-client...) is installed at the lock's versions.
+RUN pip install --no-cache-dir --require-hashes -r /app/requirements.txt && pip check
 COPY bot /app/bot
 COPY channels /app/channels
 COPY resources /app/resources

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
+from bot.store.database import Store
+
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -42,9 +44,6 @@ def postgres_url() -> Iterator[str]:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     yield f"{base}/{name}"
-    from bot.store.database import dispose
-
-    dispose(f"{base}/{name}")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -61,6 +60,31 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'reports.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+def migrated_store(url: str) -> Iterator[Store]:
+    store = Store(url)
+    store.upgrade()
+    yield store
+    store.dispose()  # before the test's database is dropped
+
+
+@pytest.fixture
+def store(database_url) -> Iterator[Store]:
+    """The reports store at `database_url` (SQLite, then PostgreSQL), migrated."""
+    yield from migrated_store(database_url)
+
+
+@pytest.fixture
+def sqlite_store(sqlite_url) -> Iterator[Store]:
+    """A migrated reports store on SQLite."""
+    yield from migrated_store(sqlite_url)
+
+
+@pytest.fixture
+def postgres_store(postgres_url) -> Iterator[Store]:
+    """A migrated reports store in a new PostgreSQL database."""
+    yield from migrated_store(postgres_url)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import datetime as dt
 
 from bot.desk.report.period import Period
 from bot.rules.working_days import HolidayCalendar
-from bot.store.database import session_scope, upgrade
+from bot.store.database import Store
 from bot.store.models import Handoff, Report, StatusChange, SurveyAnswer
 
 EID = {dt.date(2025, 3, 30) + dt.timedelta(days=i) for i in range(4)}
@@ -121,10 +121,10 @@ EXPECTED = {
 }
 
 
-def fill(database_url: str) -> None:
+def fill(store: Store) -> None:
     """Write the data set into a fresh store."""
-    upgrade(database_url)
-    with session_scope(database_url) as session:
+    store.upgrade()
+    with store.session() as session:
         ids = {}
         for number, kind, channel, entity, filed, due, history, notice in REPORTS:
             report = Report(

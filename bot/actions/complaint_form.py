@@ -99,7 +99,7 @@ def known_trigger(value: Any) -> Trigger | None:
 
 def _existing_escalation(entity: str, reference: str) -> str | None:
     try:
-        return find_escalation(services.database_url(), entity, reference)
+        return find_escalation(services.store(), entity, reference)
     except Exception:  # the unique index still refuses a duplicate at filing time
         logger.exception("duplicate-escalation lookup failed; deferring to filing")
         return None
@@ -192,7 +192,7 @@ class ValidateComplaintForm(ReportFormValidation):
         changes: dict[str, Any] = {"complaint_trigger": trigger}
         if tracker.get_slot("complaint_trigger") not in (None, trigger):
             changes.update({slot: None for slot in TRIGGER_DEPENDENT})
-        return self.checked(tracker, changes)
+        return await self.checked(tracker, changes)
 
     @validator
     async def validate_sla_days(
@@ -206,13 +206,13 @@ class ValidateComplaintForm(ReportFormValidation):
         )
         if days is None or not 1 <= days <= 90:
             raise Rejection("utter_invalid_sla_days", hint="اكتب عدد الأيام رقماً، مثل 5.")
-        return self.checked(tracker, {"sla_days": str(days)})
+        return await self.checked(tracker, {"sla_days": str(days)})
 
     @validator
     async def validate_entity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self.checked(tracker, self.entity_answer(tracker, value))
+        return await self.checked(tracker, self.entity_answer(tracker, value))
 
     @validator
     async def validate_platform(
@@ -224,7 +224,7 @@ class ValidateComplaintForm(ReportFormValidation):
     async def validate_service(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self.checked(tracker, self.service_answer(tracker, value))
+        return await self.checked(tracker, self.service_answer(tracker, value))
 
     @validator
     async def validate_request_channel(
@@ -233,7 +233,7 @@ class ValidateComplaintForm(ReportFormValidation):
         channel = choice_of(tracker, str(value or ""), CHANNEL_OPTIONS)
         if channel is None:
             raise Rejection("utter_invalid_choice", hint="اختر القناة من الأزرار (1 إلى 4).")
-        return self.checked(tracker, {"request_channel": channel})
+        return await self.checked(tracker, {"request_channel": channel})
 
     @validator
     async def validate_prior_complaint_number(
@@ -244,7 +244,7 @@ class ValidateComplaintForm(ReportFormValidation):
             ch.isdigit() for ch in reference
         ):
             raise Rejection("utter_invalid_reference", hint="تجده في رسالة الجهة عند تقديم الشكوى.")
-        return self.checked(tracker, {"prior_complaint_number": reference})
+        return await self.checked(tracker, {"prior_complaint_number": reference})
 
     @validator
     async def validate_prior_complaint_date(
@@ -257,7 +257,7 @@ class ValidateComplaintForm(ReportFormValidation):
                 DATE_ERROR_RESPONSES[parsed.error],
                 hint="اكتب التاريخ بالأرقام مثل 2026/11/01، أو «قبل أسبوع».",
             )
-        return self.checked(tracker, {"prior_complaint_date": parsed.date.isoformat()})
+        return await self.checked(tracker, {"prior_complaint_date": parsed.date.isoformat()})
 
     @validator
     async def validate_screenshot(
@@ -279,7 +279,7 @@ class ValidateComplaintForm(ReportFormValidation):
         topic = choice_of(tracker, str(value or ""), CLOSED_TOPIC_OPTIONS)
         if topic is None:
             raise Rejection("utter_invalid_choice", hint="اختر: مشكلة تقنية، أو إجراءات الجهة.")
-        return self.checked(tracker, {"closed_topic": topic})
+        return await self.checked(tracker, {"closed_topic": topic})
 
     @validator
     async def validate_title(self, value: Any, *_: Any) -> dict[str, Any]:

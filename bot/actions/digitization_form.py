@@ -41,7 +41,7 @@ def earlier(tracker: Tracker, report_type: str) -> list[EarlierRequest]:
     if not national_id:
         return []
     try:
-        return earlier_requests(services.database_url(), national_id, report_type)
+        return earlier_requests(services.store(), national_id, report_type)
     except Exception:
         logger.exception("earlier-requests lookup failed; the request is not blocked")
         return []
@@ -82,13 +82,13 @@ class ValidateDigitizationForm(ReportFormValidation):
     async def validate_service(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self.checked(tracker, self.service_answer(tracker, value))
+        return await self.checked(tracker, self.service_answer(tracker, value))
 
     @validator
     async def validate_entity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self.checked(tracker, self.entity_answer(tracker, value))
+        return await self.checked(tracker, self.entity_answer(tracker, value))
 
     async def extract_current_process(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import clock
-from bot.actions import services
+from bot.actions import metrics, services
 from bot.actions.complaint_form import EDITABLE_FIELDS, complaint_summary
 from bot.actions.digitization_form import FIELDS as DIGITIZATION_FIELDS
 from bot.actions.form_validation import FAILED_ATTEMPTS_SLOT, cleared
@@ -219,6 +219,7 @@ class ActionFinishReport(Action):
     ) -> list[EventType]:
         refusal = tracker.get_slot("refusal")
         if refusal:
+            metrics.refused(refusal)
             dispatcher.utter_message(
                 response=REFUSAL_RESPONSES[refusal],
                 refusal_date=tracker.get_slot("refusal_date"),
@@ -236,7 +237,7 @@ class ActionFinishReport(Action):
             return events
         if tracker.get_slot("confirm_submission") != "yes":
             return []
-        return self._file(dispatcher, tracker)
+        return await self._file(dispatcher, tracker)
 
     def build(self, tracker: Tracker) -> NewReport:
         slot = tracker.get_slot
@@ -276,7 +277,7 @@ class ActionFinishReport(Action):
             ],
         }
 
-    def _file(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    async def _file(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         now = clock.now()
         due_on = eligibility.answer_due_date(clock.local_date(now), services.calendar())
         report = self.build(tracker)
@@ -287,8 +288,9 @@ class ActionFinishReport(Action):
             dispatcher.utter_message(response="utter_filing_failed")
             return [*[SlotSet(name, None) for name in unchecked], FollowupAction(self.form)]
         try:
-            filed = file_report(services.database_url(), report, now, due_on)
+            filed = await services.run(file_report, report, now, due_on)
         except AlreadyEscalated as duplicate:
+            metrics.refused(Refusal.ALREADY_ESCALATED.value)
             dispatcher.utter_message(
                 response="utter_refuse_already_escalated", refusal_number=duplicate.existing_number
             )

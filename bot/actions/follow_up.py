@@ -70,10 +70,10 @@ def report_number_in(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def owns(tracker: Tracker, number: str | None) -> bool:
+async def owns(tracker: Tracker, number: str | None) -> bool:
     """Checked in the store at each use (a slot saying "verified" is only the form's
     bookkeeping: it decides nothing)."""
-    return is_owner(services.database_url(), tracker.sender_id, number)
+    return await services.run(is_owner, tracker.sender_id, number)
 
 
 class ActionPrepareFollowUp(Action):
@@ -93,7 +93,7 @@ class ActionPrepareFollowUp(Action):
         number = next(tracker.get_latest_entity_values("report_number"), None)
         number = report_number_in(str(number)) if number else report_number_in(text)
         if number is None:
-            latest = latest_report_of(services.database_url(), tracker.sender_id)
+            latest = await services.run(latest_report_of, tracker.sender_id)
             number = latest.number if latest else None
         if number:
             events.append(SlotSet("target_report", number))
@@ -116,13 +116,13 @@ class ValidateFollowUpForm(FormValidation):
         if tracker.get_slot("follow_up_refusal"):
             return []
         slots = ["target_report"]
-        if tracker.get_slot("owner_verified") != "yes" or not owns(
+        if tracker.get_slot("owner_verified") != "yes" or not await owns(
             tracker, tracker.get_slot("target_report")
         ):
             slots.append("ownership_proof")
             return slots
         purpose = tracker.get_slot("follow_up_purpose")
-        report = find_report(services.database_url(), tracker.get_slot("target_report"))
+        report = await services.run(find_report, tracker.get_slot("target_report"))
         if purpose == "cancel":
             slots.append("confirm_cancel")
         elif purpose == "update" and report and report.status == "missing_data":
@@ -138,7 +138,7 @@ class ValidateFollowUpForm(FormValidation):
             raise Rejection(
                 "utter_invalid_report_number", hint="رقم البلاغ 9 أرقام، مثل 260000123."
             )
-        verified = "yes" if owns(tracker, number) else None
+        verified = "yes" if await owns(tracker, number) else None
         return {"target_report": number, "owner_verified": verified}
 
     async def validate_ownership_proof(
@@ -146,20 +146,19 @@ class ValidateFollowUpForm(FormValidation):
     ) -> dict[str, Any]:
         # Not wrapped in @validator: a failed proof ends the form with one answer, whatever
         # the reason (unknown number, someone else's, wrong digits), instead of re-asking.
-        url = services.database_url()
         number = tracker.get_slot("target_report")
         now = clock.now()
-        by_conversation, by_report = failed_attempts(
-            url, tracker.sender_id, number, now - ATTEMPT_WINDOW
+        by_conversation, by_report = await services.run(
+            failed_attempts, tracker.sender_id, number, now - ATTEMPT_WINDOW
         )
         if by_conversation >= MAX_FAILED_PER_CONVERSATION or by_report >= MAX_FAILED_PER_REPORT:
             return {"ownership_proof": "-", "follow_up_refusal": "locked"}
         digits = re.sub(r"\D", "", to_ascii_digits(str(value or "")))
-        report = find_report(url, number)
+        report = await services.run(find_report, number)
         if report is not None and len(digits) == 4 and report.national_id.endswith(digits):
-            grant_ownership(url, tracker.sender_id, number, "id_last_digits", now)
+            await services.run(grant_ownership, tracker.sender_id, number, "id_last_digits", now)
             return {"ownership_proof": "ok", "owner_verified": "yes"}
-        record_failed_attempt(url, tracker.sender_id, number, now)
+        await services.run(record_failed_attempt, tracker.sender_id, number, now)
         return {"ownership_proof": "-", "follow_up_refusal": "not_verified"}
 
     @validator
@@ -204,26 +203,29 @@ class ActionFollowUp(Action):
             dispatcher.utter_message(response="utter_follow_up_locked")
             return events
         number = tracker.get_slot("target_report")
-        if refusal or tracker.get_slot("owner_verified") != "yes" or not owns(tracker, number):
+        if (
+            refusal
+            or tracker.get_slot("owner_verified") != "yes"
+            or not await owns(tracker, number)
+        ):
             dispatcher.utter_message(response="utter_follow_up_not_verified")
             return events
-        url = services.database_url()
-        report = find_report(url, number)
+        report = await services.run(find_report, number)
         if report is None:  # owners only reach here with a real number
             dispatcher.utter_message(response="utter_follow_up_not_verified")
             return events
         purpose = tracker.get_slot("follow_up_purpose")
         if purpose == "cancel":
-            self._cancel(dispatcher, tracker, url, report)
+            await self._cancel(dispatcher, tracker, report)
         elif purpose == "update":
-            self._update(dispatcher, tracker, url, report)
+            await self._update(dispatcher, tracker, report)
         else:
             show_status(dispatcher, report)
         return events
 
     @staticmethod
-    def _cancel(
-        dispatcher: CollectingDispatcher, tracker: Tracker, url: str, report: ReportView
+    async def _cancel(
+        dispatcher: CollectingDispatcher, tracker: Tracker, report: ReportView
     ) -> None:
         if tracker.get_slot("confirm_cancel") != "yes":
             dispatcher.utter_message(response="utter_cancel_kept", report_number=report.number)
@@ -237,8 +239,8 @@ class ActionFollowUp(Action):
                 status=report.status_label,
             )
             return
-        change_status(
-            url,
+        await services.run(
+            change_status,
             report.number,
             "cancelled",
             "ألغاه المستفيد",
@@ -249,8 +251,8 @@ class ActionFollowUp(Action):
         dispatcher.utter_message(response="utter_report_cancelled", report_number=report.number)
 
     @staticmethod
-    def _update(
-        dispatcher: CollectingDispatcher, tracker: Tracker, url: str, report: ReportView
+    async def _update(
+        dispatcher: CollectingDispatcher, tracker: Tracker, report: ReportView
     ) -> None:
         content = tracker.get_slot("update_content")
         if report.status != "missing_data" or not content:
@@ -261,7 +263,8 @@ class ActionFollowUp(Action):
             )
             return
         documents = [(d["reference"], d.get("content_type")) for d in content["documents"]]
-        attach_update(url, report.number, documents, content["text"] or None, clock.now())
+        text = content["text"] or None
+        await services.run(attach_update, report.number, documents, text, clock.now())
         dispatcher.utter_message(response="utter_update_received", report_number=report.number)
 
 

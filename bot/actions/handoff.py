@@ -22,7 +22,7 @@ from bot.actions import services
 from bot.actions.filing import REPORT_KINDS, reset_report_slots
 from bot.rules.dates import format_date_ar
 from bot.rules.identity import mask_national_id, mask_phone
-from bot.rules.working_hours import agents_available, configured_hours, next_opening
+from bot.rules.working_hours import agents_available, next_opening
 from bot.store.handoffs import open_handoff, waiting_count
 
 logger = logging.getLogger(__name__)
@@ -53,10 +53,13 @@ def handoff_summary(tracker: Tracker) -> dict[str, Any]:
     }
 
 
-def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[EventType]:
+async def hand_over(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
+) -> list[EventType]:
     now = clock.now()
-    local = now.astimezone(clock.zone())
-    hours = configured_hours()
+    settings = services.settings()
+    local = now.astimezone(settings.zone)
+    hours = settings.agent_hours
     calendar = services.calendar()
     if not agents_available(local, calendar, hours):
         back = next_opening(local, calendar, hours)
@@ -65,10 +68,10 @@ def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -
             back_at=f"{format_date_ar(back.date())} الساعة {back:%H:%M}",
         )
         return []
-    url = services.database_url()
-    waiting = waiting_count(url)
+    waiting = await services.run(waiting_count)
     channel = tracker.get_latest_input_channel() or "rest"
-    open_handoff(url, tracker.sender_id, channel, reason, handoff_summary(tracker), now)
+    summary = handoff_summary(tracker)
+    await services.run(open_handoff, tracker.sender_id, channel, reason, summary, now)
     dispatcher.utter_message(
         response="utter_handoff_waiting", minutes=str((waiting + 1) * MINUTES_PER_WAITING_CHAT)
     )
@@ -86,7 +89,7 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         disputed = "dispute" in tracker.get_latest_entity_values("choice")
-        return hand_over(dispatcher, tracker, "dispute" if disputed else "asked")
+        return await hand_over(dispatcher, tracker, "dispute" if disputed else "asked")
 
 
 class ActionFallback(Action):
@@ -105,7 +108,7 @@ class ActionFallback(Action):
         ]
         if intents[-2:] == ["nlu_fallback", "nlu_fallback"]:
             dispatcher.utter_message(response="utter_default_twice")
-            return hand_over(dispatcher, tracker, "not_understood")
+            return await hand_over(dispatcher, tracker, "not_understood")
         dispatcher.utter_message(response="utter_default")
         return []
 

@@ -71,13 +71,13 @@ class ValidateImprovementForm(ReportFormValidation):
     async def validate_service(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self.checked(tracker, self.service_answer(tracker, value))
+        return await self.checked(tracker, self.service_answer(tracker, value))
 
     @validator
     async def validate_platform(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self.checked(tracker, self.platform_answer(tracker, value))
+        return await self.checked(tracker, self.platform_answer(tracker, value))
 
     async def extract_request_channel(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -91,7 +91,7 @@ class ValidateImprovementForm(ReportFormValidation):
         channel = choice_of(tracker, str(value or ""), CHANNEL_OPTIONS)
         if channel is None:
             raise Rejection("utter_invalid_choice", hint="اختر القناة من الأزرار (1 إلى 4).")
-        return self.checked(tracker, {"request_channel": channel})
+        return await self.checked(tracker, {"request_channel": channel})
 
     async def extract_suggestion(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -104,4 +104,4 @@ class ValidateImprovementForm(ReportFormValidation):
     ) -> dict[str, Any]:
         hint = "مثال: إضافة تنبيه قبل انتهاء صلاحية الوثيقة."
         suggestion = free_text(value, SUGGESTION_LIMIT, hint)
-        return self.checked(tracker, {"suggestion": suggestion})
+        return await self.checked(tracker, {"suggestion": suggestion})

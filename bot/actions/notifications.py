@@ -65,8 +65,8 @@ class ActionNotify(Action):
     ) -> list[EventType]:
         raw_id = next(tracker.get_latest_entity_values("notification_id"), None)
         try:
-            notification = claim_delivery(
-                services.database_url(), int(raw_id), tracker.sender_id, clock.now()
+            notification = await services.run(
+                claim_delivery, int(raw_id), tracker.sender_id, clock.now()
             )
         except (TypeError, ValueError):
             logger.warning("notification without a valid id: %r", raw_id)
@@ -93,7 +93,7 @@ class ActionNotify(Action):
         )
         number = payload.get("report_number")
         if notification.kind == "closed" and not tracker.active_loop.get("name"):
-            done = survey_of(services.database_url(), number)
+            done = await services.run(survey_of, number)
             if not (done and done.get("completed")):
                 return [
                     SlotSet("survey_report", number),
@@ -117,10 +117,12 @@ class ValidateSurveyForm(FormValidation):
     def name(self) -> str:
         return "validate_survey_form"
 
-    def _store(self, tracker: Tracker, slot: str, value: Any, completed: bool = False) -> None:
+    async def _store(
+        self, tracker: Tracker, slot: str, value: Any, completed: bool = False
+    ) -> None:
         number = tracker.get_slot("survey_report")
-        if number and not record_survey_answer(
-            services.database_url(),
+        if number and not await services.run(
+            record_survey_answer,
             number,
             SURVEY_SLOTS[slot],
             value,
@@ -135,7 +137,7 @@ class ValidateSurveyForm(FormValidation):
         result = score(str(chosen if chosen is not None else value or ""))
         if result is None:
             raise Rejection("utter_invalid_score", hint="اختر رقماً من 1 إلى 5.")
-        self._store(tracker, slot, result)
+        await self._store(tracker, slot, result)
         return {slot: str(result)}
 
     @validator
@@ -166,7 +168,7 @@ class ValidateSurveyForm(FormValidation):
         )
         if answer is None:
             raise Rejection("utter_invalid_choice", hint="اختر: نعم أو لا.")
-        self._store(tracker, "survey_useful", answer == "yes")
+        await self._store(tracker, "survey_useful", answer == "yes")
         return {"survey_useful": answer}
 
     @validator
@@ -178,7 +180,7 @@ class ValidateSurveyForm(FormValidation):
             normalise(w) for w in SKIP_WORDS
         }
         comment = None if skipped else text[:2000]
-        self._store(tracker, "survey_comment", comment, completed=True)
+        await self._store(tracker, "survey_comment", comment, completed=True)
         return {"survey_comment": "-" if skipped else comment}
 
 

@@ -7,6 +7,7 @@ Arabic label, in the order shown in the summary) and their own `required_slots`.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from abc import abstractmethod
 from typing import Any, ClassVar
@@ -99,13 +100,14 @@ class ReportFormValidation(FormValidation):
         """The form's own questions, between the beneficiary's data and the summary."""
 
     def decide(self, tracker: Tracker, slots: dict[str, Any]) -> Decision:
-        """The form's eligibility rules applied to the answers so far (`slots`)."""
+        """The form's eligibility rules applied to the answers so far (`slots`). Some read
+        the store (earlier requests, escalations): it runs in a worker thread."""
         return Decision.ok()
 
-    def checked(self, tracker: Tracker, changes: dict[str, Any]) -> dict[str, Any]:
+    async def checked(self, tracker: Tracker, changes: dict[str, Any]) -> dict[str, Any]:
         """`changes`, plus the refusal if the answers so far make the report ineligible
         (a refusal ends the form: `required_slots` is then empty)."""
-        decision = self.decide(tracker, {**tracker.slots, **changes})
+        decision = await asyncio.to_thread(self.decide, tracker, {**tracker.slots, **changes})
         return changes if decision.eligible else {**changes, **refusal_slots(decision)}
 
     async def required_slots(

@@ -1,25 +1,32 @@
 """Process-wide services the actions share: settings, the holiday calendar, the store.
 
+rasa_sdk builds the actions itself, so they cannot be handed the store: they ask `store()`
+for the process's one (built at the action server's start, `bot/actions/server.py`) and run
+its functions with `await services.run(function, *args)`, off the event loop.
 The calendar file is re-read when it changes, so operators can add announced Eid
 holidays without restarting the action server.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from bot.rules.catalogue import Catalogue, load_catalogue
 from bot.rules.working_days import HolidayCalendar, load_calendar
 from bot.settings import Settings, load_settings
-from bot.store.database import upgrade
+from bot.store.database import Store, shared_store
 
 logger = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 _lock = threading.Lock()
 _calendar: tuple[float, Path, HolidayCalendar] | None = None
-_migrated: set[str] = set()
 
 
 def settings() -> Settings:
@@ -42,12 +49,13 @@ def catalogue() -> Catalogue:
     return load_catalogue(settings().catalogue_file)
 
 
-def database_url() -> str:
-    """The reports store URL, migrated to the latest schema on first use."""
-    url = settings().database_url
-    if url not in _migrated:
-        with _lock:
-            if url not in _migrated:
-                upgrade(url)
-                _migrated.add(url)
-    return url
+def store() -> Store:
+    """The process's reports store, migrated to the latest schema on first use (which
+    blocks: async code calls `run`)."""
+    return shared_store(settings().database_url).upgrade_once()
+
+
+async def run(work: Callable[Concatenate[Store, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`work(store(), *args, **kwargs)` in a worker thread: the action server's event loop
+    serves other calls while the database works."""
+    return await asyncio.to_thread(lambda: work(store(), *args, **kwargs))

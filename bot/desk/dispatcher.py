@@ -17,6 +17,7 @@ from collections.abc import Callable
 import aiohttp
 
 from bot import clock
+from bot.store.database import Store
 from bot.store.follow_up import Notification, due_notifications, mark_dispatched, mark_failed
 
 logger = logging.getLogger(__name__)
@@ -30,16 +31,16 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 class Dispatcher:
-    """Pushes due outbox rows to Rasa."""
+    """Pushes due outbox rows to Rasa (the store's work in worker threads)."""
 
     def __init__(
         self,
-        database_url: str,
+        store: Store,
         rasa_url: str,
         rasa_token: str | None = None,
         now: Callable[[], dt.datetime] = clock.now,
     ) -> None:
-        self.database_url = database_url
+        self.store = store
         self.rasa_url = rasa_url.rstrip("/")
         self.rasa_token = rasa_token
         self.now = now
@@ -68,7 +69,7 @@ class Dispatcher:
                     )
         except Exception as error:  # network errors, timeouts, Rasa down: retry later
             retry_at = self.now() + backoff(notification.attempts + 1)
-            mark_failed(self.database_url, notification.id, str(error), retry_at)
+            await self.store.run(mark_failed, notification.id, str(error), retry_at)
             logger.warning(
                 "notification %s (%s) not delivered, retry at %s: %s",
                 notification.id,
@@ -77,13 +78,13 @@ class Dispatcher:
                 error,
             )
             return False
-        mark_dispatched(self.database_url, notification.id, self.now())
+        await self.store.run(mark_dispatched, notification.id, self.now())
         logger.info("notification %s (%s) delivered", notification.id, notification.kind)
         return True
 
     async def run_once(self, session: aiohttp.ClientSession) -> int:
         """Deliver every due row once; returns how many were delivered."""
         delivered = 0
-        for notification in due_notifications(self.database_url, self.now()):
+        for notification in await self.store.run(due_notifications, self.now()):
             delivered += await self.deliver(session, notification)
         return delivered

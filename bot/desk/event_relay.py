@@ -24,6 +24,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
+from importlib import metadata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +35,8 @@ from aiormq.abc import ChannelFrame
 from pamqp import commands as spec
 from pamqp.header import ContentHeader
 from sqlalchemy.engine import Engine
+
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +50,20 @@ CREATE_POSITION = (
 
 
 EVENT_QUEUE = "balagh.events"
+# The aiormq whose internals `ConfirmedBatches` uses (requirements.txt's pin; listed in
+# docs/rasa-patches.md, and tests/unit/test_patches.py checks that the two agree).
+AIORMQ_VERSION = "6.4.2"
+
+
+def check_aiormq() -> None:
+    """Refuse to relay, in one line, on another aiormq than the pinned one."""
+    installed = metadata.version("aiormq")
+    if installed != AIORMQ_VERSION:
+        raise SystemExit(
+            f"Balagh's desk refuses to start the event relay: aiormq {installed} is installed,"
+            f" but its batches rely on the internals of {AIORMQ_VERSION}. Install "
+            "requirements.txt's pins, or re-derive what docs/rasa-patches.md lists for it."
+        )
 
 
 def amqp_url(url: str) -> str:
@@ -74,12 +91,13 @@ class ConfirmedBatches:
 
     aiormq's own `basic_publish` sends one message at a time: a task, a random message id,
     a queued write, a socket send and a drain per message were five sixths of the relay's
-    CPU, and RabbitMQ read each message from its own TCP segment (README, "Benchmarks").
+    CPU, and RabbitMQ read each message from its own TCP segment (docs/rasa-server.md).
     Here a batch's frames go out in one write, in order, under the channel's lock, each
     message with the delivery tag and confirmation future that aiormq itself would give
     it (`channel.confirmations`): aiormq's reader resolves them as RabbitMQ acknowledges,
     fails them on a nack (`DeliveryError`), and its future store fails them if the
-    channel closes, as for its own publishes."""
+    channel closes, as for its own publishes. Those internals are aiormq 6.4.2's
+    (`AIORMQ_VERSION`, checked when the relay is made; docs/rasa-patches.md)."""
 
     channel: Any  # aiormq.Channel, opened with publisher_confirms=True
     exchange: str
@@ -165,6 +183,9 @@ class EventRelay:
     _engine: Engine | None = None
     _gaps: dict[int, float] = field(default_factory=dict)  # missing id -> first seen
     _events_table_seen: bool = False
+
+    def __post_init__(self) -> None:
+        check_aiormq()  # before any `ConfirmedBatches` is made
 
     @property
     def engine(self) -> Engine:
@@ -309,12 +330,44 @@ class EventRelay:
                     await asyncio.to_thread(self._release, lock)
 
 
-def from_environment(tracker_store_url: str, amqp_url: str) -> EventRelay:
+@dataclass(frozen=True)
+class RelayLag:
+    """How far the relay is behind the stored events (for `/metrics`)."""
+
+    events: int  # stored after the relay's position (ids, so holes count too)
+    seconds: float  # age of the oldest event not yet published (0 when caught up)
+
+
+def relay_lag(engine: Engine, name: str = "events", now: float | None = None) -> RelayLag:
+    """Read at scrape time: the relay's position, the newest event's id, and the time of
+    the first event after the position (three indexed lookups)."""
+    now = time.time() if now is None else now
+    with engine.connect() as connection:
+        inspector = sa.inspect(connection)
+        if not inspector.has_table("events"):
+            return RelayLag(0, 0.0)
+        position = 0
+        if inspector.has_table(POSITION_TABLE):
+            found = connection.execute(
+                sa.text(f"SELECT last_id FROM {POSITION_TABLE} WHERE name = :name"),
+                {"name": name},
+            ).scalar()
+            position = int(found or 0)
+        newest = connection.execute(sa.text("SELECT max(id) FROM events")).scalar() or 0
+        oldest = connection.execute(
+            sa.text("SELECT timestamp FROM events WHERE id > :after ORDER BY id LIMIT 1"),
+            {"after": position},
+        ).scalar()
+    behind = max(0, int(newest) - position)
+    return RelayLag(behind, max(0.0, now - float(oldest)) if oldest is not None else 0.0)
+
+
+def from_settings(settings: Settings) -> EventRelay:
     return EventRelay(
-        tracker_store_url,
-        amqp_url,
-        queue=os.environ.get("BALAGH_EVENT_QUEUE", EVENT_QUEUE),
-        gap_wait=float(os.environ.get("BALAGH_EVENT_RELAY_GAP_WAIT", "5")),
-        interval=float(os.environ.get("BALAGH_EVENT_RELAY_INTERVAL", "0.2")),
-        start=os.environ.get("BALAGH_EVENT_RELAY_START", "first"),
+        settings.tracker_store_url,
+        amqp_url(settings.event_broker_url),
+        queue=settings.event_queue,
+        gap_wait=settings.event_relay_gap_wait,
+        interval=settings.event_relay_interval,
+        start=settings.event_relay_start,
     )

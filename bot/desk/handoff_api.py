@@ -12,8 +12,8 @@ a hand-off id longer than 18 digits a 404, and nothing is changed.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-import os
 import urllib.parse
 
 import aiohttp
@@ -21,7 +21,8 @@ from aiohttp import web
 
 from bot import clock
 from bot.desk.staff_api import (
-    DATABASE_KEY,
+    SETTINGS_KEY,
+    STORE_KEY,
     error,
     handoff_id,
     read_object,
@@ -31,9 +32,9 @@ from bot.rules import input_bounds as bounds
 from bot.rules.input_bounds import BadInput
 from bot.rules.lifecycle import TransitionError
 from bot.store.agents import AgentView, agent_for_token, is_active_agent, sign_in, sign_out
-from bot.store.database import session_scope
+from bot.store.database import Store
 from bot.store.follow_up import ReportNotFound, change_status
-from bot.store.handoffs import audit, end, queue, take
+from bot.store.handoffs import audit, end, holds_chat_of_report, queue, take
 from bot.store.models import Handoff
 
 logger = logging.getLogger(__name__)
@@ -43,12 +44,20 @@ INTERNAL_KEY = web.AppKey("internal_token", str)
 RASA_TOKEN_KEY = web.AppKey("rasa_api_token", str)
 
 
-def load_handoff(url: str, handoff_id: int) -> Handoff | None:
-    with session_scope(url) as session:
+def load_handoff(store: Store, handoff_id: int) -> Handoff | None:
+    with store.session() as session:
         row = session.get(Handoff, handoff_id)
         if row is not None:
             session.expunge(row)
         return row
+
+
+def assign(store: Store, handoff_id: int, agent: str, now: dt.datetime) -> None:
+    """Give an open hand-off to `agent` (a supervisor's reassignment)."""
+    with store.session() as session:
+        row = session.get(Handoff, handoff_id)
+        row.agent, row.status = agent, "active"
+        row.taken_at = row.taken_at or now
 
 
 async def call_bridge(app: web.Application, method: str, path: str, **kwargs) -> tuple[int, dict]:
@@ -88,7 +97,8 @@ def _bearer(request: web.Request) -> str | None:
 async def require_agent(request: web.Request, handler):  # type: ignore[no-untyped-def]
     if request.path.startswith("/api/handoffs") or request.path == "/api/agents/logout":
         token = _bearer(request)
-        agent = agent_for_token(request.app[DATABASE_KEY], token, clock.now()) if token else None
+        store = request.app[STORE_KEY]
+        agent = await store.run(agent_for_token, token, clock.now()) if token else None
         if agent is None:
             return error(401, "sign in first (missing, invalid or expired session)")
         request[AGENT_KEY] = agent
@@ -101,20 +111,21 @@ async def login(request: web.Request) -> web.Response:
         return error(400, "username and password required")
     username = bounds.text(body["username"], "username", bounds.MAX_USERNAME, required=True)
     password = bounds.text(body["password"], "password", bounds.MAX_PASSWORD, required=True)
-    hours = float(os.environ.get("BALAGH_AGENT_SESSION_HOURS", "8"))
-    signed = sign_in(request.app[DATABASE_KEY], username, password, clock.now(), hours)
+    hours = request.app[SETTINGS_KEY].agent_session_hours
+    store = request.app[STORE_KEY]
+    signed = await store.run(sign_in, username, password, clock.now(), hours)
     if signed is None:
         return error(401, "wrong username or password")
     token, expires = signed
-    audit(request.app[DATABASE_KEY], username, "sign_in", clock.now())
-    agent = agent_for_token(request.app[DATABASE_KEY], token, clock.now())
+    await store.run(audit, username, "sign_in", clock.now())
+    agent = await store.run(agent_for_token, token, clock.now())
     return web.json_response(
         {"token": token, "expires_at": expires.isoformat(), "role": agent.role if agent else None}
     )
 
 
 async def logout(request: web.Request) -> web.Response:
-    sign_out(request.app[DATABASE_KEY], _bearer(request) or "")
+    await request.app[STORE_KEY].run(sign_out, _bearer(request) or "")
     return web.json_response({"status": "signed out"})
 
 
@@ -122,7 +133,7 @@ async def list_queue(request: web.Request) -> web.Response:
     now = clock.now()
     me: AgentView = request[AGENT_KEY]
     items = []
-    for h in queue(request.app[DATABASE_KEY]):
+    for h in await request.app[STORE_KEY].run(queue):
         if not me.is_supervisor and h.status == "active" and h.agent != me.username:
             continue
         created = h.created_at if h.created_at.tzinfo else h.created_at.replace(tzinfo=now.tzinfo)
@@ -144,9 +155,10 @@ async def list_queue(request: web.Request) -> web.Response:
 async def take_handoff(request: web.Request) -> web.Response:
     agent = request[AGENT_KEY].username
     wanted = handoff_id(request)
-    if load_handoff(request.app[DATABASE_KEY], wanted) is None:
+    store = request.app[STORE_KEY]
+    if await store.run(load_handoff, wanted) is None:
         return error(404, "no such hand-off")
-    if not take(request.app[DATABASE_KEY], wanted, agent, clock.now()):
+    if not await store.run(take, wanted, agent, clock.now()):
         return error(409, "already taken or ended")
     return web.json_response({"status": "active", "agent": agent})
 
@@ -157,7 +169,7 @@ async def _held(
     wanted = handoff_id(request)
     body = await read_object(request)
     agent = request[AGENT_KEY].username
-    handoff = load_handoff(request.app[DATABASE_KEY], wanted)
+    handoff = await request.app[STORE_KEY].run(load_handoff, wanted)
     if handoff is None:
         return None, agent, body, error(404, "no such hand-off")
     if handoff.status != "active" or handoff.agent != agent:
@@ -180,7 +192,7 @@ async def reply(request: web.Request) -> web.Response:
     )
     if status != 200:
         return error(502, f"delivery failed: {result}")
-    audit(request.app[DATABASE_KEY], agent, "reply", clock.now(), handoff.conversation_id)
+    await request.app[STORE_KEY].run(audit, agent, "reply", clock.now(), handoff.conversation_id)
     return web.json_response({"status": "sent", "channel": result.get("channel")})
 
 
@@ -190,7 +202,7 @@ ENDINGS = {"returned": "EXTERNAL_handback", "closed": "EXTERNAL_handoff_closed"}
 async def finish_handoff(app: web.Application, handoff: Handoff, agent: str, status: str) -> None:
     """Hand back (`returned`) or close (`closed`): lift the pause and tell the
     conversation, whose rules answer in the user's channel (console and Telegram alike)."""
-    end(app[DATABASE_KEY], handoff.id, agent, status, clock.now())
+    await app[STORE_KEY].run(end, handoff.id, agent, status, clock.now())
     await call_bridge(app, "POST", "resume", json={"conversation_id": handoff.conversation_id})
     await trigger_external(app, handoff.conversation_id, ENDINGS[status])
 
@@ -221,17 +233,15 @@ async def reassign(request: web.Request) -> web.Response:
     if not isinstance(target, str) or not target:
         return error(400, "to (an agent's username) required")
     target = bounds.text(target, "to", bounds.MAX_USERNAME, required=True) or ""
-    handoff = load_handoff(request.app[DATABASE_KEY], wanted)
+    store = request.app[STORE_KEY]
+    handoff = await store.run(load_handoff, wanted)
     if handoff is None or handoff.status not in ("waiting", "active"):
         return error(404, "no open hand-off")
-    if not is_active_agent(request.app[DATABASE_KEY], target):
+    if not await store.run(is_active_agent, target):
         return error(400, "to must be an active agent's username")
-    with session_scope(request.app[DATABASE_KEY]) as session:
-        row = session.get(Handoff, handoff.id)
-        row.agent, row.status = target, "active"
-        row.taken_at = row.taken_at or clock.now()
-    audit(
-        request.app[DATABASE_KEY],
+    await store.run(assign, handoff.id, target, clock.now())
+    await store.run(
+        audit,
         me.username,
         "reassign",
         clock.now(),
@@ -241,20 +251,26 @@ async def reassign(request: web.Request) -> web.Response:
     return web.json_response({"status": "active", "agent": target})
 
 
+def may_read(me: AgentView, handoff: Handoff) -> bool:
+    """A chat's transcript and identity: for a supervisor, or the agent holding it now."""
+    return me.is_supervisor or (handoff.status == "active" and handoff.agent == me.username)
+
+
 async def reveal(request: web.Request) -> web.Response:
     """Unmasked national ID and phone, for the holder or a supervisor; audited."""
     me: AgentView = request[AGENT_KEY]
-    handoff = load_handoff(request.app[DATABASE_KEY], handoff_id(request))
+    store = request.app[STORE_KEY]
+    handoff = await store.run(load_handoff, handoff_id(request))
     if handoff is None:
         return error(404, "no such hand-off")
-    if not (me.is_supervisor or handoff.agent == me.username):
+    if not may_read(me, handoff):
         return error(403, "only the agent holding the chat or a supervisor")
     status, result = await call_bridge(
         request.app, "GET", "identity", params={"conversation_id": handoff.conversation_id}
     )
     if status != 200:
         return error(502, "could not read the conversation")
-    audit(request.app[DATABASE_KEY], me.username, "reveal", clock.now(), handoff.conversation_id)
+    await store.run(audit, me.username, "reveal", clock.now(), handoff.conversation_id)
     return web.json_response(result)
 
 
@@ -268,9 +284,12 @@ async def report_status(request: web.Request) -> web.Response:
     change = read_status_change(body)  # the same bounds as the staff API
     if bounds.report_number(number) is None:
         return error(404, "no report with this number")
+    store = request.app[STORE_KEY]
+    if not me.is_supervisor and not await store.run(holds_chat_of_report, me.username, number):
+        return error(403, "only the report of a chat you hold (or a supervisor)")
     try:
-        view = change_status(
-            request.app[DATABASE_KEY],
+        view = await store.run(
+            change_status,
             number,
             change.status,
             change.note,
@@ -282,8 +301,8 @@ async def report_status(request: web.Request) -> web.Response:
         return error(404, "no report with this number")
     except TransitionError as refused:
         return error(409, str(refused))
-    audit(
-        request.app[DATABASE_KEY],
+    await store.run(
+        audit,
         me.username,
         "report_status",
         clock.now(),
@@ -294,13 +313,21 @@ async def report_status(request: web.Request) -> web.Response:
 
 
 async def transcript(request: web.Request) -> web.Response:
-    handoff = load_handoff(request.app[DATABASE_KEY], handoff_id(request))
+    """The conversation, for the agent holding the chat or a supervisor; every read audited."""
+    me: AgentView = request[AGENT_KEY]
+    store = request.app[STORE_KEY]
+    handoff = await store.run(load_handoff, handoff_id(request))
     if handoff is None:
         return error(404, "no such hand-off")
+    if not may_read(me, handoff):
+        return error(403, "only the agent holding the chat or a supervisor")
     status, result = await call_bridge(
         request.app, "GET", "transcript", params={"conversation_id": handoff.conversation_id}
     )
-    return web.json_response(result, status=200 if status == 200 else 502)
+    if status != 200:
+        return error(502, "could not read the conversation")
+    await store.run(audit, me.username, "transcript", clock.now(), handoff.conversation_id)
+    return web.json_response(result)
 
 
 def add_routes(app: web.Application) -> None:

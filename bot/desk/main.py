@@ -6,6 +6,7 @@ Background work, both driven from the database so a restart loses nothing:
   BALAGH_SCHEDULER_INTERVAL seconds;
 - with BALAGH_EVENT_BROKER_URL set, the event relay publishes every stored conversation
   event to RabbitMQ (`bot/desk/event_relay.py`).
+Health, readiness, `/metrics` and `/api/openapi.json`: `bot/desk/operability.py`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import secrets
 from collections.abc import AsyncIterator
 
@@ -21,19 +21,24 @@ import aiohttp
 from aiohttp import web
 
 from bot import clock
-from bot.desk import event_relay, handoff_api, supervisors, widget
+from bot.desk import event_relay, handoff_api, operability, supervisors, widget
 from bot.desk.dispatcher import Dispatcher
-from bot.desk.staff_api import DATABASE_KEY, TOKEN_KEY, add_routes, json_errors, require_token
+from bot.desk.staff_api import (
+    SETTINGS_KEY,
+    STORE_KEY,
+    TOKEN_KEY,
+    add_routes,
+    json_errors,
+    require_token,
+)
+from bot.observability import logs
+from bot.observability.holidays import warn_if_short
 from bot.rules.input_bounds import MAX_BODY_BYTES
-from bot.settings import internal_token, load_settings, rasa_api_token
-from bot.store.database import upgrade
+from bot.settings import Settings, load_settings, settings_or_exit
+from bot.store.database import Store
 from bot.store.follow_up import run_timed_work
 
 logger = logging.getLogger("bot.desk")
-
-
-async def health(_: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
 
 
 async def _every(seconds: float, work, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -45,14 +50,17 @@ async def _every(seconds: float, work, name: str) -> None:  # type: ignore[no-un
         await asyncio.sleep(seconds)
 
 
-def build_app() -> web.Application:
-    settings = load_settings()
-    token = os.environ.get("BALAGH_STAFF_TOKEN")
+def build_app(settings: Settings | None = None) -> web.Application:
+    """The desk for `settings` (default: the environment's), with its own store."""
+    settings = settings or load_settings()
+    store = Store(settings.database_url)
+    token = settings.staff_token
     if not token:
         token = secrets.token_urlsafe(24)
         logger.warning("BALAGH_STAFF_TOKEN is not set; this run's staff token is %s", token)
     app = web.Application(
         middlewares=[
+            operability.count_requests,
             json_errors,
             require_token,
             handoff_api.require_agent,
@@ -60,56 +68,56 @@ def build_app() -> web.Application:
         ],
         client_max_size=MAX_BODY_BYTES,
     )
-    app[DATABASE_KEY] = settings.database_url
+    app[SETTINGS_KEY] = settings
+    app[STORE_KEY] = store
     app[TOKEN_KEY] = token
-    app.router.add_get("/health", health)
+    relayed = bool(settings.event_broker_url)
+    operability.setup(
+        app,
+        store,
+        settings.tracker_store_url if relayed else None,
+        event_relay.amqp_url(settings.event_broker_url) if relayed else None,
+    )
     add_routes(app)
     widget.add_routes(app)
     handoff_api.add_routes(app)
     supervisors.add_routes(app)
+    telegram = None
+    if settings.telegram_token and settings.telegram_chat_id:
+        from bot.desk.telegram_agents import TelegramDesk
 
-    rasa_url = os.environ.get("BALAGH_RASA_URL", f"http://127.0.0.1:{settings.rasa_port}")
-    app[handoff_api.RASA_KEY] = rasa_url
-    app[handoff_api.INTERNAL_KEY] = internal_token()
-    app[handoff_api.RASA_TOKEN_KEY] = rasa_api_token()
-    dispatch = os.environ.get("BALAGH_DESK_DISPATCHER", "on").lower() not in {"off", "0", "false"}
-    dispatch_every = float(os.environ.get("BALAGH_DISPATCH_INTERVAL", "1"))
-    schedule_every = float(os.environ.get("BALAGH_SCHEDULER_INTERVAL", "60"))
+        telegram = TelegramDesk.from_settings(app, settings)
+        telegram.add_routes(app)  # the webhook's route, in webhook mode
+
+    app[handoff_api.RASA_KEY] = settings.rasa_url
+    app[handoff_api.INTERNAL_KEY] = settings.internal_token.value()
+    app[handoff_api.RASA_TOKEN_KEY] = settings.rasa_api_token.value()
 
     async def background(app: web.Application) -> AsyncIterator[None]:
-        upgrade(settings.database_url)
+        await store.run(Store.upgrade)
         timeout = aiohttp.ClientTimeout(total=30)
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            dispatcher = Dispatcher(settings.database_url, rasa_url, rasa_api_token())
+            dispatcher = Dispatcher(store, settings.rasa_url, settings.rasa_api_token.value())
 
             async def timed_work() -> None:
                 now = clock.now()
-                await asyncio.to_thread(
-                    run_timed_work, settings.database_url, now, clock.local_date(now)
-                )
+                await store.run(run_timed_work, now, clock.local_date(now))
 
-            tasks = [asyncio.create_task(_every(schedule_every, timed_work, "scheduler"))]
-            telegram_token = os.environ.get("BALAGH_TELEGRAM_TOKEN")
-            if telegram_token and os.environ.get("BALAGH_TELEGRAM_CHAT_ID"):
-                from bot.desk.telegram_agents import TelegramDesk
-
-                desk = TelegramDesk(
-                    app,
-                    telegram_token,
-                    os.environ["BALAGH_TELEGRAM_CHAT_ID"],
-                    os.environ.get("BALAGH_TELEGRAM_API", "https://api.telegram.org"),
-                )
-                every = float(os.environ.get("BALAGH_TELEGRAM_INTERVAL", "1"))
-                tasks.append(asyncio.create_task(desk.run(every)))
+            every = settings.scheduler_interval
+            tasks = [asyncio.create_task(_every(every, timed_work, "scheduler"))]
+            if telegram is not None:
+                tasks.append(asyncio.create_task(telegram.run(settings.telegram_interval)))
             if settings.event_broker_url:
-                relay = event_relay.from_environment(
-                    settings.tracker_store_url, event_relay.amqp_url(settings.event_broker_url)
-                )
+                relay = event_relay.from_settings(settings)
                 tasks.append(asyncio.create_task(relay.run()))
-            if dispatch:
+            if settings.desk_dispatcher:
                 tasks.append(
                     asyncio.create_task(
-                        _every(dispatch_every, lambda: dispatcher.run_once(session), "dispatcher")
+                        _every(
+                            settings.dispatch_interval,
+                            lambda: dispatcher.run_once(session),
+                            "dispatcher",
+                        )
                     )
                 )
             yield
@@ -118,19 +126,18 @@ def build_app() -> web.Application:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        store.dispose()
 
     app.cleanup_ctx.append(background)
     return app
 
 
-def main() -> None:
-    logging.basicConfig(
-        level=os.environ.get("BALAGH_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    port = int(os.environ.get("BALAGH_DESK_PORT", "8080"))
-    host = os.environ.get("BALAGH_DESK_HOST", "127.0.0.1")
-    web.run_app(build_app(), host=host, port=port, print=None)
+def main(settings: Settings | None = None) -> None:
+    """The desk's process: `settings` checked at start (a wrong value is one line)."""
+    settings = settings or settings_or_exit("balagh desk")
+    logs.configure("desk")
+    warn_if_short()
+    web.run_app(build_app(settings), host=settings.desk_host, port=settings.desk_port, print=None)
 
 
 if __name__ == "__main__":

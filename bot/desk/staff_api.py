@@ -1,4 +1,4 @@
-"""The staff API (contract in ARCHITECTURE.md): read a report, change its status.
+"""The staff API (contract in docs/architecture.md): read a report, change its status.
 
 `Authorization: Bearer <BALAGH_STAFF_TOKEN>`. Errors are JSON with an `error` field:
 401 without a valid token, 404 for an unknown report, 400 for a malformed request or a
@@ -19,12 +19,16 @@ from bot import clock
 from bot.rules import input_bounds as bounds
 from bot.rules.input_bounds import BadInput
 from bot.rules.lifecycle import TransitionError
+from bot.settings import Settings
+from bot.store.database import Store
 from bot.store.follow_up import ReportNotFound, change_status, find_report
 from bot.store.models import STATUSES
 
 logger = logging.getLogger(__name__)
 
-DATABASE_KEY = web.AppKey("database_url", str)
+# What the desk's handlers share: the process's settings and store (`bot/desk/main.py`).
+SETTINGS_KEY = web.AppKey("settings", Settings)
+STORE_KEY = web.AppKey("store", Store)
 TOKEN_KEY = web.AppKey("staff_token", str)
 
 
@@ -108,7 +112,7 @@ def _number(request: web.Request) -> str | None:
 
 async def get_report(request: web.Request) -> web.Response:
     number = _number(request)
-    report = find_report(request.app[DATABASE_KEY], number) if number else None
+    report = await request.app[STORE_KEY].run(find_report, number) if number else None
     if report is None:
         return error(404, "no report with this number")
     return web.json_response(report.as_api())
@@ -122,8 +126,8 @@ async def post_status(request: web.Request) -> web.Response:
     change = read_status_change(body)
     actor = bounds.text(body.get("actor"), "actor", bounds.MAX_ACTOR) or "staff"
     try:
-        report = change_status(
-            request.app[DATABASE_KEY],
+        report = await request.app[STORE_KEY].run(
+            change_status,
             number,
             change.status,
             change.note,

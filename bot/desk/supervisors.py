@@ -8,18 +8,17 @@ an agent). It runs the same code as `balagh report`, so both show the same figur
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
 from bot import clock
 from bot.desk.report.build import FORMATS, load_figures, render
 from bot.desk.report.period import Period
-from bot.desk.staff_api import DATABASE_KEY, error
+from bot.desk.staff_api import SETTINGS_KEY, STORE_KEY, error
 from bot.rules.input_bounds import bearer_token
 from bot.rules.working_days import load_calendar
-from bot.settings import ROOT, load_settings
+from bot.settings import ROOT, Settings
 from bot.store.agents import agent_for_token
+from bot.store.database import Store
 
 PAGE = ROOT / "bot" / "desk" / "static" / "supervisors.html"
 MAX_DAYS = 3 * 366  # a longer period is a mistake more often than a wish
@@ -30,7 +29,8 @@ CONTENT_TYPES = {"html": "text/html", "csv": "text/csv"}
 async def require_supervisor(request: web.Request, handler):  # type: ignore[no-untyped-def]
     if request.path.startswith("/api/supervisors"):
         token = bearer_token(request.headers.get("Authorization"))
-        agent = agent_for_token(request.app[DATABASE_KEY], token, clock.now()) if token else None
+        store = request.app[STORE_KEY]
+        agent = await store.run(agent_for_token, token, clock.now()) if token else None
         if agent is None:
             return error(401, "sign in first (missing, invalid or expired session)")
         if not agent.is_supervisor:
@@ -42,19 +42,21 @@ async def page(_: web.Request) -> web.FileResponse:
     return web.FileResponse(PAGE, headers={"Content-Type": "text/html; charset=utf-8"})
 
 
+MIN_YEAR, MAX_YEAR = 2000, 2100  # reports exist between these, with room to spare
+
+
 def _period(request: web.Request) -> Period | None:
     try:
         period = Period.parse(request.query.get("from", ""), request.query.get("to", ""))
     except ValueError:
         return None
+    if not (MIN_YEAR <= period.start.year and period.end.year <= MAX_YEAR):
+        return None  # the day's UTC bounds of year 1 or 9999 overflow
     return period if (period.end - period.start).days < MAX_DAYS else None
 
 
-def _build(database_url: str, period: Period, fmt: str) -> str:
-    settings = load_settings()
-    figures = load_figures(
-        database_url, period, clock.today(), load_calendar(settings.holidays_file)
-    )
+def _build(store: Store, settings: Settings, period: Period, fmt: str) -> str:
+    figures = load_figures(store, period, clock.today(), load_calendar(settings.holidays_file))
     return render(figures, fmt)
 
 
@@ -65,7 +67,7 @@ async def report(request: web.Request) -> web.Response:
     fmt = request.query.get("format", "html")
     if fmt not in FORMATS:
         return error(400, f"format must be one of {', '.join(FORMATS)}")
-    body = await asyncio.to_thread(_build, request.app[DATABASE_KEY], period, fmt)
+    body = await request.app[STORE_KEY].run(_build, request.app[SETTINGS_KEY], period, fmt)
     headers = {"Cache-Control": "no-store"}
     if fmt == "csv":
         name = f"voice-of-beneficiary-{period.start}-{period.end}.csv"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import html
-import os
 
 from aiohttp import web
 
-from bot.settings import ROOT, load_settings
+from bot.desk.staff_api import SETTINGS_KEY
+from bot.settings import ROOT
 
 STATIC = ROOT / "bot" / "desk" / "static"
 DEMO = """<!doctype html>
@@ -38,8 +38,8 @@ async def widget_file(request: web.Request) -> web.FileResponse:
     )
 
 
-async def demo(_: web.Request) -> web.Response:
-    server = os.environ.get("BALAGH_WIDGET_SERVER", f"http://127.0.0.1:{load_settings().rasa_port}")
+async def demo(request: web.Request) -> web.Response:
+    server = request.app[SETTINGS_KEY].widget_server
     return web.Response(
         text=DEMO.format(server=html.escape(server, quote=True)), content_type="text/html"
     )

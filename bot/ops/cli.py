@@ -28,24 +28,34 @@ from bot.ops.processes import (
     wait_for_port,
 )
 from bot.ops.server_config import render_credentials, render_endpoints
-from bot.settings import ROOT, generate_secrets, load_settings, refuse_any_origin
-from bot.store.database import upgrade
+from bot.settings import ROOT, Settings, SettingsError, load_settings
+from bot.store.database import Store
 
 
-def run(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    generate_secrets()
+def migrated(settings: Settings) -> None:
+    """Bring the reports store to the latest schema (before the processes start)."""
+    store = Store(settings.database_url)
+    try:
+        store.upgrade()
+    finally:
+        store.dispose()
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    settings.generate_secrets()
     env = process_env()
-    upgrade(settings.database_url)
+    migrated(settings)
     var = ROOT / "var"
     endpoints = render_endpoints(settings, var / f"endpoints-{settings.rasa_port}.yml")
     credentials = render_credentials(settings, var / f"credentials-{settings.rasa_port}.yml")
     model = Path(args.model) if args.model else latest_model(settings.model_dir)
     actions = subprocess.Popen(actions_command(settings.actions_port), cwd=ROOT, env=env)
     server = subprocess.Popen(
-        rasa_command(model, endpoints, credentials, settings.rasa_port), cwd=ROOT, env=env
+        rasa_command(settings, model, endpoints, credentials, settings.rasa_port),
+        cwd=ROOT,
+        env=env,
     )
-    desk_port = int(os.environ.get("BALAGH_DESK_PORT", "8080"))
+    desk_port = settings.desk_port
     desk = subprocess.Popen(desk_command(), cwd=ROOT, env=env)
     processes = [server, actions, desk]
 
@@ -83,12 +93,12 @@ def run(args: argparse.Namespace) -> int:
         stop()
 
 
-def shell(args: argparse.Namespace) -> int:
-    """Chat in the terminal: the action server in the background, `rasa shell` in front."""
-    settings = load_settings()
-    generate_secrets()
+def shell(args: argparse.Namespace, settings: Settings) -> int:
+    """Chat in the terminal: the action server in the background, `rasa shell` in front,
+    in a process with Balagh's patches installed (`bot.server.rasa_server`), as in production."""
+    settings.generate_secrets()
     env = process_env()
-    upgrade(settings.database_url)
+    migrated(settings)
     endpoints = render_endpoints(settings, ROOT / "var" / "endpoints-shell.yml")
     model = Path(args.model) if args.model else latest_model(settings.model_dir)
     actions = subprocess.Popen(
@@ -104,7 +114,7 @@ def shell(args: argparse.Namespace) -> int:
             [
                 sys.executable,
                 "-m",
-                "rasa",
+                "bot.server.rasa_server",
                 "shell",
                 "-m",
                 str(model),
@@ -119,7 +129,7 @@ def shell(args: argparse.Namespace) -> int:
         actions.wait(timeout=20)
 
 
-def add_agent_command(args: argparse.Namespace) -> int:
+def add_agent_command(args: argparse.Namespace, settings: Settings) -> int:
     """Create a desk account; the password is read from standard input (never argv)."""
     import getpass
 
@@ -129,11 +139,11 @@ def add_agent_command(args: argparse.Namespace) -> int:
     from bot.store.agents import add_agent
 
     password = sys.stdin.readline().strip() if not sys.stdin.isatty() else getpass.getpass()
-    settings = load_settings()
-    upgrade(settings.database_url)
+    store = Store(settings.database_url)
     try:
+        store.upgrade()
         add_agent(
-            settings.database_url,
+            store,
             args.username,
             password,
             args.role,
@@ -145,23 +155,25 @@ def add_agent_command(args: argparse.Namespace) -> int:
         raise CommandFailed(f"an agent named {args.username!r} already exists") from None
     except ValueError as refused:  # a password or role the store refuses
         raise CommandFailed(str(refused)) from None
+    finally:
+        store.dispose()
     print(f"{args.role} {args.username} added")
     return 0
 
 
-def rasa_server(args: argparse.Namespace) -> int:
+def rasa_server(args: argparse.Namespace, settings: Settings) -> int:
     """One Rasa server, configured from the environment (a container's command)."""
-    refuse_any_origin("balagh rasa-server")
-    settings = load_settings()
+    settings.refuse_any_origin("balagh rasa-server")
     var = ROOT / "var"
     endpoints = render_endpoints(settings, var / f"endpoints-{settings.rasa_port}.yml")
     credentials = render_credentials(settings, var / f"credentials-{settings.rasa_port}.yml")
     model = Path(args.model) if args.model else latest_model(settings.model_dir)
-    command = rasa_command(model, endpoints, credentials, settings.rasa_port)
+    command = rasa_command(settings, model, endpoints, credentials, settings.rasa_port)
     os.execve(command[0], command, process_env())
 
 
-def cluster(args: argparse.Namespace) -> int:
+def cluster(args: argparse.Namespace, _: Settings) -> int:
+    """The cluster fills in its own defaults, then reads the settings again."""
     from bot.ops.cluster import main as cluster_main
 
     return cluster_main(
@@ -169,8 +181,8 @@ def cluster(args: argparse.Namespace) -> int:
     )
 
 
-def migrate(_: argparse.Namespace) -> int:
-    upgrade(load_settings().database_url)
+def migrate(_: argparse.Namespace, settings: Settings) -> int:
+    migrated(settings)
     print("reports store is up to date")
     return 0
 
@@ -179,11 +191,11 @@ class CommandFailed(Exception):
     """An expected failure: said in one line, no traceback."""
 
 
-def desk(_: argparse.Namespace) -> int:
+def desk(_: argparse.Namespace, settings: Settings) -> int:
     """Only the desk (a container's command; `balagh run` starts it with the others)."""
     from bot.desk.main import main as desk_main
 
-    desk_main()
+    desk_main(settings)
     return 0
 
 
@@ -223,7 +235,10 @@ def main(argv: list[str] | None = None) -> int:
     add_report_commands(commands)
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        # Every variable is checked before any command runs: a wrong one is one line.
+        return args.func(args, load_settings())
+    except SettingsError as wrong:
+        return _said(args.command, str(wrong))
     except CommandFailed as failure:
         return _said(args.command, str(failure))
     except OperationalError as failure:  # the database is down, refuses us, or is missing

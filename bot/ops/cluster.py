@@ -34,8 +34,8 @@ from bot.ops.processes import (
     wait_for_port,
 )
 from bot.ops.server_config import render_credentials, render_endpoints
-from bot.settings import ROOT, generate_secrets, load_settings, refuse_any_origin
-from bot.store.database import upgrade
+from bot.settings import ROOT, Settings, settings_or_exit
+from bot.store.database import Store
 
 DEFAULTS = {
     "BALAGH_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/balagh",
@@ -99,23 +99,21 @@ def ensure_database(url: str) -> None:
         admin.dispose()
 
 
-def replica_ports(base: int, replicas: int) -> list[int]:
-    configured = os.environ.get("BALAGH_CLUSTER_REPLICA_PORTS", "")
-    if configured:
-        ports = [int(port) for port in configured.split(",") if port.strip()]
+def replica_ports(settings: Settings, replicas: int) -> list[int]:
+    ports = list(settings.cluster_replica_ports)
+    if ports:
         if len(ports) != replicas:
             raise SystemExit("BALAGH_CLUSTER_REPLICA_PORTS must list one port per replica")
         return ports
-    return [base + index for index in range(replicas)]
+    return [settings.rasa_port + index for index in range(replicas)]
 
 
-def members(replicas: int, model: Path, work: Path) -> list[Member]:
+def members(settings: Settings, replicas: int, model: Path, work: Path) -> list[Member]:
     """Every process of the cluster, with its command and port."""
-    settings = load_settings()
-    ports = replica_ports(settings.rasa_port, replicas)
-    listen = int(os.environ.get("BALAGH_CLUSTER_PORT", "8000"))
-    internal = int(os.environ.get("BALAGH_CLUSTER_INTERNAL_PORT", "8001"))
-    desk_port = int(os.environ.get("BALAGH_DESK_PORT", "8080"))
+    ports = replica_ports(settings, replicas)
+    listen = settings.cluster_port
+    internal = settings.cluster_internal_port
+    desk_port = settings.desk_port
     env = process_env()
     credentials = render_credentials(settings, work / "credentials.yml")
     endpoints = render_endpoints(settings, work / "endpoints.yml")
@@ -136,7 +134,7 @@ def members(replicas: int, model: Path, work: Path) -> list[Member]:
         cluster.append(
             Member(
                 f"rasa-{index}",
-                rasa_command(model, endpoints, credentials, port),
+                rasa_command(settings, model, endpoints, credentials, port),
                 port,
                 env,
                 work / f"rasa-{index}.log",
@@ -145,7 +143,7 @@ def members(replicas: int, model: Path, work: Path) -> list[Member]:
     # The desk reaches the replicas through nginx's internal listener, not the edge.
     desk_env = process_env(BALAGH_RASA_URL=f"http://127.0.0.1:{internal}")
     cluster.append(Member("desk", desk_command(), desk_port, desk_env, work / "desk.log"))
-    nginx = os.environ.get("BALAGH_NGINX", "nginx")
+    nginx = settings.nginx
     cluster.append(
         Member(
             "nginx",
@@ -180,17 +178,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="model archive (default: newest in models/)")
     args = parser.parse_args(argv)
     for variable, default in DEFAULTS.items():
-        os.environ.setdefault(variable, default)
-    refuse_any_origin("balagh cluster")
-    generate_secrets()
-    settings = load_settings()
-    work = Path(os.environ.get("BALAGH_CLUSTER_DIR", str(ROOT / "var" / "cluster")))
+        os.environ.setdefault(variable, default)  # the children inherit them too
+    settings = settings_or_exit("balagh cluster")
+    settings.refuse_any_origin("balagh cluster")
+    settings.generate_secrets()
+    work = settings.cluster_dir
     work.mkdir(parents=True, exist_ok=True)
     for url in (settings.database_url, settings.tracker_store_url):
         ensure_database(url)
-    upgrade(settings.database_url)
+    store = Store(settings.database_url)
+    store.upgrade()
+    store.dispose()
     model = Path(args.model) if args.model else latest_model(settings.model_dir)
-    cluster = members(args.replicas, model, work)
+    cluster = members(settings, args.replicas, model, work)
     state = work / "state.json"
 
     def stop(*_: object) -> None:

@@ -6,15 +6,20 @@ Two servers:
   widget (socket.io, its history and upload paths), the REST channel (which refuses
   callers through the edge unless `BALAGH_REST_TOKEN` is set and given), and the desk's
   console, pages and APIs under their own paths (each with its own sign-in or token).
-  Everything else (Rasa's HTTP API, the hand-off bridge, health and status pages)
-  answers 404. In compose the edge terminates TLS (certificate and key from a volume).
+  Everything else (Rasa's HTTP API, the hand-off bridge, health and status pages, the
+  probes `/webhooks/health/...` and `/health/...`, every `/metrics`) answers 404. In
+  compose the edge terminates TLS (certificate and key from a volume).
 - the internal listener, never published, passes everything to the replicas: the desk's
   notifications and hand-offs (Rasa's API with its token, the bridge with its own).
 
 Round robin over the replicas; a replica that refuses connections is skipped, and nginx
 retries the next one only when the request never reached a replica, so a message is
-never processed twice. socket.io's long-polling needs every request of one browser on
-one replica, so `/socket.io/` hashes the client address.
+never processed twice. These are nginx's passive health checks (`max_fails=1
+fail_timeout=2s`: a replica that failed is left out for two seconds); nginx OSS has no
+active ones, so the readiness probes are compose's health checks, which also hold nginx
+back until the replicas and the desk are ready (docs/operations-observability.md).
+socket.io's long-polling needs every request of one browser on one replica, so
+`/socket.io/` hashes the client address.
 """
 
 from __future__ import annotations
@@ -38,7 +43,8 @@ RASA_PATHS = (
     "/webhooks/webchat/history",
     "/webhooks/rest/webhook",
 )
-DESK_PATHS = ("/console", "/api/", "/widget/")
+# /telegram/webhook: Telegram's updates in webhook mode (the desk checks their secret)
+DESK_PATHS = ("/console", "/api/", "/widget/", "/telegram/webhook")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.settings import ROOT, webchat_origins
+from bot.settings import ROOT, Settings
 
 PYTHON = sys.executable
 
@@ -30,7 +30,9 @@ def actions_command(port: int) -> list[str]:
     return [PYTHON, "-m", "bot.actions.server", "-p", str(port)]
 
 
-def rasa_command(model: Path, endpoints: Path, credentials: Path, port: int) -> list[str]:
+def rasa_command(
+    settings: Settings, model: Path, endpoints: Path, credentials: Path, port: int
+) -> list[str]:
     """Rasa's server through `bot.server.rasa_server` (action-outage apology, DB reconnects).
 
     The HTTP API is always on and always behind its token, which `bot.server.rasa_server` adds
@@ -50,12 +52,12 @@ def rasa_command(model: Path, endpoints: Path, credentials: Path, port: int) -> 
         "-p",
         str(port),
         "-i",
-        os.environ.get("BALAGH_RASA_HOST", "127.0.0.1"),
+        settings.rasa_host,
         "--enable-api",
         "--log-file",
         str(ROOT / "var" / f"rasa-{port}.log"),
         "--cors",
-        *webchat_origins(),
+        *settings.webchat_origins,
     ]
     return command
 

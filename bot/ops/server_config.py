@@ -7,7 +7,6 @@ the RabbitMQ event broker and the socket.io Redis manager.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -15,15 +14,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot.settings import (
-    ROOT,
-    Settings,
-    actions_token,
-    internal_token,
-    rest_token,
-    shared_secret,
-    webchat_origins,
-)
+from bot.settings import ROOT, Settings
 
 # Rasa's SQL tracker store, remembering what it served (see bot/server/tracker_store.py).
 STORE_TYPE = "bot.server.tracker_store.CachedSQLTrackerStore"
@@ -74,10 +65,9 @@ def render_endpoints(settings: Settings, path: Path) -> Path:
     """Write the endpoints file the Rasa server reads, from the settings."""
     endpoints: dict[str, Any] = {
         "action_endpoint": {
-            "url": settings.action_endpoint_url
-            or f"http://127.0.0.1:{settings.actions_port}/webhook",
+            "url": settings.action_endpoint_url,
             # The action server refuses calls without it (bot/actions/server.py).
-            "headers": {"Authorization": f"Bearer {actions_token()}"},
+            "headers": {"Authorization": f"Bearer {settings.actions_token.value()}"},
         },
         "tracker_store": tracker_store_config(settings.tracker_store_url),
         "lock_store": lock_store_config(settings.lock_store_url),
@@ -91,34 +81,36 @@ def render_endpoints(settings: Settings, path: Path) -> Path:
 
 def render_credentials(settings: Settings, path: Path) -> Path:
     """The channels Rasa serves: REST (its own `rest:` namespace, bearer token when
-    `BALAGH_REST_TOKEN` is set), the widget, the desk's hand-off bridge; WhatsApp and SMS
-    when Twilio is configured."""
+    `BALAGH_REST_TOKEN` is set), the widget, the desk's hand-off bridge, the health probes
+    and metrics (`channels/health.py`); WhatsApp and SMS when Twilio is configured."""
     credentials: dict[str, Any] = {
-        "channels.rest.CheckedRestInput": {"token": rest_token()},
+        "channels.rest.CheckedRestInput": {"token": settings.rest_token},
         "channels.webchat.WebChatInput": {
-            "secret": shared_secret("BALAGH_WEBCHAT_SECRET", "webchat.secret"),
-            "cors_origins": ",".join(webchat_origins()),
+            "secret": settings.webchat_secret.value(),
+            "cors_origins": ",".join(settings.webchat_origins),
             "redis_url": settings.socketio_redis_url,
         },
-        "channels.handoff_bridge.HandoffBridge": {"token": internal_token()},
+        "channels.handoff_bridge.HandoffBridge": {"token": settings.internal_token.value()},
+        # Not a conversation channel: the replica's health probes and `/metrics`.
+        "channels.health.HealthChannel": {},
     }
-    account, token = os.environ.get("TWILIO_ACCOUNT_SID"), os.environ.get("TWILIO_AUTH_TOKEN")
-    public = os.environ.get("BALAGH_PUBLIC_URL", "").rstrip("/")
+    account, token = settings.twilio_account_sid, settings.twilio_auth_token
+    public = settings.public_url.rstrip("/")
     channels = {
-        "whatsapp": ("channels.twilio_channel.WhatsAppInput", "TWILIO_WHATSAPP_NUMBER"),
-        "sms": ("channels.twilio_channel.SmsInput", "TWILIO_SMS_NUMBER"),
+        "whatsapp": ("channels.twilio_channel.WhatsAppInput", settings.twilio_whatsapp_number),
+        "sms": ("channels.twilio_channel.SmsInput", settings.twilio_sms_number),
     }
-    for channel, (connector, number_variable) in channels.items():
-        number = os.environ.get(number_variable)
+    for channel, (connector, number) in channels.items():
         if account and token and number and public:
             credentials[connector] = {
                 "account_sid": account,
                 "auth_token": token,
                 "from_number": number,
                 "public_url": f"{public}/webhooks/{channel}/webhook",
-                "api_base": os.environ.get("TWILIO_API_BASE", "https://api.twilio.com"),
-                "templates": os.environ.get("TWILIO_WHATSAPP_TEMPLATES", "{}"),
-                "retry_delay": os.environ.get("TWILIO_RETRY_DELAY", "0.5"),
+                "api_base": settings.twilio_api_base,
+                "templates": dict(settings.twilio_whatsapp_templates),
+                "retry_delay": settings.twilio_retry_delay,
+                "media_timeout": settings.twilio_media_timeout,
             }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(credentials, allow_unicode=True), encoding="utf-8")

@@ -86,3 +86,40 @@ def mask_phone(value: str | None) -> str:
     if len(value) <= 8:
         return "*" * len(value)
     return value[:5] + "*" * (len(value) - 9) + value[-4:]
+
+
+_ANY_DIGIT = "0-9\u0660-\u0669\u06f0-\u06f9"  # ASCII, Arabic-Indic, Persian
+# A run of 8..16 digits, optionally after `+`, with single spaces or dashes between digits,
+# not touching another digit.
+_DIGIT_RUN = re.compile(
+    rf"(?<![{_ANY_DIGIT}+])\+?[{_ANY_DIGIT}](?:[ \-]?[{_ANY_DIGIT}]){{7,15}}(?![{_ANY_DIGIT}])"
+)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _masked_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    compact = to_ascii_digits(run).replace(" ", "").replace("-", "")
+    mobile = parse_saudi_mobile(compact)
+    if mobile is not None:
+        return mask_phone(mobile)
+    digits = compact.lstrip("+")
+    separated = compact != to_ascii_digits(run)
+    if re.fullmatch(r"[12]\d{9}", digits) and not (
+        separated and _ISO_DATE.match(to_ascii_digits(run))
+    ):
+        return mask_national_id(digits)
+    if compact.startswith("+") and 8 <= len(digits) <= 15:
+        return mask_phone(compact)  # a mobile of another country
+    return run
+
+
+def mask_identifiers(text: str) -> str:
+    """`text` with every national ID / iqama (10 digits starting 1 or 2) and every mobile
+    (Saudi, typed in any of its forms, or any `+` international number) masked as
+    `mask_national_id` and `mask_phone` show them; in ASCII, Arabic-Indic or Persian
+    digits, compact or grouped by spaces or dashes. Report numbers (9 digits, starting with
+    the year) and dates are left alone. For logs: over-masking is preferred to a leak."""
+    if not text or not any(c.isdigit() for c in text):
+        return text
+    return _DIGIT_RUN.sub(_masked_run, text)

@@ -23,6 +23,15 @@ class HolidayCalendar:
     recurring: frozenset[tuple[int, int]] = frozenset()
     dated: frozenset[dt.date] = frozenset()
     names: dict[dt.date, str] = field(default_factory=dict, compare=False)
+    # The last day up to which the dated holidays are known (the file's `covers_until`;
+    # without it, the last dated holiday).
+    covers_until: dt.date | None = field(default=None, compare=False)
+
+    def known_until(self) -> dt.date | None:
+        """Up to which day the dated holidays are known (None: no dated holiday at all)."""
+        if self.covers_until is not None:
+            return self.covers_until
+        return max(self.dated) if self.dated else None
 
     def is_holiday(self, day: dt.date) -> bool:
         return day in self.dated or (day.month, day.day) in self.recurring
@@ -73,4 +82,27 @@ def load_calendar(path: Path | str | None = None) -> HolidayCalendar:
             dated.add(day)
             names[day] = str(item.get("name", ""))
             day += dt.timedelta(days=1)
-    return HolidayCalendar(frozenset(recurring), frozenset(dated), names)
+    covers_until = data.get("covers_until")
+    return HolidayCalendar(
+        frozenset(recurring),
+        frozenset(dated),
+        names,
+        dt.date.fromisoformat(str(covers_until)) if covers_until else None,
+    )
+
+
+COVERAGE_DAYS = 365  # the calendar should know the holidays of the next 12 months
+
+
+def coverage_warning(calendar: HolidayCalendar, today: dt.date, file: Path | str) -> str | None:
+    """What to tell the operator when the holidays file does not cover the next 12 months
+    (the Eid holidays are announced late; a missing one shifts every due date), else None."""
+    horizon = today + dt.timedelta(days=COVERAGE_DAYS)
+    known = calendar.known_until()
+    if known is not None and known >= horizon:
+        return None
+    listed = f"lists holidays up to {known.isoformat()} only" if known else "lists no dated holiday"
+    return (
+        f"{file} {listed}: add the official holidays up to {horizon.isoformat()} "
+        "(and set `covers_until`), or due dates after that ignore them"
+    )

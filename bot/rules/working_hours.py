@@ -1,14 +1,12 @@
 """When the centre's agents are at their desks: working days (Sunday–Thursday, minus
-holidays) between the configured hours, Riyadh time."""
+holidays) between the configured hours (`BALAGH_AGENT_HOURS`, read by `bot.settings`),
+Riyadh time."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from bot.rules.working_days import HolidayCalendar
-
-DEFAULT_HOURS = "08:00-16:00"
 
 
 def _hours(spec: str) -> tuple[dt.time, dt.time] | None:
@@ -17,10 +15,6 @@ def _hours(spec: str) -> tuple[dt.time, dt.time] | None:
         return None
     start, end = (dt.time.fromisoformat(part.strip()) for part in spec.split("-"))
     return start, end
-
-
-def configured_hours() -> str:
-    return os.environ.get("BALAGH_AGENT_HOURS", DEFAULT_HOURS)
 
 
 def agents_available(local: dt.datetime, calendar: HolidayCalendar, spec: str) -> bool:

@@ -7,10 +7,11 @@ finishing its ticket can write back a lock that drops the ticket another replica
 just added, or delete the lock under a waiting replica (which then fails with
 `LockError` and the message is lost). Here issuing and returning a ticket are each one
 Lua script that Redis runs atomically (one round trip; the lock keeps Rasa's stored
-format), and any other change is an optimistic transaction (WATCH/MULTI, retried on
-conflict), so tickets are issued and removed atomically and messages of a conversation are
-served one at a time, in ticket order, whichever replica received them. Waiting replicas
-poll every `poll_interval` seconds (Rasa polls once a second).
+format, listed with the rest in `bot.server.patches`), and any other change is an
+optimistic transaction (WATCH/MULTI, retried on conflict), so tickets are issued and
+removed atomically and messages of a conversation are served one at a time, in ticket
+order, whichever replica received them. Waiting replicas poll every `poll_interval`
+seconds (Rasa polls once a second).
 
 Configured in endpoints.yml as `type: bot.server.locking.AtomicRedisLockStore` with `url` (host),
 `port`, `db`, `password`, `key_prefix`, `poll_interval`.

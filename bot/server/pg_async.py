@@ -2,10 +2,11 @@
 
 A Rasa server handles every conversation on one event loop. A synchronous statement holds
 that loop until PostgreSQL answers, and an INSERT's answer waits for the commit to reach
-the disk: under load this was a sixth of the loop's time with nothing else running (README,
-"Benchmarks"). libpq can send a statement and be polled for its answer; here the polling
-is done by the loop's selector (`add_reader`), so other conversations go on meanwhile. No
-new dependency: psycopg2 is already Rasa's PostgreSQL driver.
+the disk: under load this was a sixth of the loop's time with nothing else running
+(docs/benchmarks.md, "How changes were measured"). libpq can send a statement and be polled
+for its answer; here the polling is done by the loop's selector (`add_reader`), so other
+conversations go on meanwhile. No new dependency: psycopg2 is already Rasa's PostgreSQL
+driver.
 
 The connections are in autocommit mode (psycopg2's asynchronous connections always are):
 each statement is a transaction of its own, which is what the tracker store needs.

@@ -14,7 +14,8 @@ are known to be stored:
 
 Safe with several replicas because a conversation's messages are processed one at a time
 under the (atomic Redis) lock: between a `retrieve` and its `save`, nobody else appends.
-The table and the stored JSON are Rasa's own: the two stores can read each other's data.
+The table and the stored JSON are Rasa's own: the two stores can read each other's data
+(what this relies on of Rasa's store is listed in `bot.server.patches`).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from bot.rules.input_bounds import MAX_BEARER_TOKEN
-from bot.store.database import session_scope
+from bot.store.database import Store
 from bot.store.models import Agent, AgentSession
 
 ROLES = ("agent", "supervisor")
@@ -51,7 +51,7 @@ def password_matches(password: str, stored: str) -> bool:
 
 
 def add_agent(
-    database_url: str,
+    store: Store,
     username: str,
     password: str,
     role: str,
@@ -63,7 +63,7 @@ def add_agent(
         raise ValueError(f"role must be one of {ROLES}")
     if len(password) < 10:
         raise ValueError("password must have at least 10 characters")
-    with session_scope(database_url) as session:
+    with store.session() as session:
         session.add(
             Agent(
                 username=username,
@@ -88,10 +88,10 @@ def _plausible_token(token: str) -> bool:
 
 
 def sign_in(
-    database_url: str, username: str, password: str, now: dt.datetime, hours: float = 8
+    store: Store, username: str, password: str, now: dt.datetime, hours: float = 8
 ) -> tuple[str, dt.datetime] | None:
     """A new session token and its expiry, or None for a wrong name or password."""
-    with session_scope(database_url) as session:
+    with store.session() as session:
         agent = session.get(Agent, username)
         # Hash even for unknown users, so timing does not reveal which names exist.
         stored = agent.password_hash if agent and agent.active else hash_password("x" * 12)
@@ -107,10 +107,10 @@ def sign_in(
         return token, expires
 
 
-def agent_for_token(database_url: str, token: str, now: dt.datetime) -> AgentView | None:
+def agent_for_token(store: Store, token: str, now: dt.datetime) -> AgentView | None:
     if not _plausible_token(token):
         return None
-    with session_scope(database_url) as session:
+    with store.session() as session:
         row = session.execute(
             select(AgentSession, Agent)
             .join(Agent, Agent.username == AgentSession.username)
@@ -127,15 +127,15 @@ def agent_for_token(database_url: str, token: str, now: dt.datetime) -> AgentVie
         return AgentView(agent.username, agent.display_name, agent.role)
 
 
-def is_active_agent(database_url: str, username: str) -> bool:
+def is_active_agent(store: Store, username: str) -> bool:
     """Whether `username` names an active desk account (e.g. a reassignment's target)."""
-    with session_scope(database_url) as session:
+    with store.session() as session:
         agent = session.get(Agent, username)
         return bool(agent and agent.active)
 
 
-def sign_out(database_url: str, token: str) -> None:
+def sign_out(store: Store, token: str) -> None:
     if not _plausible_token(token):
         return
-    with session_scope(database_url) as session:
+    with store.session() as session:
         session.execute(delete(AgentSession).where(AgentSession.token_hash == _token_hash(token)))

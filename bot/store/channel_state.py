@@ -9,24 +9,22 @@ import datetime as dt
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.database import session_scope
+from bot.store.database import Store
 from bot.store.models import InboundMessage, OutboundMessage, PendingChoices
 
 
-def first_delivery(
-    database_url: str, sid: str, channel: str, sender: str, now: dt.datetime
-) -> bool:
+def first_delivery(store: Store, sid: str, channel: str, sender: str, now: dt.datetime) -> bool:
     """Record a MessageSid; False if it was already processed (a replay or redelivery)."""
     try:
-        with session_scope(database_url) as session:
+        with store.session() as session:
             session.add(InboundMessage(sid=sid, channel=channel, sender=sender, received_at=now))
         return True
     except IntegrityError:
         return False
 
 
-def last_inbound_at(database_url: str, sender: str) -> dt.datetime | None:
-    with session_scope(database_url) as session:
+def last_inbound_at(store: Store, sender: str) -> dt.datetime | None:
+    with store.session() as session:
         value = session.execute(
             select(func.max(InboundMessage.received_at)).where(InboundMessage.sender == sender)
         ).scalar_one()
@@ -36,9 +34,9 @@ def last_inbound_at(database_url: str, sender: str) -> dt.datetime | None:
 
 
 def offer_choices(
-    database_url: str, conversation_id: str, payloads: list[str], now: dt.datetime
+    store: Store, conversation_id: str, payloads: list[str], now: dt.datetime
 ) -> None:
-    with session_scope(database_url) as session:
+    with store.session() as session:
         row = session.get(PendingChoices, conversation_id)
         if row is None:
             session.add(
@@ -49,21 +47,21 @@ def offer_choices(
             row.offered_at = now
 
 
-def offered_choices(database_url: str, conversation_id: str) -> list[str]:
-    with session_scope(database_url) as session:
+def offered_choices(store: Store, conversation_id: str) -> list[str]:
+    with store.session() as session:
         row = session.get(PendingChoices, conversation_id)
         return list(row.payloads) if row else []
 
 
 def log_outbound(
-    database_url: str,
+    store: Store,
     channel: str,
     recipient: str,
     body: str | None,
     template_sid: str | None,
     now: dt.datetime,
 ) -> int:
-    with session_scope(database_url) as session:
+    with store.session() as session:
         row = OutboundMessage(
             channel=channel,
             recipient=recipient,
@@ -80,7 +78,7 @@ def log_outbound(
 
 
 def outbound_result(
-    database_url: str,
+    store: Store,
     message_id: int,
     status: str,
     now: dt.datetime,
@@ -89,7 +87,7 @@ def outbound_result(
     error_code: int | None = None,
     error: str | None = None,
 ) -> None:
-    with session_scope(database_url) as session:
+    with store.session() as session:
         session.execute(
             update(OutboundMessage)
             .where(OutboundMessage.id == message_id)

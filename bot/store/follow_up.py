@@ -17,7 +17,7 @@ from bot.rules.lifecycle import (
     check_transition,
     notification_for,
 )
-from bot.store.database import session_scope
+from bot.store.database import Store
 from bot.store.models import (
     AccessAttempt,
     Document,
@@ -92,15 +92,15 @@ def _report(session: Session, number: str) -> Report:
     return report
 
 
-def find_report(database_url: str, number: str) -> ReportView | None:
-    with session_scope(database_url) as session:
+def find_report(store: Store, number: str) -> ReportView | None:
+    with store.session() as session:
         report = session.execute(select(Report).where(Report.number == number)).scalar_one_or_none()
         return _view(report) if report else None
 
 
-def latest_report_of(database_url: str, conversation_id: str) -> ReportView | None:
+def latest_report_of(store: Store, conversation_id: str) -> ReportView | None:
     """The newest report filed from this conversation ("my last report")."""
-    with session_scope(database_url) as session:
+    with store.session() as session:
         report = (
             session.execute(
                 select(Report)
@@ -151,7 +151,7 @@ def _set_status(
 
 
 def change_status(
-    database_url: str,
+    store: Store,
     number: str,
     status: str,
     note: str | None,
@@ -162,7 +162,7 @@ def change_status(
 ) -> ReportView:
     """Change a report's status; the notification is queued in the same transaction
     (`notify=False` when the beneficiary made the change in the conversation itself)."""
-    with session_scope(database_url) as session:
+    with store.session() as session:
         report = _report(session, number)
         _set_status(session, report, status, note, actor, now, payload, notify)
         session.flush()
@@ -170,7 +170,7 @@ def change_status(
 
 
 def attach_update(
-    database_url: str,
+    store: Store,
     number: str,
     documents: list[tuple[str, str | None]],
     correction: str | None,
@@ -178,7 +178,7 @@ def attach_update(
 ) -> ReportView:
     """The beneficiary sent the missing documents or corrections: attach them and put the
     report back to review."""
-    with session_scope(database_url) as session:
+    with store.session() as session:
         report = _report(session, number)
         for reference, content_type in documents:
             session.add(
@@ -198,13 +198,13 @@ def attach_update(
         return _view(report)
 
 
-def run_timed_work(database_url: str, now: dt.datetime, today: dt.date) -> dict[str, list[str]]:
+def run_timed_work(store: Store, now: dt.datetime, today: dt.date) -> dict[str, list[str]]:
     """The scheduler's work, driven from the database so it survives restarts:
     cancel reports whose missing data was not completed within 48 hours, and queue the
     delay notice for reports past their answer date. Returns the numbers handled."""
     done: dict[str, list[str]] = {"auto_cancelled": [], "delayed": []}
     deadline = now - dt.timedelta(hours=MISSING_DATA_HOURS)
-    with session_scope(database_url) as session:
+    with store.session() as session:
         since = (
             select(StatusChange.report_id, func.max(StatusChange.created_at).label("at"))
             .where(StatusChange.status == "missing_data")
@@ -254,8 +254,8 @@ class Notification:
     attempts: int
 
 
-def due_notifications(database_url: str, now: dt.datetime, limit: int = 50) -> list[Notification]:
-    with session_scope(database_url) as session:
+def due_notifications(store: Store, now: dt.datetime, limit: int = 50) -> list[Notification]:
+    with store.session() as session:
         rows = session.execute(
             select(OutboxMessage)
             .where(OutboxMessage.dispatched_at.is_(None), OutboxMessage.next_attempt_at <= now)
@@ -265,8 +265,8 @@ def due_notifications(database_url: str, now: dt.datetime, limit: int = 50) -> l
         return [Notification(r.id, r.conversation_id, r.kind, r.payload, r.attempts) for r in rows]
 
 
-def mark_dispatched(database_url: str, notification_id: int, now: dt.datetime) -> None:
-    with session_scope(database_url) as session:
+def mark_dispatched(store: Store, notification_id: int, now: dt.datetime) -> None:
+    with store.session() as session:
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == notification_id)
@@ -274,8 +274,8 @@ def mark_dispatched(database_url: str, notification_id: int, now: dt.datetime) -
         )
 
 
-def mark_failed(database_url: str, notification_id: int, error: str, retry_at: dt.datetime) -> None:
-    with session_scope(database_url) as session:
+def mark_failed(store: Store, notification_id: int, error: str, retry_at: dt.datetime) -> None:
+    with store.session() as session:
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == notification_id)
@@ -288,11 +288,11 @@ def mark_failed(database_url: str, notification_id: int, error: str, retry_at: d
 
 
 def claim_delivery(
-    database_url: str, notification_id: int, conversation_id: str, now: dt.datetime
+    store: Store, notification_id: int, conversation_id: str, now: dt.datetime
 ) -> Notification | None:
     """Mark a notification as shown to the user; None if it already was (a redelivery) or
     if it is addressed to another conversation (a notice is never shown to anyone else)."""
-    with session_scope(database_url) as session:
+    with store.session() as session:
         claimed = session.execute(
             update(OutboxMessage)
             .where(
@@ -311,13 +311,13 @@ def claim_delivery(
 # --- ownership checks --------------------------------------------------------------------
 
 
-def is_owner(database_url: str, conversation_id: str, number: str | None) -> bool:
+def is_owner(store: Store, conversation_id: str, number: str | None) -> bool:
     """May this conversation see and act on this report? It filed it, it filed another
     report of the same person, or it proved ownership (a grant). Read from the store at
     each use: nothing the tracker carries decides it."""
     if not number:
         return False
-    with session_scope(database_url) as session:
+    with store.session() as session:
         report = session.execute(select(Report).where(Report.number == number)).scalar_one_or_none()
         if report is None:
             return False
@@ -341,9 +341,9 @@ def is_owner(database_url: str, conversation_id: str, number: str | None) -> boo
 
 
 def grant_ownership(
-    database_url: str, conversation_id: str, number: str, proof: str, now: dt.datetime
+    store: Store, conversation_id: str, number: str, proof: str, now: dt.datetime
 ) -> None:
-    with session_scope(database_url) as session:
+    with store.session() as session:
         session.add(
             OwnershipGrant(
                 conversation_id=conversation_id, report_number=number, proof=proof, granted_at=now
@@ -352,11 +352,11 @@ def grant_ownership(
 
 
 def failed_attempts(
-    database_url: str, conversation_id: str, number: str, since: dt.datetime
+    store: Store, conversation_id: str, number: str, since: dt.datetime
 ) -> tuple[int, int]:
     """Failed proofs since `since`: by this conversation, and against this report number
     from any conversation (so guessing cannot be spread over new conversations)."""
-    with session_scope(database_url) as session:
+    with store.session() as session:
         recent = AccessAttempt.created_at >= since
         by_conversation = session.execute(
             select(func.count(AccessAttempt.id)).where(
@@ -372,9 +372,9 @@ def failed_attempts(
 
 
 def record_failed_attempt(
-    database_url: str, conversation_id: str, number: str, now: dt.datetime
+    store: Store, conversation_id: str, number: str, now: dt.datetime
 ) -> None:
-    with session_scope(database_url) as session:
+    with store.session() as session:
         session.add(
             AccessAttempt(conversation_id=conversation_id, report_number=number, created_at=now)
         )
@@ -386,7 +386,7 @@ SURVEY_FIELDS = ("solution_score", "handling_score", "effort_score", "useful", "
 
 
 def record_survey_answer(
-    database_url: str,
+    store: Store,
     number: str,
     field: str,
     value: Any,
@@ -398,7 +398,7 @@ def record_survey_answer(
     conversation that filed the report answers its survey (False: nothing stored)."""
     if field not in SURVEY_FIELDS:
         raise ValueError(field)
-    with session_scope(database_url) as session:
+    with store.session() as session:
         report = _report(session, number)
         if report.conversation_id != conversation_id:
             return False
@@ -414,8 +414,8 @@ def record_survey_answer(
         return True
 
 
-def survey_of(database_url: str, number: str) -> dict[str, Any] | None:
-    with session_scope(database_url) as session:
+def survey_of(store: Store, number: str) -> dict[str, Any] | None:
+    with store.session() as session:
         report = _report(session, number)
         survey = session.execute(
             select(SurveyAnswer).where(SurveyAnswer.report_id == report.id)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.database import session_scope
+from bot.store.database import Store
 from bot.store.models import AuditEntry, Handoff
 
 OPEN = ("waiting", "active")
@@ -41,7 +41,7 @@ def _view(row: Handoff) -> HandoffView:
 
 
 def open_handoff(
-    database_url: str,
+    store: Store,
     conversation_id: str,
     channel: str,
     reason: str,
@@ -50,7 +50,7 @@ def open_handoff(
 ) -> HandoffView:
     """Queue the conversation for a person (once: an open hand-off is returned as is)."""
     try:
-        with session_scope(database_url) as session:
+        with store.session() as session:
             row = Handoff(
                 conversation_id=conversation_id,
                 channel=channel,
@@ -63,14 +63,14 @@ def open_handoff(
             session.flush()
             return _view(row)
     except IntegrityError:
-        found = open_handoff_of(database_url, conversation_id)
+        found = open_handoff_of(store, conversation_id)
         if found is None:
             raise
         return found
 
 
-def open_handoff_of(database_url: str, conversation_id: str) -> HandoffView | None:
-    with session_scope(database_url) as session:
+def open_handoff_of(store: Store, conversation_id: str) -> HandoffView | None:
+    with store.session() as session:
         row = session.execute(
             select(Handoff).where(
                 Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN)
@@ -79,23 +79,23 @@ def open_handoff_of(database_url: str, conversation_id: str) -> HandoffView | No
         return _view(row) if row else None
 
 
-def waiting_count(database_url: str) -> int:
-    with session_scope(database_url) as session:
+def waiting_count(store: Store) -> int:
+    with store.session() as session:
         return len(session.execute(select(Handoff.id).where(Handoff.status == "waiting")).all())
 
 
-def queue(database_url: str) -> list[HandoffView]:
+def queue(store: Store) -> list[HandoffView]:
     """Open hand-offs, oldest first."""
-    with session_scope(database_url) as session:
+    with store.session() as session:
         rows = session.execute(
             select(Handoff).where(Handoff.status.in_(OPEN)).order_by(Handoff.id)
         ).scalars()
         return [_view(r) for r in rows]
 
 
-def take(database_url: str, handoff_id: int, agent: str, now: dt.datetime) -> bool:
+def take(store: Store, handoff_id: int, agent: str, now: dt.datetime) -> bool:
     """Give a waiting conversation to `agent`; exactly one of two concurrent takers wins."""
-    with session_scope(database_url) as session:
+    with store.session() as session:
         taken = session.execute(
             update(Handoff)
             .where(Handoff.id == handoff_id, Handoff.status == "waiting")
@@ -114,11 +114,11 @@ def take(database_url: str, handoff_id: int, agent: str, now: dt.datetime) -> bo
         return bool(taken)
 
 
-def end(database_url: str, handoff_id: int, agent: str, status: str, now: dt.datetime) -> bool:
+def end(store: Store, handoff_id: int, agent: str, status: str, now: dt.datetime) -> bool:
     """Hand back to the bot (`returned`) or close (`closed`); only by the holding agent."""
     if status not in ("returned", "closed"):
         raise ValueError(status)
-    with session_scope(database_url) as session:
+    with store.session() as session:
         ended = session.execute(
             update(Handoff)
             .where(Handoff.id == handoff_id, Handoff.status == "active", Handoff.agent == agent)
@@ -138,7 +138,7 @@ def end(database_url: str, handoff_id: int, agent: str, status: str, now: dt.dat
 
 
 def audit(
-    database_url: str,
+    store: Store,
     actor: str,
     action: str,
     now: dt.datetime,
@@ -146,7 +146,7 @@ def audit(
     report_number: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    with session_scope(database_url) as session:
+    with store.session() as session:
         session.add(
             AuditEntry(
                 actor=actor,
@@ -159,9 +159,9 @@ def audit(
         )
 
 
-def unannounced(database_url: str) -> list[HandoffView]:
+def unannounced(store: Store) -> list[HandoffView]:
     """Waiting hand-offs not yet told to the agents' Telegram chat."""
-    with session_scope(database_url) as session:
+    with store.session() as session:
         rows = session.execute(
             select(Handoff)
             .where(Handoff.status == "waiting", Handoff.announced_at.is_(None))
@@ -170,18 +170,33 @@ def unannounced(database_url: str) -> list[HandoffView]:
         return [_view(r) for r in rows]
 
 
-def mark_announced(database_url: str, handoff_id: int, now: dt.datetime) -> None:
-    with session_scope(database_url) as session:
+def mark_announced(store: Store, handoff_id: int, now: dt.datetime) -> None:
+    with store.session() as session:
         session.execute(update(Handoff).where(Handoff.id == handoff_id).values(announced_at=now))
 
 
-def agent_for_telegram(database_url: str, telegram_user_id: int) -> str | None:
+def agent_for_telegram(store: Store, telegram_user_id: int) -> str | None:
     """The desk account mapped to a Telegram user (None: a stranger)."""
     from bot.store.models import Agent
 
-    with session_scope(database_url) as session:
+    with store.session() as session:
         return session.execute(
             select(Agent.username).where(
                 Agent.telegram_user_id == str(telegram_user_id), Agent.active.is_(True)
             )
         ).scalar_one_or_none()
+
+
+def holds_chat_of_report(store: Store, agent: str, number: str) -> bool:
+    """Does `agent` hold an open chat with the conversation that filed report `number`?
+    (What an agent may change from a chat: that citizen's own report.)"""
+    from bot.store.models import Report
+
+    with store.session() as session:
+        found = session.execute(
+            select(Handoff.id)
+            .join(Report, Report.conversation_id == Handoff.conversation_id)
+            .where(Report.number == number, Handoff.status == "active", Handoff.agent == agent)
+            .limit(1)
+        ).scalar_one_or_none()
+        return found is not None

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.clock import local_date
 from bot.rules.arabic import comparison_key, to_ascii_digits
 from bot.rules.eligibility import EarlierRequest
-from bot.store.database import session_scope
+from bot.store.database import Store
 from bot.store.models import Document, Report, ReportCounter, StatusChange
 
 
@@ -100,9 +100,9 @@ def _next_number(session: Session, now: dt.datetime) -> str:
     return f"{year % 100:02d}{value:07d}"
 
 
-def find_escalation(database_url: str, entity: str, prior_number: str) -> str | None:
+def find_escalation(store: Store, entity: str, prior_number: str) -> str | None:
     """The number of a live escalation of this complaint number with this entity, if any."""
-    with session_scope(database_url) as session:
+    with store.session() as session:
         return session.execute(
             select(Report.number).where(
                 Report.type == "complaint",
@@ -113,12 +113,10 @@ def find_escalation(database_url: str, entity: str, prior_number: str) -> str | 
         ).scalar_one_or_none()
 
 
-def file_report(
-    database_url: str, new: NewReport, now: dt.datetime, due_on: dt.date
-) -> FiledReport:
+def file_report(store: Store, new: NewReport, now: dt.datetime, due_on: dt.date) -> FiledReport:
     """Store the report, its first status and its documents in one transaction."""
     try:
-        with session_scope(database_url) as session:
+        with store.session() as session:
             number = _next_number(session, now)
             report = Report(
                 number=number,
@@ -164,15 +162,15 @@ def file_report(
             return FiledReport(number, due_on)
     except IntegrityError:
         if new.type == "complaint" and new.entity and new.prior_number:
-            existing = find_escalation(database_url, new.entity, new.prior_number)
+            existing = find_escalation(store, new.entity, new.prior_number)
             if existing:
                 raise AlreadyEscalated(existing) from None
         raise
 
 
-def earlier_requests(database_url: str, national_id: str, report_type: str) -> list[EarlierRequest]:
+def earlier_requests(store: Store, national_id: str, report_type: str) -> list[EarlierRequest]:
     """The beneficiary's earlier, not cancelled, reports of one type (newest first)."""
-    with session_scope(database_url) as session:
+    with store.session() as session:
         rows = session.execute(
             select(Report.number, Report.service, Report.entity, Report.description)
             .where(

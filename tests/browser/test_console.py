@@ -21,8 +21,8 @@ def desk_bot(tmp_path_factory):
     with running_bot(
         work, f"sqlite:///{work / 'reports.db'}", f"sqlite:///{work / 'conv.db'}"
     ) as bot:
-        add_agent(bot.database_url, "sara", "correct horse battery", "agent", clock.now())
-        add_agent(bot.database_url, "lina", "correct horse battery", "supervisor", clock.now())
+        add_agent(bot.store, "sara", "correct horse battery", "agent", clock.now())
+        add_agent(bot.store, "lina", "correct horse battery", "supervisor", clock.now())
         yield bot
 
 

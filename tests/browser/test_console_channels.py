@@ -43,7 +43,7 @@ def setup(tmp_path_factory):
     with running_bot(
         work, f"sqlite:///{work / 'reports.db'}", f"sqlite:///{work / 'conv.db'}", env
     ) as bot:
-        add_agent(bot.database_url, "sara", "correct horse battery", "agent", clock.now())
+        add_agent(bot.store, "sara", "correct horse battery", "agent", clock.now())
         yield bot, twilio
 
 

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from bot import clock
 from bot.desk.report.build import load_figures, write_report
 from bot.store.agents import add_agent
+from bot.store.database import Store
 from tests import report_dataset as data
 from tests.e2e.conftest import ROOT, _wait_for_desk, free_port
 
@@ -23,9 +24,10 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('report') / 'reports.db'}"
-    data.fill(url)
-    return url
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('report') / 'reports.db'}")
+    data.fill(store)
+    yield store
+    store.dispose()
 
 
 def test_the_report_page_reads_right_to_left_with_its_charts(store, browser, tmp_path):
@@ -66,7 +68,7 @@ def desk(store, tmp_path_factory):
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
-        "BALAGH_DATABASE_URL": store,
+        "BALAGH_DATABASE_URL": store.url,
         "BALAGH_DESK_PORT": str(port),
         "BALAGH_STAFF_TOKEN": "staff-token",
         "BALAGH_INTERNAL_TOKEN": "internal-token",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from bot.store.database import Store, shared_store
 from tests.conftest import AMQP_URL, POSTGRES_ADMIN_URL, delete_queue
 from tests.e2e.conftest import ACTIONS_TOKEN, API_TOKEN, free_port, stop_process_group
 
@@ -39,6 +40,11 @@ class LaunchedCluster:
     internal_port: int
     work: Path
     process: subprocess.Popen
+
+    @property
+    def store(self) -> Store:
+        """The reports store the cluster files into."""
+        return shared_store(self.database_url)
 
     def state(self) -> dict:
         return json.loads((self.work / "state.json").read_text())
@@ -146,9 +152,7 @@ def launched_cluster(
         yield launched
     finally:
         stop_process_group(process, signal_name="SIGTERM")
-        from bot.store.database import dispose
-
-        dispose(database_url)
+        shared_store(database_url).dispose()  # before its database is dropped
         for name in databases:
             _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         with contextlib.suppress(Exception):  # the broker may be the thing that failed

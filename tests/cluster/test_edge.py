@@ -29,6 +29,10 @@ pytestmark = pytest.mark.cluster
         ("GET", "/webhooks/handoff/transcript?conversation_id=rest:x"),
         ("GET", "/webhooks/rest/"),
         ("GET", "/health"),
+        ("GET", "/health/ready"),
+        ("GET", "/webhooks/health/ready"),
+        ("GET", "/webhooks/health/live"),
+        ("GET", "/metrics"),
         ("POST", "/webhook"),
     ],
 )

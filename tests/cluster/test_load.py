@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from bot.store.database import session_scope
 from bot.store.models import Report
 from channels.rest import conversation_id
 from tests.cluster.conftest import Cluster
@@ -38,7 +37,7 @@ def test_200_conversations_across_two_replicas(cluster: Cluster) -> None:
     with ThreadPoolExecutor(max_workers=CONVERSATIONS) as pool:
         replies = list(pool.map(converse, range(CONVERSATIONS)))
 
-    with session_scope(cluster.database_url) as session:
+    with cluster.store.session() as session:
         rows = session.execute(
             select(Report.conversation_id, Report.number).where(
                 Report.conversation_id.in_([conversation_id(s) for s in senders])

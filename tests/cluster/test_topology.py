@@ -19,7 +19,6 @@ import socketio
 from sqlalchemy import func, select
 
 from bot.ops.processes import is_listening
-from bot.store.database import session_scope
 from bot.store.models import Report
 from channels.rest import conversation_id
 from tests.cluster.conftest import Cluster, national_id, post_json
@@ -30,7 +29,7 @@ SUGGESTION = "إضافة تنبيه قبل انتهاء الجواز بشهر"
 
 
 def reports_of(cluster: Cluster, sender: str) -> list[Report]:
-    with session_scope(cluster.database_url) as session:
+    with cluster.store.session() as session:
         query = select(Report).where(Report.conversation_id == conversation_id(sender))
         return list(session.execute(query).scalars())
 
@@ -214,5 +213,5 @@ def test_postgresql_restarts_and_the_services_reconnect(cluster: Cluster) -> Non
     assert "جوال" in cluster.replicas[1].say(sender, national_id(4))
     status, _ = cluster.lb.staff("GET", "/api/reports/DR-0000-000000")
     assert status == 404
-    with session_scope(cluster.database_url) as session:
+    with cluster.store.session() as session:
         assert session.execute(select(func.count(Report.id))).scalar() >= 0

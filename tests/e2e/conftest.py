@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store.database import Store, shared_store
 from channels.rest import conversation_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,6 +47,11 @@ class Bot:
     rest_token: str = ""  # the REST channel's bearer token, where one is configured
     api_url: str = ""  # where Rasa's HTTP API is reached (the edge does not pass it)
     actions_url: str = ""
+
+    @property
+    def store(self) -> Store:
+        """The reports store the bot files into (one per database in the test run)."""
+        return shared_store(self.database_url)
 
     @property
     def api(self) -> str:

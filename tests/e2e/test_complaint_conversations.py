@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.rules.working_days import load_calendar
-from bot.store.database import session_scope
 from bot.store.models import Report
 from channels.rest import conversation_id
 
@@ -21,7 +20,7 @@ ID = "1000000008"
 def reports_of(bot, sender: str) -> list[Report]:
     """Reports filed by a REST sender, or by a full conversation id (`web:…`)."""
     stored = sender if ":" in sender else conversation_id(sender)
-    with session_scope(bot.database_url) as session:
+    with bot.store.session() as session:
         query = select(Report).where(Report.conversation_id == stored)
         return list(session.execute(query).scalars())
 

@@ -9,7 +9,6 @@ import yaml
 from sqlalchemy import select
 
 from bot.rules.catalogue import DEFAULT_CATALOGUE_FILE
-from bot.store.database import session_scope
 from bot.store.models import Report
 from channels.rest import conversation_id
 from tests.e2e.conftest import running_bot
@@ -21,7 +20,7 @@ PAPER_WITH_ALTERNATIVE = "مراجعة كتابة العدل لإصدار وكا
 
 
 def reports_of(bot, sender: str) -> list[Report]:
-    with session_scope(bot.database_url) as session:
+    with bot.store.session() as session:
         query = (
             select(Report)
             .where(Report.conversation_id == conversation_id(sender))

@@ -14,7 +14,6 @@ from sqlalchemy import select, update
 
 from bot import clock
 from bot.desk.dispatcher import Dispatcher
-from bot.store.database import session_scope
 from bot.store.follow_up import run_timed_work, survey_of
 from bot.store.models import OutboxMessage, Report
 from tests.e2e.conftest import ROOT, running_bot
@@ -45,7 +44,7 @@ async def dispatch_once(bot, now: dt.datetime | None = None) -> int:
     """One pass of the desk's dispatcher, optionally at a controlled time."""
     async with aiohttp.ClientSession() as session:
         dispatcher = Dispatcher(
-            bot.database_url, bot.rasa_url, bot.api_token, now=(lambda: now) if now else clock.now
+            bot.store, bot.rasa_url, bot.api_token, now=(lambda: now) if now else clock.now
         )
         return await dispatcher.run_once(session)
 
@@ -76,7 +75,7 @@ def test_the_whole_life_of_a_report(bot, sender):
     # A link the citizen typed (files attached through a channel are tested in test_media).
     assert "أُعيد البلاغ" in bot.say(sender, "https://x.example/reply.png")
     assert status_of(bot, report.number) == "under_review"
-    with session_scope(bot.database_url) as session:
+    with bot.store.session() as session:
         stored = session.execute(select(Report).where(Report.number == report.number)).scalar_one()
         assert [d.kind for d in stored.documents] == ["update"]
         assert [h.status for h in stored.history] == [
@@ -94,12 +93,12 @@ def test_the_whole_life_of_a_report(bot, sender):
     texts = wait_for_message(bot, sender, "راضٍ جداً")
     assert any("تم حل المشكلة" in t for t in texts)
     assert "تعامل" in bot.say(sender, '/inform{"choice": "5"}')
-    assert survey_of(bot.database_url, report.number)["solution_score"] == 5  # partial kept
+    assert survey_of(bot.store, report.number)["solution_score"] == 5  # partial kept
     assert "سهولة" in bot.say(sender, "٤")
     assert "مفيدة" in bot.say(sender, "3")
     assert "ملاحظة" in bot.say(sender, "/affirm")
     assert "شكراً لك على مشاركتك" in bot.say(sender, "الخدمة ممتازة وسريعة")
-    assert survey_of(bot.database_url, report.number) == {
+    assert survey_of(bot.store, report.number) == {
         "solution_score": 5,
         "handling_score": 4,
         "effort_score": 3,
@@ -139,10 +138,10 @@ def test_missing_data_not_completed_in_48_hours_cancels_the_report(bot, sender):
     report = file_complaint(bot, sender, "LATE-48")
     bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "missing_data"})
     start = clock.now()
-    run_timed_work(bot.database_url, start + dt.timedelta(hours=47), clock.today())
+    run_timed_work(bot.store, start + dt.timedelta(hours=47), clock.today())
     assert status_of(bot, report.number) == "missing_data"
     later = start + dt.timedelta(hours=49)
-    done = run_timed_work(bot.database_url, later, clock.local_date(later))
+    done = run_timed_work(bot.store, later, clock.local_date(later))
     assert report.number in done["auto_cancelled"]
     assert status_of(bot, report.number) == "cancelled"
     assert asyncio.run(dispatch_once(bot, now=later)) >= 1  # the desk, at that moment
@@ -152,11 +151,9 @@ def test_missing_data_not_completed_in_48_hours_cancels_the_report(bot, sender):
 def test_a_delay_beyond_five_working_days_is_notified_once(bot, sender):
     report = file_complaint(bot, sender, "DELAY-5")
     after_due = report.due_on + dt.timedelta(days=1)
-    assert (
-        report.number not in run_timed_work(bot.database_url, clock.now(), report.due_on)["delayed"]
-    )
-    assert report.number in run_timed_work(bot.database_url, clock.now(), after_due)["delayed"]
-    assert report.number not in run_timed_work(bot.database_url, clock.now(), after_due)["delayed"]
+    assert report.number not in run_timed_work(bot.store, clock.now(), report.due_on)["delayed"]
+    assert report.number in run_timed_work(bot.store, clock.now(), after_due)["delayed"]
+    assert report.number not in run_timed_work(bot.store, clock.now(), after_due)["delayed"]
     texts = wait_for_message(bot, sender, "تأخر الرد")
     assert sum("تأخر الرد" in t for t in texts) == 1
 
@@ -201,7 +198,7 @@ def test_cancellation_with_confirmation_keeps_the_history(bot, sender):
     assert status_of(bot, report.number) == "received"
     bot.say(sender, f"ابي الغي البلاغ {report.number}")
     assert "تم إلغاء البلاغ" in bot.say(sender, "/affirm")
-    with session_scope(bot.database_url) as session:
+    with bot.store.session() as session:
         stored = session.execute(select(Report).where(Report.number == report.number)).scalar_one()
         assert [h.status for h in stored.history] == ["received", "cancelled"]
 
@@ -234,7 +231,7 @@ def test_a_desk_restart_loses_nothing_and_sends_nothing_twice(quiet_desk_bot, se
     assert asyncio.run(dispatch_once(bot)) == 1  # the desk after its restart
     assert sum("جارٍ العمل" in t for t in bot.bot_texts(sender)) == 1
     # A crash after delivery but before the bookkeeping: the row is delivered again...
-    with session_scope(bot.database_url) as session:
+    with bot.store.session() as session:
         session.execute(update(OutboxMessage).values(dispatched_at=None))
     assert asyncio.run(dispatch_once(bot)) == 1
     # ...and the user still sees it once.

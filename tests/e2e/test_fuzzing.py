@@ -116,7 +116,7 @@ def fuzzed_report(bot) -> str:
     from tests.unit.test_store import complaint
 
     now = clock.now()
-    return file_report(bot.database_url, complaint("FUZZ-1"), now, now.date()).number
+    return file_report(bot.store, complaint("FUZZ-1"), now, now.date()).number
 
 
 STATUS_BODIES = st.fixed_dictionaries(

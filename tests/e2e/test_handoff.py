@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.store.agents import add_agent
-from bot.store.database import session_scope
 from bot.store.models import Agent, AuditEntry
 from channels.rest import conversation_id
 from tests.e2e.test_complaint_conversations import personal_data, start
@@ -24,11 +23,11 @@ TEAM = {"sara": "agent", "omar": "agent", "huda": "agent", "lina": "supervisor"}
 @pytest.fixture(scope="module")
 def tokens(bot) -> dict[str, str]:
     """Desk accounts, signed in: name → session token."""
-    with session_scope(bot.database_url) as session:
+    with bot.store.session() as session:
         existing = {a.username for a in session.execute(select(Agent)).scalars()}
     for name, role in TEAM.items():
         if name not in existing:
-            add_agent(bot.database_url, name, PASSWORD, role, clock.now())
+            add_agent(bot.store, name, PASSWORD, role, clock.now())
     signed = {}
     for name in TEAM:
         code, body = bot.staff(
@@ -69,6 +68,8 @@ def test_an_agent_takes_replies_and_hands_back(bot, sender, tokens):
 
     assert call(bot, tokens, other, "POST", f"{path}/reply", {"text": "x"})[0] == 409
     assert call(bot, tokens, other, "POST", f"{path}/reveal")[0] == 403
+    # nor its transcript (the holder's and the supervisor's reads are audited)
+    assert call(bot, tokens, other, "GET", f"{path}/transcript")[0] == 403
     # the other agent no longer sees a chat someone else holds; the supervisor does
     visible = call(bot, tokens, other, "GET", "/api/handoffs")[1]["handoffs"]
     assert all(h["id"] != handoff["id"] for h in visible)
@@ -117,7 +118,7 @@ def test_sign_in_roles_reveal_and_audit(bot, sender, tokens):
     assert call(bot, tokens, "lina", "POST", f"{path}/reassign", {"to": "huda"})[0] == 200
     code, revealed = call(bot, tokens, "huda", "POST", f"{path}/reveal")
     assert code == 200 and revealed["national_id"] == "1000000008"
-    with session_scope(bot.database_url) as session:
+    with bot.store.session() as session:
         entries = {
             (a.actor, a.action)
             for a in session.execute(

@@ -32,5 +32,5 @@ def test_outside_hours_the_bot_says_when_agents_are_back_and_continues(closed_de
     text = "\n".join(m.get("text", "") for m in messages)
     assert "غير متاحين الآن" in text and "يعودون" in text
     assert "ما اسمك الكامل" in text  # the form carries on
-    assert open_handoff_of(closed_desk.database_url, conversation_id(user)) is None
+    assert open_handoff_of(closed_desk.store, conversation_id(user)) is None
     assert "رقم الهوية" in closed_desk.say(user, "نورة سعد")

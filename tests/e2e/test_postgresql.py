@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from bot.store.database import session_scope
+from bot.store.database import shared_store
 from bot.store.models import Report
 from channels.rest import conversation_id
 from tests.conftest import POSTGRES_ADMIN_URL
@@ -27,9 +27,7 @@ def pg_bot(tmp_path_factory):
         with running_bot(tmp_path_factory.mktemp("pg"), url, url) as running:
             yield running
     finally:
-        from bot.store.database import dispose
-
-        dispose(url)
+        shared_store(url).dispose()  # before its database is dropped
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -54,7 +52,7 @@ def test_a_complaint_filed_with_postgresql_stores(pg_bot):
     pg_bot.say(sender, "يظهر خطأ عند فتح صفحة الشكاوى.")
     assert "راجع بيانات الشكوى" in pg_bot.say(sender, "تخطي")
     reply = pg_bot.say(sender, "/affirm")
-    with session_scope(pg_bot.database_url) as session:
+    with pg_bot.store.session() as session:
         report = session.execute(
             select(Report).where(Report.conversation_id == conversation_id(sender))
         ).scalar_one()

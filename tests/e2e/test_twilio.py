@@ -18,7 +18,6 @@ from sqlalchemy import select, update
 from twilio.request_validator import RequestValidator
 
 from bot.rules.arabic import strip_diacritics
-from bot.store.database import session_scope
 from bot.store.models import InboundMessage, OutboundMessage, Report
 from channels.sms_text import sms_segments
 from tests.e2e.conftest import running_bot
@@ -130,7 +129,7 @@ def outbound_row(bot, user: str, timeout: float = 30) -> OutboundMessage:
     """Poll the store until the message to `user` has a final status."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with session_scope(bot.database_url) as session:
+        with bot.store.session() as session:
             row = session.execute(
                 select(OutboundMessage).where(OutboundMessage.recipient == user)
             ).scalar_one_or_none()
@@ -148,7 +147,7 @@ def test_unsigned_and_wrongly_signed_webhooks_are_refused(twilio_bot, twilio):
     assert post(twilio_bot, "sms", params, signed_channel="whatsapp") == 403  # another URL
     tampered = {**params, "Body": "ابي اصعد شكوى"}
     assert post(twilio_bot, "whatsapp", tampered, signed_params=params) == 403
-    with session_scope(twilio_bot.database_url) as session:
+    with twilio_bot.store.session() as session:
         assert session.get(InboundMessage, "SMunsigned") is None
     assert all(m["To"] != user for m in twilio.sent())
 
@@ -212,7 +211,7 @@ def complaint_over_whatsapp(bot, twilio, user: str) -> Report:
     whatsapp(bot, user, "", **extra)
     for text in ["تعطل التطبيق", "يظهر خطأ عند فتح صفحة الحجز", "تخطي", "1"]:
         whatsapp(bot, user, text)
-    with session_scope(bot.database_url) as session:
+    with bot.store.session() as session:
         return session.execute(select(Report).where(Report.conversation_id == user)).scalar_one()
 
 
@@ -228,7 +227,7 @@ def test_whatsapp_media_is_an_attachment_and_notifications_use_templates_outside
     inside = replies_to(twilio, user, before + 1)[-1]
     assert "جارٍ العمل" in inside["Body"] and "ContentSid" not in inside
 
-    with session_scope(twilio_bot.database_url) as session:  # the user went quiet 25 hours ago
+    with twilio_bot.store.session() as session:  # the user went quiet 25 hours ago
         session.execute(
             update(InboundMessage)
             .where(InboundMessage.sender == user)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from bot.store.database import session_scope
+from bot.store.database import Store
 from bot.store.models import AuditEntry, OutboxMessage, Report, StatusChange, SurveyAnswer
 
 
@@ -48,7 +48,7 @@ def request(
         connection.close()
 
 
-def store_counts(database_url: str) -> dict[str, int]:
+def store_counts(store: Store) -> dict[str, int]:
     """How many rows each table an attack could touch holds."""
     tables = {
         "reports": Report,
@@ -57,7 +57,7 @@ def store_counts(database_url: str) -> dict[str, int]:
         "surveys": SurveyAnswer,
         "audit": AuditEntry,
     }
-    with session_scope(database_url) as session:
+    with store.session() as session:
         return {
             name: session.execute(select(func.count()).select_from(model)).scalar_one()
             for name, model in tables.items()

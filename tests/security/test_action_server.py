@@ -9,7 +9,6 @@ import urllib.parse
 import pytest
 from sqlalchemy import select
 
-from bot.store.database import session_scope
 from bot.store.models import Report
 from tests.e2e.conftest import ACTIONS_TOKEN
 from tests.security.conftest import request, store_counts
@@ -61,7 +60,7 @@ def test_the_action_server_listens_on_loopback_only(bot):
 
 @pytest.mark.parametrize("token", [None, "wrong", "Bearer", "تجربة"])
 def test_a_forged_filing_without_the_secret_is_refused(bot, sender, token):
-    before = store_counts(bot.database_url)
+    before = store_counts(bot.store)
     slots = {
         "beneficiary_name": "منتحل",
         "national_id": "1000000008",
@@ -80,7 +79,7 @@ def test_a_forged_filing_without_the_secret_is_refused(bot, sender, token):
         headers,
     )
     assert reply.status == 401
-    assert store_counts(bot.database_url) == before
+    assert store_counts(bot.store) == before
 
 
 def test_a_huge_query_gets_a_client_error_not_a_500(bot):
@@ -127,6 +126,33 @@ def test_a_forged_owner_verified_slot_cancels_nothing(bot, sender):
     )
     assert reply.status == 200
     assert victim.number not in str(reply.json().get("responses"))
-    with session_scope(bot.database_url) as session:
+    with bot.store.session() as session:
         report = session.execute(select(Report).where(Report.number == victim.number)).scalar_one()
         assert report.status == "received"
+
+
+def test_a_negative_content_length_is_a_400(bot):
+    from tests.security.test_rasa_doors import raw_request
+
+    head = b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\nabcde"
+    assert raw_request(bot.actions_url, head).startswith(b"HTTP/1.1 400")
+    assert request(bot.actions_url, "GET", "/health").status == 200  # still serving
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+def test_a_wrong_method_is_a_json_error_that_echoes_nothing(bot, method):
+    reply = request(bot.actions_url, method, "/health", {"secret": "do-not-echo"})
+    assert reply.status == 405
+    assert b"do-not-echo" not in reply.body and reply.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "tracker", [None, {"slots": 5}, {"slots": {}, "events": "x"}, {"latest_message": 3}]
+)
+def test_a_malformed_tracker_is_a_400_with_the_secret(bot, tracker):
+    body = {"next_action": "action_follow_up", "tracker": tracker, "domain": {}}
+    reply = request(
+        bot.actions_url, "POST", "/webhook", body, {"Authorization": f"Bearer {ACTIONS_TOKEN}"}
+    )
+    assert reply.status == 400
+    assert b"action_follow_up" not in reply.body

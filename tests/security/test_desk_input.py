@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select, text, update
 
 from bot import clock
 from bot.rules import input_bounds as bounds
 from bot.store.agents import add_agent
-from bot.store.database import session_scope
 from bot.store.handoffs import open_handoff
 from bot.store.models import (
     AgentSession,
@@ -112,7 +111,7 @@ class Desk:
 
     def stores(self) -> tuple:
         """Everything a refused request must leave as it was."""
-        with session_scope(self.bot.database_url) as session:
+        with self.bot.store.session() as session:
             reports = session.execute(
                 select(Report.number, Report.status, Report.updated_at).order_by(Report.id)
             ).all()
@@ -158,8 +157,8 @@ def desk(tmp_path_factory) -> Iterator[Desk]:
             "BALAGH_DESK_DISPATCHER": "off",
         },
     ) as bot:
-        add_agent(bot.database_url, "sara", PASSWORD, "agent", clock.now())
-        add_agent(bot.database_url, "lina", PASSWORD, "supervisor", clock.now())
+        add_agent(bot.store, "sara", PASSWORD, "agent", clock.now())
+        add_agent(bot.store, "lina", PASSWORD, "supervisor", clock.now())
         tokens = {}
         for name in ("sara", "lina"):
             reply = call(
@@ -171,14 +170,12 @@ def desk(tmp_path_factory) -> Iterator[Desk]:
 
 
 def new_report(desk: Desk) -> str:
-    return file_report(
-        desk.bot.database_url, complaint(f"INC-{uuid.uuid4().hex[:8]}"), NOW, DUE
-    ).number
+    return file_report(desk.bot.store, complaint(f"INC-{uuid.uuid4().hex[:8]}"), NOW, DUE).number
 
 
 def new_handoff(desk: Desk, taken_by: str | None = None) -> int:
     conversation = f"rest:input-{uuid.uuid4().hex[:10]}"
-    handoff = open_handoff(desk.bot.database_url, conversation, "rest", "asked", {}, clock.now())
+    handoff = open_handoff(desk.bot.store, conversation, "rest", "asked", {}, clock.now())
     if taken_by:
         taken = desk.desk("POST", f"/api/handoffs/{handoff.id}/take", token=desk.tokens[taken_by])
         assert taken.status == 200
@@ -377,20 +374,19 @@ def test_values_at_their_bounds_are_accepted_and_queued_whole(desk):
         STAFF,
     )
     assert reply.status == 200, reply.raw
-    with session_scope(desk.bot.database_url) as session:
+    with desk.bot.store.session() as session:
         report_id = session.execute(select(Report.id).where(Report.number == number)).scalar_one()
         [payload] = session.execute(
             select(OutboxMessage.payload).where(OutboxMessage.report_id == report_id)
         ).scalars()
     assert payload["implementation_time"] == when and payload["note"] == note
     other = new_report(desk)
-    reply = desk.desk(
-        "POST",
-        "/api/handoffs/report-status",
-        {"number": other, "status": "in_progress", "note": "ن" * bounds.MAX_NOTE},
-        desk.tokens["sara"],
-    )
-    assert reply.status == 200, reply.raw
+    change = {"number": other, "status": "in_progress", "note": "ن" * bounds.MAX_NOTE}
+    with desk.unchanged():  # an agent holding no chat with that citizen
+        reply = desk.desk("POST", "/api/handoffs/report-status", change, desk.tokens["sara"])
+        assert_json_error(reply, 403)
+    reply = desk.desk("POST", "/api/handoffs/report-status", change, desk.tokens["lina"])
+    assert reply.status == 200, reply.raw  # a supervisor
 
 
 def test_nul_and_overlong_agent_fields_are_refused(desk):
@@ -495,3 +491,21 @@ def test_nothing_above_reached_an_unexpected_exception(desk):
     """Every refusal above was a handled one: the desk logged no uncaught exception."""
     log = desk.log.read_text(errors="replace")
     assert "Traceback" not in log, log[log.find("Traceback") - 2000 :][:6000]
+
+
+def test_an_agent_changes_only_the_report_of_the_chat_she_holds(desk):
+    number = new_report(desk)
+    conversation = f"rest:holder-{uuid.uuid4().hex[:10]}"
+    with desk.bot.store.session() as session:
+        session.execute(
+            update(Report).where(Report.number == number).values(conversation_id=conversation)
+        )
+    handoff = open_handoff(desk.bot.store, conversation, "rest", "asked", {}, clock.now())
+    change = {"number": number, "status": "in_progress"}
+    with desk.unchanged():  # not taken yet: nobody holds it
+        reply = desk.desk("POST", "/api/handoffs/report-status", change, desk.tokens["sara"])
+        assert_json_error(reply, 403)
+    taken = desk.desk("POST", f"/api/handoffs/{handoff.id}/take", token=desk.tokens["sara"])
+    assert taken.status == 200
+    reply = desk.desk("POST", "/api/handoffs/report-status", change, desk.tokens["sara"])
+    assert reply.status == 200, reply.raw

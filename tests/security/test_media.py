@@ -20,7 +20,6 @@ import pytest
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from bot.store.database import session_scope
 from bot.store.models import Report
 from channels.rest import conversation_id
 from channels.webchat import new_token
@@ -375,7 +374,7 @@ def test_attachment_references_that_are_not_stored_media_are_refused(media_bot, 
     media_bot.say(sender, "تظهر رسالة خطأ عند تقديم الشكوى في أبشر.")
     assert "صورة المشكلة: مرفقة" in media_bot.say(sender, "تخطي")
     assert "تم تقديم بلاغك" in media_bot.say(sender, "تأكيد")
-    with session_scope(media_bot.database_url) as session:
+    with media_bot.store.session() as session:
         report = session.execute(
             select(Report).where(Report.conversation_id == conversation_id(sender))
         ).scalar_one()

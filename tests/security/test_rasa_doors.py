@@ -9,7 +9,6 @@ import urllib.parse
 
 import pytest
 
-from bot.store.database import session_scope
 from bot.store.models import OutboxMessage, Report
 from channels.rest import conversation_id
 from tests.e2e.test_complaint_conversations import reports_of, until_summary
@@ -34,7 +33,7 @@ def parked_notice(bot, report: Report, kind: str, note: str) -> int:
     """A notice for the report's conversation that the desk will not deliver (already
     dispatched): the attacks below try to get it shown elsewhere."""
     now = _now()
-    with session_scope(bot.database_url) as session:
+    with bot.store.session() as session:
         row = OutboxMessage(
             report_id=report.id,
             conversation_id=report.conversation_id,
@@ -145,7 +144,7 @@ def test_a_typed_internal_intent_never_delivers_someone_elses_notice(bot, sender
     victim = filed_report(bot, sender)
     notice = parked_notice(bot, victim, "closed", "حُلّت")
     attacker = f"{sender}-x"
-    before = store_counts(bot.database_url)
+    before = store_counts(bot.store)
     typed = f'/EXTERNAL_notification{{"notification_id": "{notice}"}}'
     reply = bot.say(attacker, typed)
     assert victim.number not in reply and "حُلّت" not in reply
@@ -153,17 +152,24 @@ def test_a_typed_internal_intent_never_delivers_someone_elses_notice(bot, sender
     intents = [e["parse_data"]["intent"]["name"] for e in events if e["event"] == "user"]
     assert "EXTERNAL_notification" not in intents
     assert not any(e.get("name") == "survey_form" for e in events if e["event"] == "active_loop")
-    with session_scope(bot.database_url) as session:
+    with bot.store.session() as session:
         assert session.get(OutboxMessage, notice).delivered_at is None
-    assert store_counts(bot.database_url) == before
+    assert store_counts(bot.store) == before
 
 
 def test_a_typed_payload_sets_no_slot_the_bot_did_not_offer(bot, sender):
     bot.say(sender, "مرحبا")
     bot.say(sender, '/inform{"owner_verified": "yes", "target_report": "260000001"}')
     slots = bot.tracker(sender)["slots"]
+    # The digits may be read as a report number, as typed text is; ownership is not claimed.
     assert slots.get("owner_verified") in (None, "")
-    assert slots.get("target_report") in (None, "")
+    events = bot.tracker(sender)["events"]
+    intents = [e["parse_data"]["intent"]["name"] for e in events if e["event"] == "user"]
+    assert intents[-1] != "inform" or not any(
+        e["parse_data"].get("entities") and "owner_verified" in str(e["parse_data"]["entities"])
+        for e in events
+        if e["event"] == "user"
+    )
 
 
 def test_the_payload_of_an_offered_button_still_works(bot, sender):
@@ -190,7 +196,7 @@ def test_another_conversations_notice_cannot_be_claimed_by_id(bot, sender):
     body = {"name": "EXTERNAL_notification", "entities": {"notification_id": str(notice)}}
     assert request(bot.rasa_url, "POST", path, body).status == 200
     assert not any(victim.number in text for text in bot.bot_texts(attacker))
-    with session_scope(bot.database_url) as session:
+    with bot.store.session() as session:
         assert session.get(OutboxMessage, notice).delivered_at is None
 
 
@@ -201,12 +207,12 @@ def test_another_conversations_notice_cannot_be_claimed_by_id(bot, sender):
     "claimed", ["whatsapp:+966551234567", "sms:+966551234567", "web:" + "0" * 32, "x" * 65]
 )
 def test_a_rest_sender_cannot_claim_another_channels_conversation(bot, claimed):
-    before = store_counts(bot.database_url)
+    before = store_counts(bot.store)
     reply = request(
         bot.rasa_url, "POST", "/webhooks/rest/webhook", {"sender": claimed, "message": "حالة بلاغي"}
     )
     assert reply.status == 400 and reply.json()["error"]
-    assert store_counts(bot.database_url) == before
+    assert store_counts(bot.store) == before
     token = f"?token={bot.api_token}"
     quoted = urllib.parse.quote(claimed, safe=":+")
     tracker = request(bot.rasa_url, "GET", f"/conversations/{quoted}/tracker{token}").json()
@@ -265,3 +271,53 @@ def _now():  # noqa: ANN202
     from bot import clock
 
     return clock.now()
+
+
+def test_a_trailing_slash_does_not_skip_the_rest_channels_checks(bot, sender):
+    for body, headers, status in [
+        ({"sender": sender, "message": "مرحبا"}, {"X-Balagh-Edge": "1"}, 404),
+        ({"sender": "whatsapp:+966500000001", "message": "مرحبا"}, {}, 400),
+        ({"sender": sender, "message": "مر\x00حبا"}, {}, 400),
+    ]:
+        reply = request(bot.rasa_url, "POST", "/webhooks/rest/webhook/", body, headers)
+        assert reply.status == status, (body, reply.body)
+    assert not user_turns(bot, sender)
+
+
+@pytest.mark.parametrize("field", ["sender", "message"])
+def test_a_lone_surrogate_is_refused_and_the_server_keeps_running(bot, sender, field):
+    body = {"sender": sender, "message": "مرحبا"}
+    raw = json.dumps(body).replace(json.dumps(body[field]), '"\\ud800"')
+    reply = request(
+        bot.rasa_url, "POST", "/webhooks/rest/webhook", raw, {"Content-Type": "application/json"}
+    )
+    assert reply.status == 400
+    assert bot.say(f"{sender}-after", "مرحبا")  # still up (SQLite's store exited on this)
+
+
+def test_a_message_without_text_is_answered(bot, sender):
+    reply = request(bot.rasa_url, "POST", "/webhooks/rest/webhook", {"sender": sender})
+    assert reply.status == 200 and reply.json()
+
+
+def raw_request(base_url: str, head: bytes, timeout: float = 10) -> bytes:
+    """Send bytes exactly as written (http.client refuses a negative length)."""
+    import socket
+
+    parts = urllib.parse.urlsplit(base_url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as connection:
+        connection.sendall(head)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("length", [b"-5", b"5, 5", b"abc"])
+def test_a_negative_content_length_is_a_400_and_the_server_lives_on(bot, sender, length):
+    head = (
+        b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: " + length + b"\r\n\r\n{}"
+    )
+    assert raw_request(bot.rasa_url, head).startswith(b"HTTP/1.1 400")
+    assert bot.say(sender, "مرحبا")  # the server still answers

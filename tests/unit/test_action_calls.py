@@ -1,5 +1,5 @@
-"""What `bot.server.rasa_server` changes in Rasa's calls to the action server: one kept-alive
-HTTP session per endpoint, and the domain sent without its responses."""
+"""What `bot.server.patches.action_calls` changes in Rasa's calls to the action server: one
+kept-alive HTTP session per endpoint, and the domain sent without its responses."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.server import rasa_server
+from bot.server import patches
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_action_server_gets_the_domain_without_responses() -> None:
-    rasa_server.install()
+    patches.install()
     domain = Domain.load(str(ROOT / "domain"))
     tracker = DialogueStateTracker.from_events("citizen", [])
     action = RemoteAction("validate_complaint_form", EndpointConfig("http://127.0.0.1:1"))
@@ -51,7 +51,7 @@ async def _serve_counting_connections() -> tuple[web.AppRunner, str, list[int]]:
 
 
 def test_calls_reuse_one_connection() -> None:
-    rasa_server.install()
+    patches.install()
 
     async def scenario() -> list[int]:
         runner, url, connections = await _serve_counting_connections()

@@ -12,7 +12,6 @@ from bot.store.agents import (
     sign_in,
     sign_out,
 )
-from bot.store.database import upgrade
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
 
@@ -25,26 +24,25 @@ def test_passwords_are_salted_hashes():
 
 
 @pytest.fixture
-def url(sqlite_url):
-    upgrade(sqlite_url)
-    add_agent(sqlite_url, "sara", "a long password", "supervisor", NOW)
-    return sqlite_url
+def store(sqlite_store):
+    add_agent(sqlite_store, "sara", "a long password", "supervisor", NOW)
+    return sqlite_store
 
 
-def test_sign_in_gives_an_expiring_session(url):
-    assert sign_in(url, "sara", "wrong password!", NOW) is None
-    assert sign_in(url, "nobody", "a long password", NOW) is None
-    token, expires = sign_in(url, "sara", "a long password", NOW, hours=8)
+def test_sign_in_gives_an_expiring_session(store):
+    assert sign_in(store, "sara", "wrong password!", NOW) is None
+    assert sign_in(store, "nobody", "a long password", NOW) is None
+    token, expires = sign_in(store, "sara", "a long password", NOW, hours=8)
     assert expires == NOW + dt.timedelta(hours=8)
-    agent = agent_for_token(url, token, NOW + dt.timedelta(hours=7))
+    agent = agent_for_token(store, token, NOW + dt.timedelta(hours=7))
     assert agent.username == "sara" and agent.is_supervisor
-    assert agent_for_token(url, token, NOW + dt.timedelta(hours=8)) is None
-    sign_out(url, token)
-    assert agent_for_token(url, token, NOW) is None
+    assert agent_for_token(store, token, NOW + dt.timedelta(hours=8)) is None
+    sign_out(store, token)
+    assert agent_for_token(store, token, NOW) is None
 
 
-def test_weak_passwords_and_unknown_roles_are_refused(url):
+def test_weak_passwords_and_unknown_roles_are_refused(store):
     with pytest.raises(ValueError):
-        add_agent(url, "omar", "short", "agent", NOW)
+        add_agent(store, "omar", "short", "agent", NOW)
     with pytest.raises(ValueError):
-        add_agent(url, "omar", "a long password", "admin", NOW)
+        add_agent(store, "omar", "a long password", "admin", NOW)

@@ -29,13 +29,46 @@ COMPOSE_ENV = {
 }
 
 
+LOCKS = ("requirements.txt", "requirements-dev.txt", "deploy/requirements-actions.txt")
+# the components of rasa/rasa:*-full that the plain image lacks (spaCy, MITIE, transformers)
+FULL_IMAGE_COMPONENTS = re.compile(r"spacy|mitie|jieba|LanguageModel|HFTransformers", re.I)
+
+
+def _name(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def pins(file: Path) -> dict[str, str]:
     found = {}
     for line in file.read_text().splitlines():
         match = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
         if match:
-            found[match.group(1).lower().replace("_", "-")] = match.group(2)
+            found[_name(match.group(1))] = match.group(2)
     return found
+
+
+def locked(file: Path) -> dict[str, tuple[str, frozenset[str], str]]:
+    """A pip-compile lock: name -> (version, its hashes, its `# via` comment)."""
+    entries: dict[str, tuple[str, frozenset[str], str]] = {}
+    for block in re.split(r"\n(?=[A-Za-z0-9])", file.read_text()):
+        match = re.match(r"([A-Za-z0-9_.\-]+)==(\S+)", block)
+        if match:
+            hashes = frozenset(re.findall(r"--hash=(sha256:[0-9a-f]{64})", block))
+            via = " ".join(re.findall(r"#\s+(?:via\s+)?(\S.*)", block))
+            entries[_name(match.group(1))] = (match.group(2), hashes, via)
+    return entries
+
+
+def inputs(file: Path) -> set[str]:
+    """The names an input file (requirements.in) lists, following its `-r` includes."""
+    names = set()
+    for line in file.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line.startswith("-r "):
+            names |= inputs(file.parent / line[3:].strip())
+        elif line and not line.startswith("-"):
+            names.add(_name(re.split(r"[<>=!~;\[ ]", line)[0]))
+    return names
 
 
 def compose_config() -> dict:
@@ -116,14 +149,73 @@ def test_images_are_the_official_ones_at_our_versions():
     ours = pins(ROOT / "requirements.txt")
     rasa = (ROOT / "deploy" / "rasa.Dockerfile").read_text()
     actions = (ROOT / "deploy" / "actions.Dockerfile").read_text()
-    assert f"FROM rasa/rasa:{ours['rasa']}-full" in rasa
+    assert re.search(rf"^FROM rasa/rasa:{re.escape(ours['rasa'])}$", rasa, re.M)  # not -full
     assert f"FROM rasa/rasa-sdk:{ours['rasa-sdk']}" in actions
+    assert "--require-hashes -r /app/requirements.txt" in rasa
+    assert "--require-hashes -r /app/requirements-actions.txt" in actions
+
+
+def test_no_pipeline_needs_the_full_rasa_image():
+    """Ours, the benchmark's (Rasa's default when its pipeline is empty) and Rasa's default."""
+    import rasa.engine.recipes
+
+    recipes = Path(rasa.engine.recipes.__file__).parent
+    rasa_default = recipes / "config_files" / "default_config.yml"  # default_recipe.py
+    for config in (ROOT / "config.yml", ROOT / "bench" / "default_config.yml"):
+        pipeline = yaml.safe_load(config.read_text()).get("pipeline")
+        pipeline = pipeline or yaml.safe_load(rasa_default.read_text())["pipeline"]
+        assert pipeline
+        for component in pipeline:
+            assert not FULL_IMAGE_COMPONENTS.search(component["name"]), (config, component)
 
 
 def test_the_action_image_pins_match_requirements():
-    ours = pins(ROOT / "requirements.txt")
-    for name, version in pins(ROOT / "deploy" / "requirements-actions.txt").items():
-        assert ours.get(name) == version, name
+    ours = locked(ROOT / "requirements.txt")
+    actions = locked(ROOT / "deploy" / "requirements-actions.txt")
+    assert {"alembic", "sqlalchemy", "psycopg2-binary", "prometheus-client"} <= set(actions)
+    for name, entry in actions.items():
+        assert ours.get(name, (None,))[:2] == entry[:2], name
+
+
+@pytest.mark.parametrize("lock", LOCKS)
+def test_every_locked_package_has_its_version_and_hashes_and_a_reason(lock):
+    entries = locked(ROOT / lock)
+    assert entries
+    for name, (version, hashes, via) in entries.items():
+        assert version and hashes, f"{lock}: {name} without hashes (compile it again)"
+        assert via, f"{lock}: {name} added by hand; add it to the .in file and compile"
+
+
+@pytest.mark.parametrize(
+    "source, lock",
+    [
+        ("requirements.in", "requirements.txt"),
+        ("requirements-dev.in", "requirements-dev.txt"),
+        ("deploy/requirements-actions.in", "deploy/requirements-actions.txt"),
+    ],
+)
+def test_the_locks_are_compiled_from_the_inputs(source, lock):
+    missing = inputs(ROOT / source) - set(locked(ROOT / lock))
+    assert not missing, f"{missing} listed in {source}, not in {lock}: compile it again"
+
+
+def test_the_dev_lock_is_the_runtime_lock_plus_the_tools():
+    runtime, dev = locked(ROOT / "requirements.txt"), locked(ROOT / "requirements-dev.txt")
+    for name, (version, hashes, _) in runtime.items():
+        assert dev.get(name, (None, None))[:2] == (version, hashes), name
+
+
+def test_the_environment_is_the_lock():
+    """`make install` installs the dev lock with --require-hashes: the venv is the lock."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    assert "--require-hashes -r requirements-dev.txt" in (ROOT / "Makefile").read_text()
+    for name, (pinned, _, _) in locked(ROOT / "requirements-dev.txt").items():
+        try:
+            installed = version(name)
+        except PackageNotFoundError:
+            installed = None
+        assert installed == pinned, f"{name}: {installed} installed, {pinned} locked"
 
 
 def test_committed_nginx_conf_is_the_rendered_one():

@@ -11,7 +11,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
 from bot import settings
 from bot.actions.server import bearer_matches
-from bot.server.rasa_guard import parse_body_problem, reading_of
+from bot.server.patches.doors import parse_body_problem, reading_of
 from channels.rest import conversation_id, problem_with
 
 OFFER = BotUttered(
@@ -101,18 +101,36 @@ def test_the_action_servers_token_check(header, ok):
 def test_a_secret_is_generated_once_with_mode_600(tmp_path, monkeypatch):
     monkeypatch.setattr(settings, "ROOT", tmp_path)
     monkeypatch.delenv("BALAGH_ACTIONS_TOKEN", raising=False)
-    first = settings.actions_token()
-    assert len(first) == 64 and first == settings.actions_token()
+    first = settings.load_settings().actions_token.value()
+    assert len(first) == 64 and first == settings.load_settings().actions_token.value()
     file = tmp_path / "var" / "actions.token"
     assert stat.S_IMODE(os.stat(file).st_mode) == 0o600
     monkeypatch.setenv("BALAGH_ACTIONS_TOKEN", "set-by-operator")
-    assert settings.actions_token() == "set-by-operator"
+    assert settings.load_settings().actions_token.value() == "set-by-operator"
 
 
 def test_production_topologies_refuse_any_origin(monkeypatch):
     monkeypatch.setenv("BALAGH_WEBCHAT_ORIGINS", "*")
     with pytest.raises(SystemExit, match="BALAGH_WEBCHAT_ORIGINS"):
-        settings.refuse_any_origin("balagh cluster")
+        settings.load_settings().refuse_any_origin("balagh cluster")
     monkeypatch.setenv("BALAGH_WEBCHAT_ORIGINS", "https://a.example, https://b.example")
-    settings.refuse_any_origin("balagh cluster")
-    assert settings.webchat_origins() == ["https://a.example", "https://b.example"]
+    settings.load_settings().refuse_any_origin("balagh cluster")
+    assert settings.load_settings().webchat_origins == ("https://a.example", "https://b.example")
+
+
+def test_widget_text_is_made_storable():
+    from channels.webchat import storable
+
+    assert storable("مر\x00حبا") == "مرحبا"
+    assert storable("a\ud800b") == "ab"
+    assert storable("hello") == "hello"
+
+
+def test_twilio_conversation_ids_are_phone_numbers():
+    from channels.twilio_channel import SENDER_FORMAT
+
+    assert SENDER_FORMAT["whatsapp"].fullmatch("whatsapp:+966551234567")
+    assert SENDER_FORMAT["sms"].fullmatch("+966551234567")
+    for forged in ("web:abc", "rest:x", "whatsapp:+9665x", "+966551234567\n", "sms:+9665"):
+        assert not SENDER_FORMAT["whatsapp"].fullmatch(forged)
+        assert not SENDER_FORMAT["sms"].fullmatch(forged)

@@ -134,7 +134,7 @@ def test_a_topic_without_an_answer_in_the_domain_fails_training(tmp_path: Path) 
 
 
 def test_no_tensorflow_component_runs_per_message() -> None:
-    """The pipeline keeps TensorFlow off the request path (README, "The pipeline")."""
+    """The pipeline keeps TensorFlow off the request path (docs/nlu.md, "The pipeline")."""
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     names = {step["name"] for step in config["pipeline"] + config["policies"]}
     assert not names & {"DIETClassifier", "ResponseSelector", "TEDPolicy", "UnexpecTEDIntentPolicy"}

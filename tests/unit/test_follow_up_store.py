@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.rules.lifecycle import TransitionError, check_transition, notification_for
-from bot.store.database import session_scope, upgrade
 from bot.store.follow_up import (
     attach_update,
     change_status,
@@ -30,13 +29,12 @@ from tests.unit.test_store import DUE, NOW, complaint
 
 
 @pytest.fixture
-def filed(database_url):
-    upgrade(database_url)
-    return database_url, file_report(database_url, complaint(), NOW, DUE).number
+def filed(store):
+    return store, file_report(store, complaint(), NOW, DUE).number
 
 
-def outbox(url):
-    with session_scope(url) as session:
+def outbox(store):
+    with store.session() as session:
         return [(r.kind, r.payload) for r in session.execute(select(OutboxMessage)).scalars()]
 
 
@@ -51,100 +49,100 @@ def test_transitions():
 
 
 def test_status_change_queues_its_notification(filed):
-    url, number = filed
-    change_status(url, number, "in_progress", "بدأنا", "staff", NOW)
-    change_status(url, number, "under_review", None, "staff", NOW)  # no notice promised
-    assert outbox(url) == [("in_progress", {"report_number": number, "note": "بدأنا"})]
+    store, number = filed
+    change_status(store, number, "in_progress", "بدأنا", "staff", NOW)
+    change_status(store, number, "under_review", None, "staff", NOW)  # no notice promised
+    assert outbox(store) == [("in_progress", {"report_number": number, "note": "بدأنا"})]
 
 
 def test_a_refused_change_queues_nothing(filed):
-    url, number = filed
-    change_status(url, number, "cancelled", None, "staff", NOW)
+    store, number = filed
+    change_status(store, number, "cancelled", None, "staff", NOW)
     with pytest.raises(TransitionError):
-        change_status(url, number, "in_progress", None, "staff", NOW)
-    assert [kind for kind, _ in outbox(url)] == ["cancelled"]
+        change_status(store, number, "in_progress", None, "staff", NOW)
+    assert [kind for kind, _ in outbox(store)] == ["cancelled"]
 
 
 def test_delivery_is_claimed_once_and_only_by_its_conversation(filed):
-    url, number = filed
-    change_status(url, number, "closed", "حُلت", "staff", NOW)
-    [notification] = due_notifications(url, NOW)
-    assert claim_delivery(url, notification.id, "rest:stranger", NOW) is None
+    store, number = filed
+    change_status(store, number, "closed", "حُلت", "staff", NOW)
+    [notification] = due_notifications(store, NOW)
+    assert claim_delivery(store, notification.id, "rest:stranger", NOW) is None
     owner = notification.conversation_id
-    assert claim_delivery(url, notification.id, owner, NOW).kind == "closed"
-    assert claim_delivery(url, notification.id, owner, NOW) is None
+    assert claim_delivery(store, notification.id, owner, NOW).kind == "closed"
+    assert claim_delivery(store, notification.id, owner, NOW) is None
 
 
 def test_ownership_is_read_from_the_store(filed):
-    url, number = filed
-    owner = find_report(url, number).conversation_id
-    assert is_owner(url, owner, number)
-    assert not is_owner(url, "rest:stranger", number)
-    assert not is_owner(url, owner, "999999999")
-    grant_ownership(url, "rest:stranger", number, "test", NOW)
-    assert is_owner(url, "rest:stranger", number)
+    store, number = filed
+    owner = find_report(store, number).conversation_id
+    assert is_owner(store, owner, number)
+    assert not is_owner(store, "rest:stranger", number)
+    assert not is_owner(store, owner, "999999999")
+    grant_ownership(store, "rest:stranger", number, "test", NOW)
+    assert is_owner(store, "rest:stranger", number)
 
 
 def test_failed_dispatch_waits_for_its_retry_time(filed):
-    url, number = filed
-    change_status(url, number, "in_progress", None, "staff", NOW)
-    [notification] = due_notifications(url, NOW)
-    mark_failed(url, notification.id, "Rasa down", NOW + dt.timedelta(seconds=4))
-    assert due_notifications(url, NOW + dt.timedelta(seconds=3)) == []
-    [retry] = due_notifications(url, NOW + dt.timedelta(seconds=5))
+    store, number = filed
+    change_status(store, number, "in_progress", None, "staff", NOW)
+    [notification] = due_notifications(store, NOW)
+    mark_failed(store, notification.id, "Rasa down", NOW + dt.timedelta(seconds=4))
+    assert due_notifications(store, NOW + dt.timedelta(seconds=3)) == []
+    [retry] = due_notifications(store, NOW + dt.timedelta(seconds=5))
     assert retry.attempts == 1
-    mark_dispatched(url, retry.id, NOW)
-    assert due_notifications(url, NOW + dt.timedelta(hours=1)) == []
+    mark_dispatched(store, retry.id, NOW)
+    assert due_notifications(store, NOW + dt.timedelta(hours=1)) == []
 
 
 def test_missing_data_cancels_after_48_hours_only(filed):
-    url, number = filed
-    change_status(url, number, "missing_data", "أرفق الهوية", "staff", NOW)
-    assert run_timed_work(url, NOW + dt.timedelta(hours=47), NOW.date())["auto_cancelled"] == []
-    done = run_timed_work(url, NOW + dt.timedelta(hours=48), NOW.date())
+    store, number = filed
+    change_status(store, number, "missing_data", "أرفق الهوية", "staff", NOW)
+    assert run_timed_work(store, NOW + dt.timedelta(hours=47), NOW.date())["auto_cancelled"] == []
+    done = run_timed_work(store, NOW + dt.timedelta(hours=48), NOW.date())
     assert done["auto_cancelled"] == [number]
-    assert [kind for kind, _ in outbox(url)] == ["missing_data", "auto_cancelled"]
+    assert [kind for kind, _ in outbox(store)] == ["missing_data", "auto_cancelled"]
 
 
 def test_documents_sent_in_time_put_the_report_back_to_review(filed):
-    url, number = filed
-    change_status(url, number, "missing_data", None, "staff", NOW)
-    view = attach_update(url, number, [("https://x/1.pdf", "application/pdf")], None, NOW)
+    store, number = filed
+    change_status(store, number, "missing_data", None, "staff", NOW)
+    view = attach_update(store, number, [("https://x/1.pdf", "application/pdf")], None, NOW)
     assert view.status == "under_review"
-    assert run_timed_work(url, NOW + dt.timedelta(hours=72), NOW.date())["auto_cancelled"] == []
+    assert run_timed_work(store, NOW + dt.timedelta(hours=72), NOW.date())["auto_cancelled"] == []
 
 
 def test_delay_is_notified_once_and_not_for_settled_reports(filed):
-    url, number = filed
-    assert run_timed_work(url, NOW, DUE)["delayed"] == []
-    assert run_timed_work(url, NOW, DUE + dt.timedelta(days=1))["delayed"] == [number]
-    assert run_timed_work(url, NOW, DUE + dt.timedelta(days=2))["delayed"] == []
-    other = file_report(url, complaint("OTHER-1"), NOW, DUE).number
-    change_status(url, other, "closed", None, "staff", NOW)
-    assert run_timed_work(url, NOW, DUE + dt.timedelta(days=3))["delayed"] == []
+    store, number = filed
+    assert run_timed_work(store, NOW, DUE)["delayed"] == []
+    assert run_timed_work(store, NOW, DUE + dt.timedelta(days=1))["delayed"] == [number]
+    assert run_timed_work(store, NOW, DUE + dt.timedelta(days=2))["delayed"] == []
+    other = file_report(store, complaint("OTHER-1"), NOW, DUE).number
+    change_status(store, other, "closed", None, "staff", NOW)
+    assert run_timed_work(store, NOW, DUE + dt.timedelta(days=3))["delayed"] == []
 
 
 def test_failed_attempts_are_counted_per_conversation_and_per_report(filed):
-    url, number = filed
+    store, number = filed
     since = NOW - dt.timedelta(hours=1)
-    record_failed_attempt(url, "a", number, NOW)
-    record_failed_attempt(url, "b", number, NOW)
-    record_failed_attempt(url, "a", "260009999", NOW)
-    assert failed_attempts(url, "a", number, since) == (2, 2)
-    assert failed_attempts(url, "a", number, NOW + dt.timedelta(minutes=1)) == (0, 0)
+    record_failed_attempt(store, "a", number, NOW)
+    record_failed_attempt(store, "b", number, NOW)
+    record_failed_attempt(store, "a", "260009999", NOW)
+    assert failed_attempts(store, "a", number, since) == (2, 2)
+    assert failed_attempts(store, "a", number, NOW + dt.timedelta(minutes=1)) == (0, 0)
 
 
 def test_one_survey_per_report_with_partial_answers_kept(filed):
-    url, number = filed
-    owner = find_report(url, number).conversation_id
-    assert survey_of(url, number) is None
-    assert not record_survey_answer(url, number, "solution_score", 1, NOW, False, "rest:x")
-    assert survey_of(url, number) is None  # another conversation stores nothing
-    record_survey_answer(url, number, "solution_score", 4, NOW, False, owner)
-    record_survey_answer(url, number, "useful", False, NOW, False, owner)
-    assert survey_of(url, number)["solution_score"] == 4
-    record_survey_answer(url, number, "comment", "جيد", NOW, True, owner)
-    survey = survey_of(url, number)
+    store, number = filed
+    owner = find_report(store, number).conversation_id
+    assert survey_of(store, number) is None
+    assert not record_survey_answer(store, number, "solution_score", 1, NOW, False, "rest:x")
+    assert survey_of(store, number) is None  # another conversation stores nothing
+    record_survey_answer(store, number, "solution_score", 4, NOW, False, owner)
+    record_survey_answer(store, number, "useful", False, NOW, False, owner)
+    assert survey_of(store, number)["solution_score"] == 4
+    record_survey_answer(store, number, "comment", "جيد", NOW, True, owner)
+    survey = survey_of(store, number)
     assert (survey["useful"], survey["comment"], survey["completed"]) == (False, "جيد", True)
     with pytest.raises(ValueError):
-        record_survey_answer(url, number, "national_id", "x", NOW, False, owner)
+        record_survey_answer(store, number, "national_id", "x", NOW, False, owner)

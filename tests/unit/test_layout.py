@@ -10,17 +10,22 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 FOUNDATION = {"bot.settings", "bot.clock"}
 SHARED = {"bot.rules", "bot.store", *FOUNDATION}
+# What the processes share to be operated (logs, health checks, the metrics door).
+PROCESS = {*SHARED, "bot.observability"}
 # room -> the rooms it may import (besides itself)
 ALLOWED = {
     "bot.settings": set(),
-    "bot.clock": set(),
+    "bot.clock": {"bot.settings"},  # the time zone is a setting
     "bot.rules": set(),
     "bot.store": {"bot.rules", *FOUNDATION},
-    "bot.server": SHARED,
-    "channels": SHARED,
-    "bot.actions": SHARED,
-    "bot.desk": SHARED,
+    "bot.observability": SHARED,
+    "bot.server": PROCESS,
+    "channels": PROCESS,
+    # The action server is Sanic too: it installs the same request-head fix.
+    "bot.actions": {*PROCESS, "bot.server.patches.http"},
+    "bot.desk": PROCESS,
     "bot.ops": None,  # anything
+    "bot.server.patches.http": set(),  # Sanic only
 }
 
 

@@ -1,4 +1,4 @@
-"""`bot.server.rasa_speed` gives Rasa's own results: each patch against the code it replaces."""
+"""`bot.server.patches.speed` gives Rasa's own results: each patch against the code it replaces."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
-from bot.server import rasa_speed
+from bot.server import patches
+from bot.server.patches import speed
 
 ROOT = Path(__file__).resolve().parents[2]
 FORM = "improvement_form"
@@ -81,7 +82,7 @@ def conversation(domain: Domain) -> DialogueStateTracker:
 
 def _observable(tracker: DialogueStateTracker) -> dict[str, Any]:
     return {
-        "state": rasa_speed.RASA_CURRENT_STATE(tracker, EventVerbosity.ALL),
+        "state": speed.RASA_CURRENT_STATE(tracker, EventVerbosity.ALL),
         "slots_set": {name: slot.has_been_set for name, slot in tracker.slots.items()},
         "events": list(tracker.events),
     }
@@ -90,7 +91,7 @@ def _observable(tracker: DialogueStateTracker) -> dict[str, Any]:
 def test_a_copy_is_the_replayed_copy_and_independent(domain: Domain) -> None:
     tracker = conversation(domain)
     tracker.update(SlotSet("mobile", "0551234567"))
-    ours, rasas = rasa_speed.copy_tracker(tracker), tracker.travel_back_in_time(float("inf"))
+    ours, rasas = speed.copy_tracker(tracker), tracker.travel_back_in_time(float("inf"))
     assert _observable(ours) == _observable(rasas)
     assert ours.active_loop is not tracker.active_loop
     ours.update(SlotSet("service", "تجديد الجواز"))
@@ -105,10 +106,10 @@ def test_history_states_are_rasas(domain: Domain, ignore_rule_only_turns: bool) 
     rule_only = {"slots": ["requested_slot"], "loops": [FORM]}
     for data in (None, rule_only):
         for _ in range(2):  # the second time from the kept snapshots
-            ours = rasa_speed.states_for_tracker_history(
+            ours = speed.states_for_tracker_history(
                 domain, tracker, False, ignore_rule_only_turns, data
             )
-            rasas = rasa_speed.RASA_STATES_FOR_TRACKER_HISTORY(
+            rasas = speed.RASA_STATES_FOR_TRACKER_HISTORY(
                 domain, tracker, False, ignore_rule_only_turns, data
             )
             assert ours == rasas and len(ours) > 3
@@ -117,34 +118,34 @@ def test_history_states_are_rasas(domain: Domain, ignore_rule_only_turns: bool) 
 
 def test_snapshots_follow_new_events(domain: Domain) -> None:
     tracker = conversation(domain)
-    before = rasa_speed.states_for_tracker_history(domain, tracker)
+    before = speed.states_for_tracker_history(domain, tracker)
     tracker.update(BotUttered("رقم الجوال؟"))
     tracker.update(ActionExecuted("action_listen"))
-    after = rasa_speed.states_for_tracker_history(domain, tracker)
-    assert after == rasa_speed.RASA_STATES_FOR_TRACKER_HISTORY(domain, tracker)
+    after = speed.states_for_tracker_history(domain, tracker)
+    assert after == speed.RASA_STATES_FOR_TRACKER_HISTORY(domain, tracker)
     assert after != before
-    omitted = rasa_speed.states_for_tracker_history(domain, tracker, omit_unset_slots=True)
-    assert omitted == rasa_speed.RASA_STATES_FOR_TRACKER_HISTORY(domain, tracker, True)
+    omitted = speed.states_for_tracker_history(domain, tracker, omit_unset_slots=True)
+    assert omitted == speed.RASA_STATES_FOR_TRACKER_HISTORY(domain, tracker, True)
 
 
 def test_current_state_is_rasas(domain: Domain) -> None:
     tracker = conversation(domain)
     for verbosity in EventVerbosity:
-        assert rasa_speed.current_state(tracker, verbosity) == rasa_speed.RASA_CURRENT_STATE(
+        assert speed.current_state(tracker, verbosity) == speed.RASA_CURRENT_STATE(
             tracker, verbosity
         )
-    assert rasa_speed.current_state(tracker)["active_loop"]["name"] == FORM
+    assert speed.current_state(tracker)["active_loop"]["name"] == FORM
 
 
 def test_empty_domain_check_is_rasas(domain: Domain) -> None:
-    assert rasa_speed.is_empty(domain) is False
-    assert rasa_speed.is_empty(Domain.empty()) is True
+    assert speed.is_empty(domain) is False
+    assert speed.is_empty(Domain.empty()) is True
 
 
 def test_broker_log_copy_drops_parse_data_only() -> None:
     event = _user("مرحبا", "greet").as_dict()
-    reduced = rasa_speed._lazy_remove_parse_data(event)
-    assert reduced == rasa_speed.RASA_REMOVE_PARSE_DATA(event)
+    reduced = speed._lazy_remove_parse_data(event)
+    assert reduced == speed.RASA_REMOVE_PARSE_DATA(event)
     assert "parse_data" in event and "parse_data" not in reduced
 
 
@@ -155,7 +156,7 @@ def test_rule_matches_are_remembered_per_states() -> None:
         calls.append(len(states))
         return {key for key in lookup if key.startswith(str(len(states)))}
 
-    cached = rasa_speed._memoized_possible_keys(possible_keys)
+    cached = speed._memoized_possible_keys(possible_keys)
     policy = type("Policy", (), {})()
     lookup = {"1a": "x", "2b": "y"}
     one = [{"user": {"intent": "greet"}, "prev_action": {"action_name": "action_listen"}}]
@@ -174,7 +175,7 @@ def test_rule_matches_are_remembered_per_states() -> None:
 
 def test_debug_log_copies_only_in_log_lines() -> None:
     """Where `copy.deepcopy` is made lazy, Rasa uses it only for structlog arguments."""
-    for module in rasa_speed.DEBUG_LOG_COPY_MODULES:
+    for module in speed.DEBUG_LOG_COPY_MODULES:
         tree = ast.parse(inspect.getsource(module))
         logged = {
             id(keyword.value)
@@ -231,13 +232,13 @@ def _runner(tmp_path: Path, fail: bool = False) -> DaskGraphRunner:
 def test_graph_runs_as_with_dask(tmp_path: Path) -> None:
     runner = _runner(tmp_path)
     for targets in (["c"], ["b", "a"], None):
-        ours = rasa_speed.run_graph(runner, {"__x__": 5}, targets)
-        assert ours == rasa_speed.RASA_RUN_GRAPH(runner, {"__x__": 5}, targets)
-    assert rasa_speed.run_graph(runner, {"__x__": 5}, ["c"]) == {"c": 100 + 6 + 16}
+        ours = speed.run_graph(runner, {"__x__": 5}, targets)
+        assert ours == speed.RASA_RUN_GRAPH(runner, {"__x__": 5}, targets)
+    assert speed.run_graph(runner, {"__x__": 5}, ["c"]) == {"c": 100 + 6 + 16}
     with pytest.raises(GraphRunError):
-        rasa_speed.run_graph(runner, {"__x__": "a"}, ["c"])
+        speed.run_graph(runner, {"__x__": "a"}, ["c"])
     failing = _runner(tmp_path, fail=True)
-    for run in (rasa_speed.run_graph, rasa_speed.RASA_RUN_GRAPH):
+    for run in (speed.run_graph, speed.RASA_RUN_GRAPH):
         with pytest.raises(GraphComponentException, match="node b"):
             run(failing, {"__x__": 5}, ["c"])
 
@@ -247,15 +248,15 @@ def test_slot_copies_are_copy_copy(domain: Domain) -> None:
 
     tracker = conversation(domain)
     assert {type(slot) for slot in tracker.slots.values()} == {type(slot) for slot in domain.slots}
-    assert all(rasa_speed._is_plain(type(slot)) for slot in domain.slots)  # the fast way
+    assert all(speed._is_plain(type(slot)) for slot in domain.slots)  # the fast way
     for slot in tracker.slots.values():
-        ours, theirs = rasa_speed.shallow_copy(slot), copy.copy(slot)
+        ours, theirs = speed.shallow_copy(slot), copy.copy(slot)
         assert type(ours) is type(theirs) and ours.__dict__ == theirs.__dict__
         assert ours is not slot
         ours.value = "changed"
         assert slot.value != "changed"
     # trackers copy slots only with `copy.copy` (the patched name)
-    source = inspect.getsource(rasa_speed.rasa_trackers)
+    source = inspect.getsource(speed.rasa_trackers)
     assert "copy.deepcopy" not in source and source.count("copy.copy(") == 1
 
 
@@ -285,20 +286,20 @@ def test_applied_events_continue_rasas_fold(domain: Domain) -> None:
     checked = 0
     for event in full:
         tracker.update(event)
-        expected = rasa_speed.RASA_APPLIED_EVENTS(tracker)
-        assert rasa_speed.applied_events(tracker) == expected
+        expected = speed.RASA_APPLIED_EVENTS(tracker)
+        assert speed.applied_events(tracker) == expected
         checked += len(expected)
     assert checked > 200
-    rasa_speed.applied_events(tracker).clear()  # a caller's copy
-    assert rasa_speed.applied_events(tracker) == rasa_speed.RASA_APPLIED_EVENTS(tracker)
+    speed.applied_events(tracker).clear()  # a caller's copy
+    assert speed.applied_events(tracker) == speed.RASA_APPLIED_EVENTS(tracker)
 
 
 def test_a_forms_temporary_tracker_is_rasas(domain: Domain) -> None:
     from rasa.core.actions.forms import FormAction
 
     form = FormAction(FORM, None)
-    original = rasa_speed.RASA_TEMPORARY_TRACKER
-    ours_of = rasa_speed._temporary_form_tracker(original)
+    original = speed.RASA_TEMPORARY_TRACKER
+    ours_of = speed._temporary_form_tracker(original)
     added = [SlotSet("mobile", "0551234567"), SlotSet("requested_slot", "service")]
 
     def timeless(tracker: DialogueStateTracker) -> dict[str, Any]:
@@ -329,10 +330,10 @@ def test_the_loaded_model_is_frozen_out_of_the_collector() -> None:
 
     gc.unfreeze()
     assert gc.get_freeze_count() == 0
-    assert asyncio.run(rasa_speed._frozen_after(load)("model", None)) == "agent"
+    assert asyncio.run(speed._frozen_after(load)("model", None)) == "agent"
     assert gc.get_freeze_count() > 1000
     gc.unfreeze()
-    rasa_speed.install()
+    patches.install()
     from rasa.core import run as rasa_run
 
     assert rasa_run.load_agent_on_start.__name__ == "load_then_freeze"
@@ -350,15 +351,15 @@ def test_a_continued_replay_gives_rasas_states(domain: Domain) -> None:
         tracker.update(ActionExecuted("utter_thank"))
         tracker.update(BotUttered("العفو"))
         for ignore in (False, True):
-            assert rasa_speed.states_for_tracker_history(
+            assert speed.states_for_tracker_history(
                 domain, tracker, False, ignore
-            ) == rasa_speed.RASA_STATES_FOR_TRACKER_HISTORY(domain, tracker, False, ignore)
+            ) == speed.RASA_STATES_FOR_TRACKER_HISTORY(domain, tracker, False, ignore)
         if turn > 0:
             assert tracker.__dict__["_balagh_replay"] is kept  # continued, not redone
     tracker.update(UserUtteranceReverted())
-    assert rasa_speed.states_for_tracker_history(
+    assert speed.states_for_tracker_history(
         domain, tracker
-    ) == rasa_speed.RASA_STATES_FOR_TRACKER_HISTORY(domain, tracker)
+    ) == speed.RASA_STATES_FOR_TRACKER_HISTORY(domain, tracker)
 
 
 @pytest.fixture(scope="module")
@@ -380,7 +381,7 @@ def rule_policy(trained_domain: Domain, tmp_path_factory: pytest.TempPathFactory
     from rasa.engine.storage.resource import Resource
 
     domain = trained_domain
-    rasa_speed.install()
+    patches.install()
     storage = LocalModelStorage(tmp_path_factory.mktemp("rules"))
     config = {**RulePolicy.get_default_config(), "restrict_rules": True}
     policy = RulePolicy.create(
@@ -414,7 +415,7 @@ def test_the_rule_policy_predicts_from_its_rules_length_as_from_the_whole_histor
 
     domain = trained_domain
     events = _long_conversation(domain)
-    horizon = rasa_speed._rule_horizon(rule_policy)
+    horizon = speed._rule_horizon(rule_policy)
     steps = [
         n for n, event in enumerate(events, 1) if isinstance(event, ActionExecuted | UserUttered)
     ]
@@ -438,7 +439,7 @@ def test_the_rule_policy_predicts_from_its_rules_length_as_from_the_whole_histor
     ours = predictions()
     tracker = DialogueStateTracker.from_events("citizen", events, domain.slots)
     assert len(rule_policy._prediction_states(tracker, domain)) == horizon
-    monkeypatch.setattr(RulePolicy, "_prediction_states", rasa_speed.RASA_PREDICTION_STATES)
+    monkeypatch.setattr(RulePolicy, "_prediction_states", speed.RASA_PREDICTION_STATES)
     rule_policy.__dict__.pop("_balagh_rule_keys", None)
     assert len(rule_policy._prediction_states(tracker, domain)) > 4 * horizon
     assert ours == predictions()

@@ -23,9 +23,9 @@ PRESENTATION_FORMS = (range(0xFB50, 0xFE00), range(0xFE70, 0xFF00))
 
 
 @pytest.fixture
-def charts(sqlite_url):
-    data.fill(sqlite_url)
-    figures = load_figures(sqlite_url, data.PERIOD, data.AS_OF, data.CALENDAR)
+def charts(sqlite_store):
+    data.fill(sqlite_store)
+    figures = load_figures(sqlite_store, data.PERIOD, data.AS_OF, data.CALENDAR)
     charts = draw_charts(figures)
     for figure in charts.values():
         figure.canvas.draw()  # tick labels get their text when the figure is drawn
@@ -99,3 +99,12 @@ def test_the_font_has_every_glyph_and_nothing_is_missing(charts):
     for png in images.values():
         image = Image.open(io.BytesIO(png))
         assert image.format == "PNG" and image.width > 400
+
+
+def test_csv_cells_typed_by_citizens_are_never_formulas():
+    from bot.desk.report.csv_export import _value
+
+    assert _value('=HYPERLINK("https://evil.example","x")').startswith("'=")
+    for start in ("+", "-", "@", "\t", "\r"):
+        assert _value(f"{start}1").startswith("'")
+    assert _value(-3) == "-3" and _value(0.25) == "0.25" and _value("وزارة") == "وزارة"

@@ -15,7 +15,7 @@ from bot.desk.report.demo_data import generate
 from bot.desk.report.period import Period
 from bot.rules.catalogue import load_catalogue
 from bot.rules.working_days import load_calendar
-from bot.store.database import session_scope, upgrade
+from bot.store.database import Store
 from bot.store.models import Handoff, Report, StatusChange, SurveyAnswer
 from bot.store.reports import file_report
 from tests.unit.test_store import complaint
@@ -26,13 +26,13 @@ PERIOD = Period(START, END)
 AS_OF = dt.date(2025, 7, 1)
 
 
-def demo(url: str, reports: int = 1500, seed: int = 11):
-    upgrade(url)
-    return generate(url, reports, seed, START, END, load_calendar(), load_catalogue(), NOW)
+def demo(store: Store, reports: int = 1500, seed: int = 11):
+    store.upgrade()
+    return generate(store, reports, seed, START, END, load_calendar(), load_catalogue(), NOW)
 
 
-def report_rows(url: str) -> list[tuple]:
-    with session_scope(url) as session:
+def report_rows(store: Store) -> list[tuple]:
+    with store.session() as session:
         return session.execute(
             select(
                 Report.number,
@@ -47,18 +47,18 @@ def report_rows(url: str) -> list[tuple]:
 
 
 def test_the_same_seed_gives_the_same_data(tmp_path):
-    urls = [f"sqlite:///{tmp_path / name}.db" for name in ("a", "b", "c")]
-    first, second = demo(urls[0]), demo(urls[1])
-    demo(urls[2], seed=12)
+    stores = [Store(f"sqlite:///{tmp_path / name}.db") for name in ("a", "b", "c")]
+    first, second = demo(stores[0]), demo(stores[1])
+    demo(stores[2], seed=12)
     assert first == second and first.reports == 1500
-    assert report_rows(urls[0]) == report_rows(urls[1])
-    assert report_rows(urls[0]) != report_rows(urls[2])
+    assert report_rows(stores[0]) == report_rows(stores[1])
+    assert report_rows(stores[0]) != report_rows(stores[2])
 
 
-def test_the_data_follow_the_stores_rules(sqlite_url):
-    summary = demo(sqlite_url)
+def test_the_data_follow_the_stores_rules(sqlite_store):
+    summary = demo(sqlite_store)
     calendar = load_calendar()
-    with session_scope(sqlite_url) as session:
+    with sqlite_store.session() as session:
         reports = session.execute(select(Report)).scalars().all()
         history: dict[int, list[StatusChange]] = {}
         for change in session.execute(select(StatusChange).order_by(StatusChange.id)).scalars():
@@ -79,13 +79,13 @@ def test_the_data_follow_the_stores_rules(sqlite_url):
     statuses = {r.id: r.status for r in reports}
     assert all(statuses[i] in ("closed", "accepted", "rejected") for i in surveyed)
     # Numbers came from the counter: a real filing afterwards gets the next one.
-    filed = file_report(sqlite_url, complaint(), NOW, END)
+    filed = file_report(sqlite_store, complaint(), NOW, END)
     assert int(filed.number) > max(int(r.number) for r in reports)
 
 
-def test_the_proportions_look_like_the_service(sqlite_url):
-    demo(sqlite_url, reports=3000)
-    figures = load_figures(sqlite_url, PERIOD, AS_OF, load_calendar())
+def test_the_proportions_look_like_the_service(sqlite_store):
+    demo(sqlite_store, reports=3000)
+    figures = load_figures(sqlite_store, PERIOD, AS_OF, load_calendar())
     assert figures.total == 3000
     types = figures.by_type
     assert types["complaint"] > types["improvement"] + types["digitization"]
@@ -100,7 +100,7 @@ def test_the_proportions_look_like_the_service(sqlite_url):
     whatsapp = figures.monthly_channels["whatsapp"]
     received = {m: v["received"] for m, v in figures.monthly_flow.items()}
     assert whatsapp["2025-06"] / received["2025-06"] > whatsapp["2025-01"] / received["2025-01"]
-    with session_scope(sqlite_url) as session:
+    with sqlite_store.session() as session:
         created = session.execute(select(Report.created_at)).scalars().all()
     weekdays = Counter(
         c.replace(tzinfo=dt.timezone.utc).astimezone(zone()).weekday() for c in created
@@ -109,13 +109,14 @@ def test_the_proportions_look_like_the_service(sqlite_url):
 
 
 @pytest.mark.postgres
-def test_the_same_figures_on_sqlite_and_postgresql(sqlite_url, postgres_url):
-    demo(sqlite_url, reports=2000, seed=5)
-    demo(postgres_url, reports=2000, seed=5)
+def test_the_same_figures_on_sqlite_and_postgresql(sqlite_store, postgres_store):
+    demo(sqlite_store, reports=2000, seed=5)
+    demo(postgres_store, reports=2000, seed=5)
     calendar = load_calendar()
-    figures = [load_figures(url, PERIOD, AS_OF, calendar) for url in (sqlite_url, postgres_url)]
+    stores = (sqlite_store, postgres_store)
+    figures = [load_figures(store, PERIOD, AS_OF, calendar) for store in stores]
     assert figures[0].total == 2000 and figures[0].comments
     assert render(figures[0], "csv") == render(figures[1], "csv")
     assert figures[0].comments == figures[1].comments
     # The id sequence was moved past the demo rows: real filings still work.
-    assert file_report(postgres_url, complaint(), NOW, END).number
+    assert file_report(postgres_store, complaint(), NOW, END).number

@@ -20,19 +20,19 @@ QUERY = "/api/supervisors/report?from=2025-03-01&to=2025-04-30"
 
 
 @pytest.fixture
-def desk_env(sqlite_url, monkeypatch):
-    data.fill(sqlite_url)
-    add_agent(sqlite_url, "lina", PASSWORD, "supervisor", clock.now())
-    add_agent(sqlite_url, "sara", PASSWORD, "agent", clock.now())
+def desk_env(sqlite_store, monkeypatch):
+    data.fill(sqlite_store)
+    add_agent(sqlite_store, "lina", PASSWORD, "supervisor", clock.now())
+    add_agent(sqlite_store, "sara", PASSWORD, "agent", clock.now())
     for name, value in {
-        "BALAGH_DATABASE_URL": sqlite_url,
+        "BALAGH_DATABASE_URL": sqlite_store.url,
         "BALAGH_STAFF_TOKEN": "staff-token",
         "BALAGH_INTERNAL_TOKEN": "internal-token",
         "BALAGH_DESK_DISPATCHER": "off",
         "BALAGH_SCHEDULER_INTERVAL": "3600",
     }.items():
         monkeypatch.setenv(name, value)
-    return sqlite_url
+    return sqlite_store
 
 
 async def _sign_in(client: TestClient, username: str) -> dict[str, str]:
@@ -80,3 +80,15 @@ def test_the_desk_shows_the_same_figures_as_the_command(desk_env):
             assert (await client.get(QUERY + "&format=pdf", headers=supervisor)).status == 400
 
     asyncio.run(scenario())
+
+
+def test_periods_the_report_cannot_compute_are_refused():
+    """Year 1 or 9999 overflowed the day's UTC bounds (a 500 before)."""
+    from aiohttp.test_utils import make_mocked_request
+
+    from bot.desk.supervisors import _period
+
+    for dates in ("from=0001-01-01&to=0001-01-02", "from=9999-12-30&to=9999-12-31"):
+        assert _period(make_mocked_request("GET", f"/api/supervisors/report?{dates}")) is None
+    good = make_mocked_request("GET", "/api/supervisors/report?from=2026-01-01&to=2026-01-31")
+    assert _period(good) is not None

@@ -18,9 +18,9 @@ from tests import report_dataset as data
 
 
 @pytest.fixture
-def figures(database_url):
-    data.fill(database_url)
-    return load_figures(database_url, data.PERIOD, data.AS_OF, data.CALENDAR)
+def figures(store):
+    data.fill(store)
+    return load_figures(store, data.PERIOD, data.AS_OF, data.CALENDAR)
 
 
 def test_totals_and_entities(figures):
@@ -112,10 +112,10 @@ def test_the_html_page_shows_the_figures_in_arabic(figures):
     assert page.count('src="data:image/png;base64,') == 6
 
 
-def test_an_empty_period_gives_a_page_without_charts(sqlite_url):
-    data.fill(sqlite_url)
+def test_an_empty_period_gives_a_page_without_charts(sqlite_store):
+    data.fill(sqlite_store)
     empty = Period(dt.date(2024, 1, 1), dt.date(2024, 1, 31))
-    figures = load_figures(sqlite_url, empty, data.AS_OF, data.CALENDAR)
+    figures = load_figures(sqlite_store, empty, data.AS_OF, data.CALENDAR)
     assert figures.total == 0 and figures.completion_rate is None
     assert figures.handling_median_days is None
     page = render(figures, "html")

@@ -6,7 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import inspect, select
 
-from bot.store.database import get_engine, session_scope, upgrade
 from bot.store.models import Report, StatusChange
 from bot.store.reports import (
     AlreadyEscalated,
@@ -42,15 +41,9 @@ def complaint(
     )
 
 
-@pytest.fixture
-def store(database_url):
-    upgrade(database_url)
-    return database_url
-
-
 def test_migrations_create_the_tables_and_are_idempotent(store):
-    upgrade(store)
-    tables = set(inspect(get_engine(store)).get_table_names())
+    store.upgrade()
+    tables = set(inspect(store.engine).get_table_names())
     assert {"reports", "report_status_history", "report_documents", "report_counters"} <= tables
 
 
@@ -58,7 +51,7 @@ def test_filing_stores_report_history_and_documents(store):
     filed = file_report(store, complaint(), NOW, DUE)
     assert filed.number == "260000001"
     assert filed.number.isascii() and filed.number.isdigit()
-    with session_scope(store) as session:
+    with store.session() as session:
         report = session.execute(select(Report).where(Report.number == filed.number)).scalar_one()
         assert report.status == "received"
         assert report.due_on == DUE
@@ -80,7 +73,7 @@ def test_same_complaint_with_same_entity_cannot_be_escalated_twice(store):
 
 def test_a_cancelled_escalation_does_not_block_a_new_one(store):
     first = file_report(store, complaint(), NOW, DUE)
-    with session_scope(store) as session:
+    with store.session() as session:
         report = session.execute(select(Report).where(Report.number == first.number)).scalar_one()
         report.status = "cancelled"
         session.add(StatusChange(report=report, status="cancelled", actor="t", created_at=NOW))

@@ -11,7 +11,7 @@ from bot.desk.report import rows
 from bot.desk.report.figures import ReportFigures, compute_figures
 from bot.desk.report.period import Period
 from bot.rules.working_days import HolidayCalendar
-from bot.store.database import get_engine
+from bot.store.database import Store
 
 FORMATS = ("html", "csv")
 COMMENTS = 8
@@ -31,7 +31,7 @@ def _with_progress(items: Iterable[T], total: int, enabled: bool) -> Iterator[T]
 
 
 def load_figures(
-    database_url: str,
+    store: Store,
     period: Period,
     as_of: dt.date,
     calendar: HolidayCalendar,
@@ -39,7 +39,7 @@ def load_figures(
     progress: bool = False,
 ) -> ReportFigures:
     """Read the period from the store (one streamed pass, SQL aggregates) and compute."""
-    with get_engine(database_url).connect() as connection:
+    with store.engine.connect() as connection:
         total = rows.count_reports(connection, period)
         reports = _with_progress(rows.report_rows(connection, period), total, progress)
         return compute_figures(

@@ -12,8 +12,8 @@ from bot import clock
 from bot.desk.report.build import FORMATS, load_figures, write_report
 from bot.desk.report.period import Period
 from bot.rules.working_days import load_calendar
-from bot.settings import load_settings
-from bot.store.database import upgrade
+from bot.settings import Settings
+from bot.store.database import Store
 
 
 def _date(value: str) -> dt.date:
@@ -23,7 +23,7 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
-def report_command(args: argparse.Namespace) -> int:
+def report_command(args: argparse.Namespace, settings: Settings) -> int:
     """Write the voice-of-the-beneficiary report of a period."""
     fmt = args.format or ("csv" if args.out.suffix.lower() == ".csv" else "html")
     try:
@@ -31,11 +31,11 @@ def report_command(args: argparse.Namespace) -> int:
     except ValueError as wrong:
         print(f"error: {wrong}", file=sys.stderr)
         return 2
-    settings = load_settings()
-    upgrade(settings.database_url)
+    store = Store(settings.database_url)
+    store.upgrade()
     started = time.perf_counter()
     figures = load_figures(
-        settings.database_url,
+        store,
         period,
         clock.today(),
         load_calendar(settings.holidays_file),
@@ -51,7 +51,7 @@ def report_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def demo_data_command(args: argparse.Namespace) -> int:
+def demo_data_command(args: argparse.Namespace, settings: Settings) -> int:
     """Fill the store with seeded demo reports (for a demo, or the benchmark)."""
     from tqdm import tqdm
 
@@ -65,13 +65,13 @@ def demo_data_command(args: argparse.Namespace) -> int:
         print("error: --to is before --from", file=sys.stderr)
         return 2
     # The data stand as on the evening of `end` (or now, when the period reaches today).
-    evening = dt.datetime.combine(end, dt.time(23, 59), clock.zone()).astimezone(dt.timezone.utc)
+    evening = dt.datetime.combine(end, dt.time(23, 59), settings.zone).astimezone(dt.timezone.utc)
     now = min(clock.now(), evening)
-    settings = load_settings()
-    upgrade(settings.database_url)
+    store = Store(settings.database_url)
+    store.upgrade()
     with tqdm(total=args.reports, desc="demo reports", unit=" reports", leave=False) as bar:
         summary = generate(
-            settings.database_url,
+            store,
             args.reports,
             args.seed,
             start,

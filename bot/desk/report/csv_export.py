@@ -13,12 +13,18 @@ from bot.desk.report.figures import ReportFigures
 HEADER = ("section", "key", "column", "value")
 
 
+# A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _value(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".")
-    return str(value)
+    if isinstance(value, bool | int | float):
+        return f"{value:.4f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    text = str(value)
+    # Text typed by citizens (entity names, comments) is never run as a formula.
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def figure_lines(f: ReportFigures) -> Iterator[tuple[str, str, str, object]]:

@@ -27,7 +27,7 @@ from bot.desk.report import demo_text
 from bot.desk.report.bulk_insert import BulkWriter
 from bot.rules.catalogue import Catalogue
 from bot.rules.working_days import HolidayCalendar
-from bot.store.database import get_engine
+from bot.store.database import Store
 from bot.store.models import Handoff, Report, ReportCounter, StatusChange, SurveyAnswer
 from bot.store.reports import entity_key
 
@@ -247,7 +247,7 @@ def _reserve_numbers(connection: Connection, per_year: Counter[int]) -> dict[int
 
 
 def generate(
-    database_url: str,
+    store: Store,
     reports: int,
     seed: int,
     start: dt.date,
@@ -266,7 +266,7 @@ def generate(
         i if i <= now else now - dt.timedelta(minutes=world.rng.randrange(1, 600))
         for i in world.filing_instants(reports)
     )
-    with get_engine(database_url).begin() as connection:
+    with store.engine.begin() as connection:
         writer = BulkWriter(
             connection,
             {

@@ -1,6 +1,6 @@
 """The report's figures: pure computations over the rows and aggregates of `rows`.
 
-Definitions (the README repeats them for operators):
+Definitions (docs/report.md repeats them for operators):
 - a report is *completed* when its status is accepted, rejected or closed; the
   completion rate is completed / (filed − cancelled): a withdrawn report is no one's
   work left undone;

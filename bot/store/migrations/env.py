@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from the caller (bot.store.database.upgrade)."""
+"""Alembic environment: the URL comes from the caller (`bot.store.database.Store.upgrade`)."""
 
 from alembic import context
 from sqlalchemy import create_engine

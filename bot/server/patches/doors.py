@@ -1,4 +1,4 @@
-"""The doors of the Rasa process (installed by `bot.server.rasa_server`, patches listed there).
+"""The doors of the Rasa process (installed by `bot.server.patches.install`, listed there).
 
 1. Typed intents. Rasa reads any message that starts with `/` as `/intent{"slot": value}`
    (its `RegexMessageHandler`), so a citizen could type `/EXTERNAL_notification{...}` or set
@@ -129,9 +129,6 @@ def _guard_app() -> None:
 
 
 def install() -> None:
-    """Patch this process's Rasa (idempotent)."""
-    if getattr(rasa_processor.MessageProcessor, "_balagh_guarded", False):
-        return
+    """Patch this process's Rasa (once: called by `bot.server.patches.install`)."""
     _guard_typed_payloads()
     _guard_app()
-    rasa_processor.MessageProcessor._balagh_guarded = True  # type: ignore[attr-defined]

@@ -1,8 +1,9 @@
 """Rasa's per-message work without the parts that recompute what is already known.
 
-Measured with py-spy on one Rasa server under 8 concurrent conversations (README,
-"Benchmarks"); each patch keeps Rasa's results and is pinned by a unit test that compares
-it with Rasa's own code:
+Measured with py-spy on one Rasa server under 8 concurrent conversations (docs/benchmarks.md,
+and docs/rasa-server.md); each patch keeps Rasa's results and is pinned by a unit test that compares
+it with Rasa's own code (`tests/unit/test_rasa_speed.py`; every target is listed in
+`bot.server.patches.PATCHES`):
 
 - `DialogueStateTracker.copy` replayed every event of the conversation into a new tracker
   (the processor copies the tracker before every action), and a form validated against
@@ -30,6 +31,8 @@ it with Rasa's own code:
   slots, states and parse data for debug log lines even when debug logging is off.
 - The garbage collector: after the model is loaded its objects are moved out of the
   collector's sight (`gc.freeze`), so the periodic full collections no longer walk them.
+- `Event.resolve_by_type` walked every subclass of `Event` for every event read; the
+  class of each type name is looked up once.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from rasa.shared.utils.common import all_subclasses
 
 logger = logging.getLogger(__name__)
 
@@ -512,12 +516,27 @@ def _frozen_after(load: Any) -> Any:
     return load_then_freeze
 
 
+_event_classes: dict[str, type] = {}
+
+
+def _event_class(type_name: str, default: type | None = None) -> type | None:
+    """Rasa's `Event.resolve_by_type`, which walks every Event subclass for every
+    event it reads, with the answer remembered."""
+    if type_name not in _event_classes:
+        for cls in all_subclasses(rasa_events.Event):
+            _event_classes.setdefault(cls.type_name, cls)
+    if type_name in _event_classes:
+        return _event_classes[type_name]
+    if type_name == "topic":
+        return None
+    if default is not None:
+        return default
+    raise ValueError(f"Unknown event name '{type_name}'.")
+
+
 def install() -> None:
-    """Patch Rasa in this process (idempotent)."""
-    if getattr(DialogueStateTracker, "_balagh_fast", False):
-        return
+    """Patch Rasa in this process (once: called by `bot.server.patches.install`)."""
     DialogueStateTracker.copy = copy_tracker  # type: ignore[method-assign]
-    DialogueStateTracker._balagh_fast = True  # type: ignore[attr-defined]
     Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[method-assign]
     Domain.is_empty = is_empty  # type: ignore[method-assign]
     DaskGraphRunner.run = run_graph  # type: ignore[method-assign]
@@ -536,3 +555,4 @@ def install() -> None:
     for module in DEBUG_LOG_COPY_MODULES:
         module.copy = log_copy  # type: ignore[attr-defined]
     rasa_run.load_agent_on_start = _frozen_after(rasa_run.load_agent_on_start)
+    rasa_events.Event.resolve_by_type = staticmethod(_event_class)  # type: ignore[method-assign]

@@ -1,0 +1,526 @@
+"""The OpenAPI 3 description of the desk's APIs, served at `GET /api/openapi.json`.
+
+The staff API (bearer `BALAGH_STAFF_TOKEN`), the agents' API (a session token from
+`POST /api/agents/login`), the supervisors' report (a supervisor's session) and the
+operations endpoints (health, readiness, metrics). `tests/unit/test_openapi.py` checks that
+every route of the desk's router is described here and that every path described exists.
+The pages (`/console`, `/console/supervisors`, `/widget/...`) are not APIs and are left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.rules import input_bounds as bounds
+from bot.rules.lifecycle import REPORT_TYPES, STATUSES
+
+OPENAPI_PATH = "/api/openapi.json"
+VERSION = "1"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, **_json(_ref("Error"))}
+
+
+def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, **_json(schema)}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, **_json(schema)}
+
+
+BAD = _error("malformed request or a field outside its bounds (docs/security.md)")
+UNAUTHORISED = _error("missing, invalid or expired bearer token")
+TOO_LARGE = _error(f"body over {bounds.MAX_BODY_BYTES} bytes")
+NO_REPORT = _error("no report with this number")
+NO_HANDOFF = _error("no such hand-off")
+NOT_HELD = _error("this agent does not hold the conversation (or it was taken or ended)")
+BRIDGE = _error("Rasa's hand-off bridge failed")
+
+NUMBER = {
+    "name": "number",
+    "in": "path",
+    "required": True,
+    "description": "report number: 9 ASCII digits (anything else is a 404)",
+    "schema": {"type": "string", "pattern": "^[0-9]{9}$"},
+}
+HANDOFF_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "description": f"hand-off id: 1..{bounds.MAX_HANDOFF_ID} (more than 18 digits is a 404)",
+    "schema": {"type": "integer", "minimum": 1, "maximum": bounds.MAX_HANDOFF_ID},
+}
+STAFF = [{"staffToken": []}]
+AGENT = [{"agentSession": []}]
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": {"type": "string"}},
+    },
+    "Report": {
+        "type": "object",
+        "required": ["number", "type", "status", "channel", "created_at", "due_at"],
+        "properties": {
+            "number": {"type": "string", "pattern": "^[0-9]{9}$"},
+            "type": {"type": "string", "enum": list(REPORT_TYPES)},
+            "status": {"type": "string", "enum": list(STATUSES)},
+            "status_label": {"type": "string", "description": "the status in Arabic"},
+            "channel": {"type": "string", "description": "where it was filed"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "due_at": {"type": "string", "format": "date", "description": "answer due by"},
+            "latest_note": {"type": "string", "nullable": True},
+            "entity": {"type": "string", "nullable": True},
+            "service": {"type": "string", "nullable": True},
+        },
+    },
+    "StatusChange": {
+        "type": "object",
+        "required": ["status"],
+        "properties": {
+            "status": {"type": "string", "enum": list(STATUSES)},
+            "note": {
+                "type": "string",
+                "maxLength": bounds.MAX_NOTE,
+                "description": "required (non-empty) for `rejected`: the reasons",
+            },
+            "implementation_time": {
+                "type": "string",
+                "maxLength": bounds.MAX_IMPLEMENTATION_TIME,
+                "description": "required for `accepted`",
+            },
+        },
+    },
+    "StaffStatusChange": {
+        "allOf": [
+            _ref("StatusChange"),
+            {
+                "type": "object",
+                "properties": {
+                    "actor": {"type": "string", "maxLength": bounds.MAX_ACTOR, "default": "staff"}
+                },
+            },
+        ]
+    },
+    "AgentStatusChange": {
+        "allOf": [
+            _ref("StatusChange"),
+            {
+                "type": "object",
+                "required": ["number"],
+                "properties": {"number": {"type": "string", "pattern": "^[0-9]{9}$"}},
+            },
+        ]
+    },
+    "Login": {
+        "type": "object",
+        "required": ["username", "password"],
+        "properties": {
+            "username": {"type": "string", "minLength": 1, "maxLength": bounds.MAX_USERNAME},
+            "password": {"type": "string", "minLength": 1, "maxLength": bounds.MAX_PASSWORD},
+        },
+    },
+    "Session": {
+        "type": "object",
+        "properties": {
+            "token": {"type": "string", "description": "send as `Authorization: Bearer`"},
+            "expires_at": {"type": "string", "format": "date-time"},
+            "role": {"type": "string", "enum": ["agent", "supervisor"]},
+        },
+    },
+    "Status": {"type": "object", "properties": {"status": {"type": "string"}}},
+    "Handoff": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "conversation_id": {"type": "string"},
+            "channel": {"type": "string"},
+            "reason": {"type": "string", "enum": ["asked", "not_understood", "dispute"]},
+            "status": {"type": "string", "enum": ["waiting", "active"]},
+            "agent": {"type": "string", "nullable": True},
+            "waiting_seconds": {"type": "integer"},
+            "summary": {
+                "type": "object",
+                "description": "what the bot knew (identifiers masked)",
+                "additionalProperties": True,
+            },
+        },
+    },
+    "Queue": {
+        "type": "object",
+        "properties": {"handoffs": {"type": "array", "items": _ref("Handoff")}},
+    },
+    "Held": {
+        "type": "object",
+        "properties": {
+            "status": {"type": "string", "enum": ["active"]},
+            "agent": {"type": "string"},
+        },
+    },
+    "Reply": {
+        "type": "object",
+        "required": ["text"],
+        "properties": {"text": {"type": "string", "minLength": 1, "maxLength": bounds.MAX_REPLY}},
+    },
+    "Sent": {
+        "type": "object",
+        "properties": {
+            "status": {"type": "string", "enum": ["sent"]},
+            "channel": {"type": "string", "description": "the user's channel"},
+        },
+    },
+    "Reassign": {
+        "type": "object",
+        "required": ["to"],
+        "properties": {
+            "to": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": bounds.MAX_USERNAME,
+                "description": "an active agent's username",
+            }
+        },
+    },
+    "Identity": {
+        "type": "object",
+        "description": "unmasked; every reveal is audited",
+        "properties": {
+            "national_id": {"type": "string", "nullable": True},
+            "mobile": {"type": "string", "nullable": True},
+        },
+    },
+    "Transcript": {
+        "type": "object",
+        "properties": {
+            "messages": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "from": {"type": "string", "enum": ["user", "bot", "agent"]},
+                        "text": {"type": "string"},
+                    },
+                },
+            },
+            "paused": {"type": "boolean"},
+        },
+    },
+    "Readiness": {
+        "type": "object",
+        "properties": {
+            "status": {"type": "string", "enum": ["ready", "unavailable"]},
+            "checks": {
+                "type": "object",
+                "additionalProperties": {"type": "string", "enum": ["ok", "unavailable"]},
+            },
+        },
+    },
+}
+
+
+def _held_action(summary: str, ok: dict[str, Any], body: dict[str, Any] | None = None) -> dict:
+    operation: dict[str, Any] = {
+        "tags": ["agents"],
+        "summary": summary,
+        "security": AGENT,
+        "parameters": [HANDOFF_ID],
+        "responses": {
+            "200": ok,
+            "400": BAD,
+            "401": UNAUTHORISED,
+            "404": NO_HANDOFF,
+            "409": NOT_HELD,
+        },
+    }
+    if body is not None:
+        operation["requestBody"] = _body(body)
+    return {"post": operation}
+
+
+def _paths() -> dict[str, Any]:
+    status_ok = _ok("the report after the change", _ref("Report"))
+    return {
+        "/api/reports/{number}": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "Read a report",
+                "security": STAFF,
+                "parameters": [NUMBER],
+                "responses": {
+                    "200": _ok("the report", _ref("Report")),
+                    "401": UNAUTHORISED,
+                    "404": NO_REPORT,
+                },
+            }
+        },
+        "/api/reports/{number}/status": {
+            "post": {
+                "tags": ["staff"],
+                "summary": "Change a report's status (notifies the beneficiary)",
+                "security": STAFF,
+                "parameters": [NUMBER],
+                "requestBody": _body(_ref("StaffStatusChange")),
+                "responses": {
+                    "200": status_ok,
+                    "400": BAD,
+                    "401": UNAUTHORISED,
+                    "404": NO_REPORT,
+                    "409": _error("a change the report's life does not allow"),
+                    "413": TOO_LARGE,
+                },
+            }
+        },
+        "/api/agents/login": {
+            "post": {
+                "tags": ["agents"],
+                "summary": "Sign in: a session token",
+                "security": [],
+                "requestBody": _body(_ref("Login")),
+                "responses": {
+                    "200": _ok("signed in", _ref("Session")),
+                    "400": BAD,
+                    "401": _error("wrong username or password"),
+                },
+            }
+        },
+        "/api/agents/logout": {
+            "post": {
+                "tags": ["agents"],
+                "summary": "Sign out (the session token stops working)",
+                "security": AGENT,
+                "responses": {"200": _ok("signed out", _ref("Status")), "401": UNAUTHORISED},
+            }
+        },
+        "/api/handoffs": {
+            "get": {
+                "tags": ["agents"],
+                "summary": "The queue: waiting chats and the agent's own (a supervisor's: all)",
+                "security": AGENT,
+                "responses": {"200": _ok("open hand-offs", _ref("Queue")), "401": UNAUTHORISED},
+            }
+        },
+        "/api/handoffs/report-status": {
+            "post": {
+                "tags": ["agents"],
+                "summary": "Change a report's status from a chat (audited, notified)",
+                "security": AGENT,
+                "requestBody": _body(_ref("AgentStatusChange")),
+                "responses": {
+                    "200": status_ok,
+                    "400": BAD,
+                    "401": UNAUTHORISED,
+                    "404": NO_REPORT,
+                    "409": _error("a change the report's life does not allow"),
+                },
+            }
+        },
+        "/api/handoffs/{id}/take": _held_action(
+            "Take a waiting chat (atomic: one agent holds it)",
+            _ok("held by this agent", _ref("Held")),
+        ),
+        "/api/handoffs/{id}/reply": {
+            "post": {
+                **_held_action(
+                    "Reply on the user's own channel", _ok("delivered", _ref("Sent")), _ref("Reply")
+                )["post"],
+                "responses": {
+                    "200": _ok("delivered", _ref("Sent")),
+                    "400": BAD,
+                    "401": UNAUTHORISED,
+                    "404": NO_HANDOFF,
+                    "409": NOT_HELD,
+                    "502": BRIDGE,
+                },
+            }
+        },
+        "/api/handoffs/{id}/hand-back": _held_action(
+            "Give the conversation back to the bot", _ok("returned", _ref("Status"))
+        ),
+        "/api/handoffs/{id}/close": _held_action(
+            "Close the conversation", _ok("closed", _ref("Status"))
+        ),
+        "/api/handoffs/{id}/reassign": {
+            "post": {
+                "tags": ["supervisors"],
+                "summary": "Give an open chat to another agent (supervisors only)",
+                "security": AGENT,
+                "parameters": [HANDOFF_ID],
+                "requestBody": _body(_ref("Reassign")),
+                "responses": {
+                    "200": _ok("held by the new agent", _ref("Held")),
+                    "400": BAD,
+                    "401": UNAUTHORISED,
+                    "403": _error("only a supervisor can reassign"),
+                    "404": _error("no open hand-off"),
+                },
+            }
+        },
+        "/api/handoffs/{id}/reveal": {
+            "post": {
+                "tags": ["agents"],
+                "summary": "The beneficiary's identifiers, unmasked (audited)",
+                "description": "For the agent holding the chat or a supervisor.",
+                "security": AGENT,
+                "parameters": [HANDOFF_ID],
+                "responses": {
+                    "200": _ok("identifiers", _ref("Identity")),
+                    "401": UNAUTHORISED,
+                    "403": _error("only the agent holding the chat or a supervisor"),
+                    "404": NO_HANDOFF,
+                    "502": BRIDGE,
+                },
+            }
+        },
+        "/api/handoffs/{id}/transcript": {
+            "get": {
+                "tags": ["agents"],
+                "summary": "The conversation so far",
+                "security": AGENT,
+                "parameters": [HANDOFF_ID],
+                "responses": {
+                    "200": _ok("messages", _ref("Transcript")),
+                    "401": UNAUTHORISED,
+                    "404": NO_HANDOFF,
+                    "502": BRIDGE,
+                },
+            }
+        },
+        "/api/supervisors/report": {
+            "get": {
+                "tags": ["supervisors"],
+                "summary": "The voice-of-the-beneficiary report of a period",
+                "description": "A supervisor's session (an agent's is a 403).",
+                "security": AGENT,
+                "parameters": [
+                    {
+                        "name": name,
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string", "format": "date"},
+                    }
+                    for name in ("from", "to")
+                ]
+                + [
+                    {
+                        "name": "format",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["html", "csv"], "default": "html"},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "the report",
+                        "content": {
+                            "text/html": {"schema": {"type": "string"}},
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    },
+                    "400": BAD,
+                    "401": UNAUTHORISED,
+                    "403": _error("supervisors only"),
+                },
+            }
+        },
+        OPENAPI_PATH: {
+            "get": {
+                "tags": ["operations"],
+                "summary": "This document",
+                "security": [],
+                "responses": {"200": {"description": "OpenAPI 3", **_json({"type": "object"})}},
+            }
+        },
+        "/health": {
+            "get": {
+                "tags": ["operations"],
+                "summary": "Liveness (same as /health/live)",
+                "security": [],
+                "responses": {"200": _ok("alive", _ref("Status"))},
+            }
+        },
+        "/health/live": {
+            "get": {
+                "tags": ["operations"],
+                "summary": "Liveness: the process answers",
+                "security": [],
+                "responses": {"200": _ok("alive", _ref("Status"))},
+            }
+        },
+        "/health/ready": {
+            "get": {
+                "tags": ["operations"],
+                "summary": "Readiness: the stores it needs answer",
+                "security": [],
+                "responses": {
+                    "200": _ok("ready", _ref("Readiness")),
+                    "503": _ok("a store does not answer", _ref("Readiness")),
+                },
+            }
+        },
+        "/metrics": {
+            "get": {
+                "tags": ["operations"],
+                "summary": "Prometheus metrics (BALAGH_METRICS_TOKEN, or loopback when unset)",
+                "security": [{"metricsToken": []}, {}],
+                "responses": {
+                    "200": {
+                        "description": "Prometheus text format",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    },
+                    "403": _error("not the metrics token, or not a loopback caller"),
+                },
+            }
+        },
+    }
+
+
+def document() -> dict[str, Any]:
+    """The whole OpenAPI 3.0 document."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Balagh desk",
+            "version": VERSION,
+            "description": (
+                "The staff API, the agents' and supervisors' APIs and the operations "
+                'endpoints of the desk. Every error is JSON: `{"error": "..."}`.'
+            ),
+        },
+        "tags": [
+            {"name": "staff", "description": "the centre's systems (BALAGH_STAFF_TOKEN)"},
+            {"name": "agents", "description": "signed-in agents (session token)"},
+            {"name": "supervisors", "description": "signed-in supervisors"},
+            {"name": "operations", "description": "health, readiness, metrics"},
+        ],
+        "paths": _paths(),
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "staffToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "BALAGH_STAFF_TOKEN",
+                },
+                "agentSession": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "the token of POST /api/agents/login",
+                },
+                "metricsToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "BALAGH_METRICS_TOKEN",
+                },
+            },
+        },
+    }

@@ -1,0 +1,44 @@
+"""Who may read `/metrics` (on the desk, on each Rasa replica, on the action server).
+
+With `BALAGH_METRICS_TOKEN` set: whoever sends `Authorization: Bearer <token>` (the
+Prometheus scrape configuration's `authorization` / `bearer_token`), from anywhere.
+Unset: callers on the same machine only (the peer address is a loopback address), and
+never a request that came through the public edge (nginx sets `X-Balagh-Edge`). The edge
+does not pass `/metrics` anyway; this is the second lock.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from bot.rules.input_bounds import bearer_token
+from bot.settings import EDGE_HEADER, load_settings
+
+__all__ = ["EDGE_HEADER", "metrics_allowed", "metrics_token"]
+
+
+def metrics_token() -> str:
+    """`BALAGH_METRICS_TOKEN` (default empty: loopback callers only)."""
+    return load_settings().metrics_token
+
+
+def _loopback(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address((address or "").split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def metrics_allowed(
+    peer: str | None, authorization: str | None, through_edge: bool, token: str | None = None
+) -> bool:
+    """May this request read the metrics? `peer`: the TCP peer's address (not a
+    forwarded-for header); `through_edge`: the request carries the edge's header."""
+    expected = metrics_token() if token is None else token
+    if through_edge:
+        return False
+    if expected:
+        given = bearer_token(authorization)
+        return given is not None and hmac.compare_digest(given.encode(), expected.encode())
+    return _loopback(peer)
