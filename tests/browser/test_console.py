@@ -11,6 +11,7 @@ from playwright.sync_api import Locator, Page, expect
 from bot import clock
 from bot.store.agents import add_agent
 from tests.e2e.conftest import running_bot
+from tests.helpers.browser import signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -69,15 +70,6 @@ def test_a_supervisor_reassigns_from_the_console(desk_bot, browser):
     page.once("dialog", lambda dialog: dialog.accept("sara"))
     entry.get_by_role("button", name="إعادة إسناد").click()
     expect(entry).to_contain_text("لدى sara")
-
-
-def signed_in(browser, bot, username: str) -> Page:
-    page = browser.new_page()
-    page.goto(f"{bot.desk_url}/console")
-    page.get_by_label("اسم المستخدم").fill(username)
-    page.get_by_label("كلمة المرور").fill("correct horse battery")
-    page.get_by_role("button", name="دخول").click()
-    return page
 
 
 def waiting_chat(browser, bot, agent: str) -> tuple[str, Page, Locator]:

@@ -11,18 +11,10 @@ from playwright.sync_api import Page, expect
 
 from bot import clock
 from bot.store.agents import add_agent
-from tests.browser.test_console import signed_in
-from tests.browser.test_widget import bot_says, send
 from tests.e2e.conftest import running_bot
-from tests.e2e.test_twilio import (
-    PUBLIC,
-    TEMPLATES,
-    WHATSAPP_FROM,
-    new_user,
-    wait_for_text,
-    whatsapp,
-)
 from tests.fakes.twilio_api import FakeTwilio
+from tests.helpers.browser import bot_says, send, signed_in
+from tests.helpers.twilio import PUBLIC, TEMPLATES, WHATSAPP_FROM, new_user, wait_for_text, whatsapp
 
 pytestmark = pytest.mark.e2e
 

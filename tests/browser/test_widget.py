@@ -9,10 +9,11 @@ import urllib.error
 import urllib.request
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ROOT, running_bot
-from tests.e2e.test_complaint_conversations import reports_of
+from tests.helpers.browser import bot_says, send
+from tests.helpers.conversations import reports_of
 
 pytestmark = pytest.mark.e2e
 
@@ -26,15 +27,6 @@ def web_bot(tmp_path_factory):
         work, f"sqlite:///{work / 'reports.db'}", f"sqlite:///{work / 'conv.db'}"
     ) as bot:
         yield bot
-
-
-def bot_says(page: Page, fragment: str) -> None:
-    expect(page.locator(".bl-bot", has_text=fragment).last).to_be_visible(timeout=30_000)
-
-
-def send(page: Page, text: str) -> None:
-    page.fill("#bl-input", text)
-    page.keyboard.press("Enter")
 
 
 def test_file_a_complaint_with_a_screenshot_reload_and_get_a_notification(
@@ -85,16 +77,22 @@ def test_file_a_complaint_with_a_screenshot_reload_and_get_a_notification(
     assert report.channel == "webchat"
     assert [(d.kind, d.content_type) for d in report.documents] == [("screenshot", "image/png")]
 
-    web_bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "in_progress"})
+    assert (
+        web_bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "in_progress"})[0]
+        == 200
+    )
     bot_says(page, "جارٍ العمل")  # pushed into the open widget
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "widget.png"))
 
     page.close()  # the user leaves; a notification arrives meanwhile
-    web_bot.staff(
-        "POST",
-        f"/api/reports/{report.number}/status",
-        {"status": "missing_data", "note": "صورة الهوية"},
+    assert (
+        web_bot.staff(
+            "POST",
+            f"/api/reports/{report.number}/status",
+            {"status": "missing_data", "note": "صورة الهوية"},
+        )[0]
+        == 200
     )
     deadline = time.monotonic() + 30
     while not any("صورة الهوية" in t for t in web_bot.bot_texts(sender)):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.store.models import Report
 from channels.rest import conversation_id
 from tests.cluster.conftest import Cluster
-from tests.cluster.test_topology import suggestion_until_summary
+from tests.helpers.cluster import suggestion_until_summary
 
 pytestmark = pytest.mark.cluster
 

@@ -22,34 +22,15 @@ from bot.ops.processes import is_listening
 from bot.store.models import Report
 from channels.rest import conversation_id
 from tests.cluster.conftest import Cluster, national_id, post_json
+from tests.helpers.cluster import suggestion_until_summary
 
 pytestmark = pytest.mark.cluster
-
-SUGGESTION = "إضافة تنبيه قبل انتهاء الجواز بشهر"
 
 
 def reports_of(cluster: Cluster, sender: str) -> list[Report]:
     with cluster.store.session() as session:
         query = select(Report).where(Report.conversation_id == conversation_id(sender))
         return list(session.execute(query).scalars())
-
-
-def suggestion_until_summary(bots, sender: str, index: int) -> str:
-    """Walk the suggestion form, message k going to bots[k % len(bots)]."""
-    answers = [
-        "عندي اقتراح لتطوير خدمة رقمية",
-        "سارة عبدالله الشهري",
-        national_id(index),
-        "0551234567",
-        "تجديد الجواز",
-        "ابشر",
-        "التطبيق",
-        SUGGESTION,
-    ]
-    reply = ""
-    for turn, answer in enumerate(answers):
-        reply = bots[turn % len(bots)].say(sender, answer)
-    return reply
 
 
 def test_a_conversation_moves_between_replicas_and_files_once(cluster: Cluster) -> None:

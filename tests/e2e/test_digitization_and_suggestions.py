@@ -12,10 +12,10 @@ from bot.rules.catalogue import DEFAULT_CATALOGUE_FILE
 from bot.store.models import Report
 from channels.rest import conversation_id
 from tests.e2e.conftest import running_bot
+from tests.helpers.digitization import PAPER_ONLY, file_digitization, personal
 
 pytestmark = pytest.mark.e2e
 
-PAPER_ONLY = "تسليم المخططات الورقية المختومة لدى البلدية"
 PAPER_WITH_ALTERNATIVE = "مراجعة كتابة العدل لإصدار وكالة"
 
 
@@ -27,25 +27,6 @@ def reports_of(bot, sender: str) -> list[Report]:
             .order_by(Report.id)
         )
         return list(session.execute(query).scalars())
-
-
-def personal(bot, sender: str, national_id: str = "1000000008") -> str:
-    bot.say(sender, "سارة عبدالله الشهري")
-    bot.say(sender, national_id)
-    return bot.say(sender, "0551234567")
-
-
-def file_digitization(
-    bot, sender: str, service: str = PAPER_ONLY, national_id: str = "1000000008"
-) -> str:
-    assert "تحويل خدمة ورقية" in bot.say(sender, "ابي اطلب تحويل خدمة ورقية إلى رقمية")
-    assert "الخدمة الورقية" in personal(bot, sender, national_id)
-    assert "الجهة الحكومية" in bot.say(sender, service)
-    assert "كيف تتم الخدمة اليوم" in bot.say(sender, "وزارة البلديات")
-    bot.say(sender, "أراجع البلدية بالمخططات المطبوعة والمختومة وأنتظر أسبوعاً")
-    summary = bot.say(sender, "حتى لا أضطر لمراجعة البلدية وأرفع المخططات إلكترونياً")
-    assert "راجع بيانات طلب التحول" in summary
-    return bot.say(sender, "/affirm")
 
 
 def test_a_digitisation_request_is_filed_then_a_similar_one_refused(bot, sender):

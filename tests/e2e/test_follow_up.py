@@ -17,7 +17,7 @@ from bot.desk.dispatcher import Dispatcher
 from bot.store.follow_up import run_timed_work, survey_of
 from bot.store.models import OutboxMessage, Report
 from tests.e2e.conftest import ROOT, running_bot
-from tests.e2e.test_complaint_conversations import reports_of, until_summary
+from tests.helpers.conversations import reports_of, until_summary
 
 pytestmark = pytest.mark.e2e
 
@@ -65,8 +65,11 @@ def test_the_whole_life_of_a_report(bot, sender):
     wait_for_message(bot, sender, "جارٍ العمل")
 
     note = "نرجو إرفاق صورة رسالة الجهة"
-    bot.staff(
-        "POST", f"/api/reports/{report.number}/status", {"status": "missing_data", "note": note}
+    assert (
+        bot.staff(
+            "POST", f"/api/reports/{report.number}/status", {"status": "missing_data", "note": note}
+        )[0]
+        == 200
     )
     texts = wait_for_message(bot, sender, note)
     assert any("48 ساعة" in t for t in texts)
@@ -85,10 +88,13 @@ def test_the_whole_life_of_a_report(bot, sender):
             "under_review",
         ]
 
-    bot.staff(
-        "POST",
-        f"/api/reports/{report.number}/status",
-        {"status": "closed", "note": "تم حل المشكلة"},
+    assert (
+        bot.staff(
+            "POST",
+            f"/api/reports/{report.number}/status",
+            {"status": "closed", "note": "تم حل المشكلة"},
+        )[0]
+        == 200
     )
     texts = wait_for_message(bot, sender, "راضٍ جداً")
     assert any("تم حل المشكلة" in t for t in texts)
@@ -122,21 +128,27 @@ def test_staff_api_refuses_bad_requests(bot, sender):
 
 
 def test_accepted_digitisation_is_notified_with_the_implementation_time(bot, sender):
-    from tests.e2e.test_digitization_and_suggestions import file_digitization
+    from tests.helpers.digitization import file_digitization
 
     file_digitization(bot, sender, national_id="1000000081")
     [report] = reports_of(bot, sender)
-    bot.staff(
-        "POST",
-        f"/api/reports/{report.number}/status",
-        {"status": "accepted", "implementation_time": "خلال 6 أشهر"},
+    assert (
+        bot.staff(
+            "POST",
+            f"/api/reports/{report.number}/status",
+            {"status": "accepted", "implementation_time": "خلال 6 أشهر"},
+        )[0]
+        == 200
     )
     wait_for_message(bot, sender, "خلال 6 أشهر")
 
 
 def test_missing_data_not_completed_in_48_hours_cancels_the_report(bot, sender):
     report = file_complaint(bot, sender, "LATE-48")
-    bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "missing_data"})
+    assert (
+        bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "missing_data"})[0]
+        == 200
+    )
     start = clock.now()
     run_timed_work(bot.store, start + dt.timedelta(hours=47), clock.today())
     assert status_of(bot, report.number) == "missing_data"
@@ -160,8 +172,11 @@ def test_a_delay_beyond_five_working_days_is_notified_once(bot, sender):
 
 def test_status_for_the_owner_a_stranger_and_a_wrong_number(bot, sender):
     report = file_complaint(bot, sender, "OWN-1")
-    bot.staff(
-        "POST", f"/api/reports/{report.number}/status", {"status": "referred", "note": "أحيل"}
+    assert (
+        bot.staff(
+            "POST", f"/api/reports/{report.number}/status", {"status": "referred", "note": "أحيل"}
+        )[0]
+        == 200
     )
     mine = bot.say(sender, "وش صار على بلاغي؟")
     assert report.number in mine and "أُحيل إلى الجهة" in mine and "أحيل" in mine
@@ -225,7 +240,10 @@ def quiet_desk_bot(tmp_path_factory):
 def test_a_desk_restart_loses_nothing_and_sends_nothing_twice(quiet_desk_bot, sender):
     bot = quiet_desk_bot
     report = file_complaint(bot, sender, "RESTART-1")
-    bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "in_progress"})
+    assert (
+        bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "in_progress"})[0]
+        == 200
+    )
     assert not any("جارٍ العمل" in t for t in bot.bot_texts(sender))  # queued, not sent
 
     assert asyncio.run(dispatch_once(bot)) == 1  # the desk after its restart

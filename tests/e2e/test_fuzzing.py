@@ -113,7 +113,7 @@ def fuzzed_report(bot) -> str:
     """A real report whose number the fuzzing uses, so bodies reach the status checks."""
     from bot import clock
     from bot.store.reports import file_report
-    from tests.unit.test_store import complaint
+    from tests.helpers.reports import complaint
 
     now = clock.now()
     return file_report(bot.store, complaint("FUZZ-1"), now, now.date()).number

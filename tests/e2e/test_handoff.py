@@ -12,7 +12,7 @@ from bot import clock
 from bot.store.agents import add_agent
 from bot.store.models import Agent, AuditEntry
 from channels.rest import conversation_id
-from tests.e2e.test_complaint_conversations import personal_data, start
+from tests.helpers.conversations import personal_data, start
 
 pytestmark = pytest.mark.e2e
 
@@ -94,7 +94,7 @@ def test_closing_tells_the_user(bot, sender, tokens):
     bot.say(sender, "ابي اكلم موظف")
     handoff = queued(bot, tokens, sender)
     path = f"/api/handoffs/{handoff['id']}"
-    call(bot, tokens, "huda", "POST", f"{path}/take")
+    assert call(bot, tokens, "huda", "POST", f"{path}/take")[0] == 200
     assert call(bot, tokens, "huda", "POST", f"{path}/close")[0] == 200
     assert "أنهى الموظف المحادثة" in bot.bot_texts(sender)[-1]
     assert "أهلاً بك" in bot.say(sender, "السلام عليكم")  # the bot answers again
@@ -126,7 +126,7 @@ def test_sign_in_roles_reveal_and_audit(bot, sender, tokens):
             ).scalars()
         }
     assert {("lina", "reassign"), ("huda", "reveal")} <= entries
-    call(bot, tokens, "huda", "POST", f"{path}/close")
+    assert call(bot, tokens, "huda", "POST", f"{path}/close")[0] == 200
 
 
 def test_not_understood_twice_hands_over(bot, sender, tokens):
@@ -184,4 +184,4 @@ def test_user_and_agent_messages_arriving_together_are_all_kept_in_order(bot, se
     agents = [e["text"] for e in events if e["event"] == "bot" and e["text"] in agent_lines]
     assert users == user_lines  # none lost, none twice, in the order sent
     assert agents == agent_lines
-    call(bot, tokens, "sara", "POST", f"{path}/close")
+    assert call(bot, tokens, "sara", "POST", f"{path}/close")[0] == 200

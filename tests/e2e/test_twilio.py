@@ -6,29 +6,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
-from twilio.request_validator import RequestValidator
 
 from bot.rules.arabic import strip_diacritics
 from bot.store.models import InboundMessage, OutboundMessage, Report
 from channels.sms_text import sms_segments
 from tests.e2e.conftest import running_bot
 from tests.fakes.twilio_api import FakeTwilio
+from tests.helpers.twilio import (
+    PUBLIC,
+    SMS_FROM,
+    TEMPLATES,
+    WHATSAPP_FROM,
+    new_user,
+    post,
+    replies_to,
+    wait_for_text,
+    whatsapp,
+)
 
 pytestmark = pytest.mark.e2e
-
-PUBLIC = "https://balagh.example.sa"
-WHATSAPP_FROM = "whatsapp:+966500000001"
-SMS_FROM = "+966500000002"
-TEMPLATES = {"in_progress": "HX" + "1" * 32}
 
 
 @pytest.fixture(scope="module")
@@ -55,74 +57,6 @@ def twilio_bot(tmp_path_factory, twilio):
         work, f"sqlite:///{work / 'reports.db'}", f"sqlite:///{work / 'conv.db'}", env
     ) as bot:
         yield bot
-
-
-def post(
-    bot,
-    channel: str,
-    params: dict,
-    token: str | None = None,
-    sign: bool = True,
-    signed_params: dict | None = None,
-    signed_channel: str | None = None,
-) -> int:
-    """POST a Twilio-style webhook, signed for the public URL like Twilio does."""
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    if sign:
-        validator = RequestValidator(token or "fake-auth-token")
-        headers["X-Twilio-Signature"] = validator.compute_signature(
-            f"{PUBLIC}/webhooks/{signed_channel or channel}/webhook", signed_params or params
-        )
-    request = urllib.request.Request(
-        f"{bot.rasa_url}/webhooks/{channel}/webhook",
-        data=urllib.parse.urlencode(params).encode(),
-        headers=headers,
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as reply:
-            return reply.status
-    except urllib.error.HTTPError as failure:
-        return failure.code
-
-
-def whatsapp(bot, user: str, body: str, **extra) -> dict:
-    params = {
-        "MessageSid": "SM" + uuid.uuid4().hex,
-        "From": user,
-        "To": WHATSAPP_FROM,
-        "Body": body,
-        "NumMedia": "0",
-        **extra,
-    }
-    assert post(bot, "whatsapp", params) == 200
-    return params
-
-
-def new_user(prefix: str = "whatsapp:+9665") -> str:
-    return prefix + str(uuid.uuid4().int)[:8]
-
-
-def replies_to(twilio, user: str, count: int, timeout: float = 30) -> list[dict]:
-    """Poll the fake API until `count` messages reached `user`; return them in order."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        messages = [m for m in twilio.sent() if m["To"] == user]
-        if len(messages) >= count:
-            return messages
-        time.sleep(0.05)
-    raise AssertionError(f"{user} got {[m.get('Body') for m in twilio.sent() if m['To'] == user]}")
-
-
-def wait_for_text(twilio, user: str, fragment: str, timeout: float = 30) -> list[dict]:
-    """Poll until a message to `user` contains `fragment`; return all messages to `user`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        messages = [m for m in twilio.sent() if m["To"] == user]
-        if any(fragment in (m.get("Body") or "") for m in messages):
-            return messages
-        time.sleep(0.05)
-    bodies = [m.get("Body") for m in twilio.sent() if m["To"] == user]
-    raise AssertionError(f"no message with {fragment!r} to {user}: {bodies}")
 
 
 def outbound_row(bot, user: str, timeout: float = 30) -> OutboundMessage:
@@ -223,7 +157,12 @@ def test_whatsapp_media_is_an_attachment_and_notifications_use_templates_outside
     assert report.channel == "whatsapp"
     assert [(d.kind, d.content_type) for d in report.documents] == [("screenshot", "image/png")]
     before = len(wait_for_text(twilio, user, report.number))
-    twilio_bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "in_progress"})
+    assert (
+        twilio_bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "in_progress"})[
+            0
+        ]
+        == 200
+    )
     inside = replies_to(twilio, user, before + 1)[-1]
     assert "جارٍ العمل" in inside["Body"] and "ContentSid" not in inside
 
@@ -233,8 +172,18 @@ def test_whatsapp_media_is_an_attachment_and_notifications_use_templates_outside
             .where(InboundMessage.sender == user)
             .values(received_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=25))
         )
-    twilio_bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "under_review"})
-    twilio_bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "in_progress"})
+    assert (
+        twilio_bot.staff(
+            "POST", f"/api/reports/{report.number}/status", {"status": "under_review"}
+        )[0]
+        == 200
+    )
+    assert (
+        twilio_bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "in_progress"})[
+            0
+        ]
+        == 200
+    )
     outside = replies_to(twilio, user, before + 2)[-1]
     assert outside["ContentSid"] == TEMPLATES["in_progress"]
     assert json.loads(outside["ContentVariables"])["1"] == report.number

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.store.models import Report
 from tests.e2e.conftest import ACTIONS_TOKEN
+from tests.helpers.attacks import filed_report
 from tests.security.conftest import request, store_counts
-from tests.security.test_rasa_doors import filed_report
 
 pytestmark = pytest.mark.security
 
@@ -132,7 +132,7 @@ def test_a_forged_owner_verified_slot_cancels_nothing(bot, sender):
 
 
 def test_a_negative_content_length_is_a_400(bot):
-    from tests.security.test_rasa_doors import raw_request
+    from tests.helpers.attacks import raw_request
 
     head = b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\nabcde"
     assert raw_request(bot.actions_url, head).startswith(b"HTTP/1.1 400")

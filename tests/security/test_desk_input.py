@@ -36,7 +36,7 @@ from bot.store.models import (
 )
 from bot.store.reports import file_report
 from tests.e2e.conftest import Bot, running_bot
-from tests.unit.test_store import DUE, NOW, complaint
+from tests.helpers.reports import DUE, NOW, complaint
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.store.models import OutboxMessage, Report
 from channels.rest import conversation_id
-from tests.e2e.test_complaint_conversations import reports_of, until_summary
+from tests.helpers.attacks import filed_report, raw_request
 from tests.security.conftest import request, store_counts
 
 pytestmark = pytest.mark.security
@@ -46,13 +46,6 @@ def parked_notice(bot, report: Report, kind: str, note: str) -> int:
         session.add(row)
         session.flush()
         return row.id
-
-
-def filed_report(bot, sender: str) -> Report:
-    until_summary(bot, sender, reference=f"SEC-{sender[-6:]}")
-    assert "تم تقديم بلاغك" in bot.say(sender, "/affirm")
-    [report] = reports_of(bot, sender)
-    return report
 
 
 # --- Rasa's HTTP API ----------------------------------------------------------------------
@@ -298,19 +291,6 @@ def test_a_lone_surrogate_is_refused_and_the_server_keeps_running(bot, sender, f
 def test_a_message_without_text_is_answered(bot, sender):
     reply = request(bot.rasa_url, "POST", "/webhooks/rest/webhook", {"sender": sender})
     assert reply.status == 200 and reply.json()
-
-
-def raw_request(base_url: str, head: bytes, timeout: float = 10) -> bytes:
-    """Send bytes exactly as written (http.client refuses a negative length)."""
-    import socket
-
-    parts = urllib.parse.urlsplit(base_url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as connection:
-        connection.sendall(head)
-        answer = b""
-        while chunk := connection.recv(65536):
-            answer += chunk
-    return answer
 
 
 @pytest.mark.parametrize("length", [b"-5", b"5, 5", b"abc"])

@@ -18,7 +18,7 @@ from bot.desk import event_relay
 from bot.desk.event_relay import EventRelay
 from bot.server.tracker_store import CachedSQLTrackerStore
 from tests.conftest import AMQP_URL, delete_queue
-from tests.unit.test_tracker_store import DOMAIN, _connection, run
+from tests.helpers.trackers import DOMAIN, _connection, run
 
 
 def test_the_exchange_and_body_are_rasas():

@@ -25,7 +25,7 @@ from bot.store.follow_up import (
 )
 from bot.store.models import OutboxMessage
 from bot.store.reports import file_report  # noqa: I001
-from tests.unit.test_store import DUE, NOW, complaint
+from tests.helpers.reports import DUE, NOW, complaint
 
 
 @pytest.fixture

@@ -75,3 +75,13 @@ def test_every_room_says_what_lives_there() -> None:
     for init in inits:
         if "migrations" not in init.parts:
             assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), init
+
+
+def test_no_test_module_imports_another_one() -> None:
+    """Shared test code lives in `tests/helpers/` (or a conftest), never in a test module."""
+    broken = []
+    for path in sorted(ROOT.joinpath("tests").rglob("*.py")):
+        for line, imported in imports_of(path):
+            if imported.startswith("tests.") and imported.rsplit(".", 1)[-1].startswith("test_"):
+                broken.append(f"{path.relative_to(ROOT)}:{line} imports {imported}")
+    assert not broken, broken

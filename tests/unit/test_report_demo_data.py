@@ -18,7 +18,7 @@ from bot.rules.working_days import load_calendar
 from bot.store.database import Store
 from bot.store.models import Handoff, Report, StatusChange, SurveyAnswer
 from bot.store.reports import file_report
-from tests.unit.test_store import complaint
+from tests.helpers.reports import complaint
 
 START, END = dt.date(2025, 1, 1), dt.date(2025, 6, 30)
 NOW = dt.datetime(2025, 6, 30, 20, 59, tzinfo=dt.timezone.utc)  # 23:59 in Riyadh

@@ -1,6 +1,5 @@
 """The reports store, on SQLite and on the real PostgreSQL (same code)."""
 
-import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -9,36 +8,12 @@ from sqlalchemy import inspect, select
 from bot.store.models import Report, StatusChange
 from bot.store.reports import (
     AlreadyEscalated,
-    NewReport,
     entity_key,
     file_report,
     find_escalation,
     reference_key,
 )
-
-NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
-DUE = dt.date(2026, 11, 30)
-
-
-def complaint(
-    prior_number: str | None = "INC-1", entity: str = "وزارة الصحة", **extra
-) -> NewReport:
-    return NewReport(
-        type="complaint",
-        channel="rest",
-        conversation_id="c1",
-        beneficiary_name="نورة سعد",
-        national_id="1000000008",
-        mobile="+966551234567",
-        entity=entity,
-        trigger="no_sla",
-        prior_number=prior_number,
-        prior_date=dt.date(2026, 11, 1),
-        title="تأخر",
-        description="وصف",
-        documents=[("supporting", "https://example.invalid/a.pdf", "application/pdf")],
-        **extra,
-    )
+from tests.helpers.reports import DUE, NOW, complaint
 
 
 def test_migrations_create_the_tables_and_are_idempotent(store):

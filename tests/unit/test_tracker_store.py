@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from rasa.core.brokers.broker import EventBroker
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
-from sqlalchemy.engine import make_url
 
 from bot.server.tracker_store import CachedSQLTrackerStore
-
-DOMAIN = Domain.from_yaml("version: '3.1'\nintents: [greet]\nslots: {}\n")
+from tests.helpers.trackers import DOMAIN, _connection, run
 
 
 class RecordingBroker(EventBroker):
@@ -27,10 +22,6 @@ class RecordingBroker(EventBroker):
 
 def store_for(url: str, broker: EventBroker | None = None) -> CachedSQLTrackerStore:
     return CachedSQLTrackerStore(domain=DOMAIN, event_broker=broker, **_connection(url))
-
-
-def run(coroutine):  # noqa: ANN001, ANN201
-    return asyncio.run(coroutine)
 
 
 def new_tracker(store: CachedSQLTrackerStore, sender: str):  # noqa: ANN201
@@ -138,19 +129,6 @@ def test_the_latest_session_is_read_as_rasas_store_reads_it(database_url):
     assert [e.as_dict() for e in ours.events] == [
         e.as_dict() for e in run(stock.retrieve("s6")).events
     ]
-
-
-def _connection(url: str) -> dict:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return {"dialect": "sqlite", "db": parsed.database}
-    return {
-        "dialect": "postgresql",
-        "host": parsed.host,
-        "port": parsed.port,
-        "db": parsed.database,
-        "username": parsed.username,
-    }
 
 
 @pytest.mark.postgres
