@@ -301,3 +301,15 @@ def test_a_negative_content_length_is_a_400_and_the_server_lives_on(bot, sender,
     )
     assert raw_request(bot.rasa_url, head).startswith(b"HTTP/1.1 400")
     assert bot.say(sender, "مرحبا")  # the server still answers
+
+
+def test_the_widgets_polling_gets_one_cors_origin(bot):
+    """Two `Access-Control-Allow-Origin` headers (socket.io's and sanic-cors's) made
+    browsers refuse the long-polling fallback; a foreign origin gets none."""
+    for origin, expected in ((bot.desk_url, 1), ("https://evil.example", 0)):
+        head = (
+            f"GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n"
+            f"Origin: {origin}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        answer = raw_request(bot.rasa_url, head).split(b"\r\n\r\n")[0].lower()
+        assert answer.count(b"access-control-allow-origin") == expected, answer

@@ -314,6 +314,17 @@ PATCHES: tuple[Patch, ...] = (
         ),
         ("rasa.core.run.configure_app",),
     ),
+    Patch(
+        "sanic_cors.extension.unapplied_cors_response_middleware",
+        RELIED_ON,
+        "bot.server.patches.doors.refuse_malformed",
+        "socket.io answers CORS itself; sanic-cors (Rasa's `--cors`) added a second "
+        "`Access-Control-Allow-Origin` that browsers refuse, breaking the widget's polling "
+        "fallback across origins. Its response middleware skips a request whose context "
+        "carries its `SANIC_CORS_EVALUATED` flag, which the doors set for `/socket.io`.",
+        (f"{DOORS}test_the_widgets_polling_gets_one_cors_origin",),
+        ("sanic_cors.extension.unapplied_cors_response_middleware",),
+    ),
     # bot.server.patches.http
     Patch(
         "sanic.http.Http.http1_request_header",
@@ -586,6 +597,7 @@ FINGERPRINTS = {
     "rasa.core.brokers.pika.PikaEventBroker._message": "4d9d44681b6b2788",
     "rasa_sdk.endpoint.create_app": "4f0ea292cb96d1f8",
     "sanic.http.Http.http1_request_header": "e52905046f155b29",
+    "sanic_cors.extension.unapplied_cors_response_middleware": "7c02d2b0495d8d17",
 }
 
 

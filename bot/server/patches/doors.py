@@ -27,6 +27,7 @@ from rasa.shared.core.events import BotUttered, Event, UserUttered
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sanic_cors.core import SANIC_CORS_EVALUATED
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,11 @@ async def refuse_malformed(request: Request) -> HTTPResponse | None:
     """App-wide request middleware of the Rasa server."""
     if "\x00" in request.path or "%00" in (request.query_string or ""):
         return _error(400, "NUL characters are not allowed")
+    if request.path.startswith(SOCKETIO_PATH):
+        # socket.io answers CORS itself (for the same origins); sanic-cors adding its own
+        # headers again gave two `Access-Control-Allow-Origin`, which browsers refuse, so the
+        # widget's long-polling fallback failed across origins.
+        setattr(request.ctx, SANIC_CORS_EVALUATED, True)
     if request.method == "POST" and request.path.rstrip("/") == "/model/parse":
         try:
             body = request.json
@@ -114,6 +120,9 @@ async def refuse_malformed(request: Request) -> HTTPResponse | None:
         if problem:
             return _error(400, problem)
     return None
+
+
+SOCKETIO_PATH = "/socket.io"
 
 
 def _guard_app() -> None:
