@@ -21,14 +21,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.observability import health, logs
-from bot.observability.door import EDGE_HEADER, metrics_allowed
+from bot.observability.door import sanic_metrics
 from bot.settings import load_settings
 from bot.store.database import shared_store
 
@@ -96,11 +95,6 @@ class HealthChannel(InputChannel):
 
         @probes.route(METRICS_PATH, methods=["GET"])
         async def metrics(request: Request) -> HTTPResponse:
-            allowed = metrics_allowed(
-                request.ip, request.headers.get("Authorization"), EDGE_HEADER in request.headers
-            )
-            if not allowed:
-                return response.json({"error": "forbidden"}, status=403)
-            return response.raw(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
+            return sanic_metrics(request)
 
         return probes

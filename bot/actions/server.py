@@ -20,7 +20,6 @@ import logging
 from importlib import metadata
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.exceptions import SanicException
@@ -29,7 +28,7 @@ from sanic.response import HTTPResponse
 
 from bot.actions import metrics as _metrics  # noqa: F401 - registers the action metrics
 from bot.observability import logs
-from bot.observability.door import EDGE_HEADER, metrics_allowed
+from bot.observability.door import sanic_metrics
 from bot.observability.holidays import warn_if_short
 from bot.settings import settings_or_exit
 from bot.store.database import shared_store
@@ -105,12 +104,7 @@ def build_app(token: str) -> Sanic:
 
     @app.get(METRICS_PATH)
     async def metrics(request: Request) -> HTTPResponse:
-        allowed = metrics_allowed(
-            request.ip, request.headers.get("Authorization"), EDGE_HEADER in request.headers
-        )
-        if not allowed:
-            return response.json({"error": "forbidden"}, status=403)
-        return response.raw(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
+        return sanic_metrics(request)
 
     return app
 

@@ -42,3 +42,16 @@ def metrics_allowed(
         given = bearer_token(authorization)
         return given is not None and hmac.compare_digest(given.encode(), expected.encode())
     return _loopback(peer)
+
+
+def sanic_metrics(request):  # noqa: ANN001, ANN201 - a Sanic request and response
+    """`GET /metrics` of the two Sanic processes (Rasa and the action server): the process's
+    Prometheus registry, for whom `metrics_allowed` lets in."""
+    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+    from sanic import response
+
+    if not metrics_allowed(
+        request.ip, request.headers.get("Authorization"), EDGE_HEADER in request.headers
+    ):
+        return response.json({"error": "forbidden"}, status=403)
+    return response.raw(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
