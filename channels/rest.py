@@ -18,7 +18,6 @@ them in Arabic like on every other channel.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,11 +27,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.rules.input_bounds import MAX_MESSAGE, bearer_matches, encodable
 from bot.settings import EDGE_HEADER
 
 NAMESPACE = "rest:"
 MAX_SENDER = 64
-MAX_TEXT = 5000
+MAX_TEXT = MAX_MESSAGE
 MAX_BODY_BYTES = 256 * 1024  # 5,000 characters JSON-escaped as \\uXXXX are 30 KB
 
 
@@ -59,27 +59,11 @@ def problem_with(body: Any) -> str | None:
     if message and "\x00" in message:
         return "`message` must not contain NUL characters"
     for name, text in (("sender", sender), ("message", message or "")):
-        if not _encodable(text):
+        if not encodable(text):
             return f"`{name}` must be valid Unicode text (no unpaired surrogates)"
     if body.get("metadata") is not None and not isinstance(body["metadata"], dict):
         return "`metadata` must be an object"
     return None
-
-
-def _encodable(text: str) -> bool:
-    """No lone surrogate (`"\\ud800"` in JSON): no store of ours can keep one."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _bearer_matches(header: str | None, token: str) -> bool:
-    scheme, _, given = (header or "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(
-        given.encode("utf-8", "surrogateescape"), token.encode()
-    )
 
 
 class CheckedRestInput(RestInput):
@@ -121,7 +105,7 @@ class CheckedRestInput(RestInput):
                 return response.json(
                     {"error": "the REST channel is off at the public edge"}, status=404
                 )
-            if self.token and not _bearer_matches(request.headers.get("Authorization"), self.token):
+            if self.token and not bearer_matches(request.headers.get("Authorization"), self.token):
                 return response.json({"error": "missing or invalid bearer token"}, status=401)
             if len(request.body or b"") > MAX_BODY_BYTES:
                 return response.json(

@@ -40,6 +40,7 @@ from twilio.rest import Client
 
 from bot import clock
 from bot.rules.identity import mask_phone
+from bot.rules.input_bounds import MAX_MESSAGE
 from bot.settings import load_settings
 from bot.store import media
 from bot.store.channel_state import (
@@ -463,7 +464,7 @@ class _TwilioInput(InputChannel):
             if not fresh:
                 logger.info("%s message %s already processed; ignored", self.channel, sid)
                 return response.text(EMPTY_TWIML, content_type="text/xml")
-            text = (form.get("Body") or "").replace("\x00", "")[:5000]  # NUL never stored
+            text = (form.get("Body") or "").replace("\x00", "")[:MAX_MESSAGE]  # NUL never stored
             choices = await self.store.run(offered_choices, sender)
             index = chosen_index(text, len(choices))
             if index is not None:

@@ -29,6 +29,7 @@ from sanic.request import Request, parse_multipart_form
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
+from bot.rules.input_bounds import MAX_MESSAGE
 from bot.settings import load_settings
 from bot.store import media
 
@@ -37,7 +38,7 @@ logger = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = media.MAX_MEDIA_BYTES
 # The whole multipart body: the file and its envelope (boundaries, part headers, name).
 MAX_UPLOAD_REQUEST_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
-MAX_TEXT = 5000
+MAX_TEXT = MAX_MESSAGE
 
 
 def _unread(request: Request, answer: HTTPResponse) -> HTTPResponse:

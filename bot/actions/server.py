@@ -15,7 +15,6 @@ Bodies are bounded (`MAX_BODY_BYTES`) and a malformed call answers 400, not 500.
 from __future__ import annotations
 
 import argparse
-import hmac
 import logging
 from importlib import metadata
 from typing import Any
@@ -30,6 +29,7 @@ from bot.actions import metrics as _metrics  # noqa: F401 - registers the action
 from bot.observability import logs
 from bot.observability.door import sanic_metrics
 from bot.observability.holidays import warn_if_short
+from bot.rules.input_bounds import bearer_matches
 from bot.settings import settings_or_exit
 from bot.store.database import shared_store
 
@@ -41,15 +41,6 @@ ACTIONS_PACKAGE = "bot.actions.actions"
 MAX_BODY_BYTES = 8 * 1024 * 1024
 OPEN_PATHS = frozenset({"/health"})
 METRICS_PATH = "/metrics"
-
-
-def bearer_matches(header: str | None, token: str) -> bool:
-    """Constant-time check of `Authorization: Bearer <token>` (bytes: any header value,
-    non-ASCII included, is compared, never raises)."""
-    scheme, _, given = (header or "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(
-        given.encode("utf-8", "surrogateescape"), token.encode()
-    )
 
 
 def call_problem(body: Any) -> str | None:

@@ -8,7 +8,6 @@ report does not allow. `json_errors` makes every other desk error JSON too.
 
 from __future__ import annotations
 
-import hmac
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -99,9 +98,7 @@ def read_status_change(body: dict[str, Any]) -> StatusChange:
 async def require_token(request: web.Request, handler):  # type: ignore[no-untyped-def]
     """The staff token guards the reports API; agents' routes check their own sessions."""
     if request.path.startswith("/api/reports"):
-        expected = request.app[TOKEN_KEY].encode()
-        token = bounds.bearer_token(request.headers.get("Authorization"))
-        if token is None or not hmac.compare_digest(token.encode(), expected):
+        if not bounds.bearer_matches(request.headers.get("Authorization"), request.app[TOKEN_KEY]):
             return error(401, "missing or invalid bearer token")
     return await handler(request)
 

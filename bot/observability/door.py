@@ -9,10 +9,9 @@ does not pass `/metrics` anyway; this is the second lock.
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 
-from bot.rules.input_bounds import bearer_token
+from bot.rules.input_bounds import bearer_matches
 from bot.settings import EDGE_HEADER, load_settings
 
 __all__ = ["EDGE_HEADER", "metrics_allowed", "metrics_token"]
@@ -39,8 +38,7 @@ def metrics_allowed(
     if through_edge:
         return False
     if expected:
-        given = bearer_token(authorization)
-        return given is not None and hmac.compare_digest(given.encode(), expected.encode())
+        return bearer_matches(authorization, expected)
     return _loopback(peer)
 
 

@@ -8,6 +8,7 @@ in docs/security.md ("Bounds"): keep both in step.
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 # Request bodies
 MAX_BODY_BYTES = 64 * 1024  # the desk's client_max_size and the bridge's limit
 MAX_JSON_DEPTH = 16  # nesting of arrays and objects in a body
+# A citizen's message, on every channel (REST, widget, WhatsApp, SMS, `/model/parse`)
+MAX_MESSAGE = 5000
 # Credentials
 MAX_BEARER_TOKEN = 512  # printable ASCII (RFC 6750); longer or other bytes: 401
 MAX_USERNAME = 64  # an agent's username (login, reassign target, reply's author)
@@ -36,13 +39,20 @@ class BadInput(ValueError):
     """A request outside its bounds; the message says which field and why."""
 
 
-def _clean(value: str, field: str) -> str:
-    if "\x00" in value:
-        raise BadInput(f"{field} must not contain NUL characters")
+def encodable(value: str) -> bool:
+    """No lone surrogate (`"\\ud800"` in JSON): no store of ours can keep one."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise BadInput(f"{field} must be valid Unicode text") from None
+        return False
+    return True
+
+
+def _clean(value: str, field: str) -> str:
+    if "\x00" in value:
+        raise BadInput(f"{field} must not contain NUL characters")
+    if not encodable(value):
+        raise BadInput(f"{field} must be valid Unicode text")
     return value
 
 
@@ -113,6 +123,14 @@ def bearer_token(authorization: str | None) -> str | None:
     if not (token.isascii() and token.isprintable()) or " " in token:
         return None
     return token
+
+
+def bearer_matches(authorization: str | None, expected: str) -> bool:
+    """Does an `Authorization` header carry the bearer token `expected`? In constant time,
+    on bytes (`compare_digest` refuses non-ASCII str: a forged token must be a 401, not a
+    500)."""
+    given = bearer_token(authorization)
+    return given is not None and hmac.compare_digest(given.encode(), expected.encode())
 
 
 def handoff_id(value: str) -> int | None:

@@ -10,7 +10,7 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
 from bot import settings
-from bot.actions.server import bearer_matches
+from bot.rules.input_bounds import bearer_matches
 from bot.server.patches.doors import parse_body_problem, reading_of
 from channels.rest import conversation_id, problem_with
 

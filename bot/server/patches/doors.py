@@ -29,10 +29,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 
+from bot.rules.input_bounds import MAX_MESSAGE
+
 logger = logging.getLogger(__name__)
 
 PAYLOAD_PREFIX = "/"
-MAX_TEXT = 5000
+MAX_TEXT = MAX_MESSAGE
 # Widget uploads are 10 MB at most; the multipart envelope needs a little more.
 MAX_REQUEST_BYTES = 11 * 1024 * 1024
 
