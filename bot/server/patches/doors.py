@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Iterable
+from collections.abc import Reversible
 from typing import Any
 
 from rasa.core import processor as rasa_processor
@@ -45,7 +45,7 @@ def _buttons(event: Event) -> list[dict[str, Any]]:
     return [button for button in found if isinstance(button, dict)]
 
 
-def reading_of(text: str, events: Iterable[Event]) -> str | None:
+def reading_of(text: str, events: Reversible[Event]) -> str | None:
     """What the NLU should read for a message that starts with `/`: None when it is the
     payload of a button of the bot's last turn (read as Rasa reads payloads), the button's
     title when it is the payload of an older button, else the text without its `/`."""
@@ -53,7 +53,7 @@ def reading_of(text: str, events: Iterable[Event]) -> str | None:
     if not typed.startswith(PAYLOAD_PREFIX):
         return None
     last_turn = True
-    for event in reversed(list(events)):
+    for event in reversed(events):  # the tracker's deque, not copied
         if isinstance(event, UserUttered):
             last_turn = False
         elif isinstance(event, BotUttered):
