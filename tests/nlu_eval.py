@@ -3,7 +3,10 @@
 Prints per-intent precision, recall and F1 (the `faq` retrieval intent as one intent,
 as in the contract), the macro F1, and the accuracy of the FAQ topic chosen by
 `FaqSelector`. Exits non-zero when the macro F1 is under `--min-macro-f1` or the FAQ topic
-accuracy under `--min-faq-accuracy`.
+accuracy under `--min-faq-accuracy`, or when more than `--max-oos-leak` of the
+out-of-scope messages would start a report form or get a FAQ answer (the harm a
+misread off-topic message does: a citizen asking about something else is sent into a
+form or handed an unrelated answer).
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from rasa.utils.log_utils import configure_structlog
 from sklearn.metrics import precision_recall_fscore_support
 
 
+# Intents that act on an off-topic message: a report form starts, or a FAQ answer is given.
+LEAK_INTENTS = {"file_complaint", "request_digitization", "suggest_improvement", "faq"}
+
+
 async def predict(model: Path, texts: list[str]) -> list[dict]:
     configure_structlog(logging.WARNING)  # no per-message debug lines in the report
     agent = Agent.load(str(model))
@@ -32,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("tests/nlu"))
     parser.add_argument("--min-macro-f1", type=float, default=0.0)
     parser.add_argument("--min-faq-accuracy", type=float, default=0.0)
+    parser.add_argument("--max-oos-leak", type=float, default=1.0)
     args = parser.parse_args(argv)
 
     examples = load_data(str(args.data)).intent_examples
@@ -64,6 +72,15 @@ def main(argv: list[str] | None = None) -> int:
         right = sum(1 for g, r in faq_pairs if r.get("intent_response_key") == g)
         faq_accuracy = right / len(faq_pairs)
         print(f"FAQ topic accuracy (FaqSelector): {right}/{len(faq_pairs)} = {faq_accuracy:.3f}")
+    out_of_scope = [p for g, p in zip(gold, predicted, strict=False) if g == "out_of_scope"]
+    leak = 0.0
+    if out_of_scope:
+        leaked = sum(1 for p in out_of_scope if p in LEAK_INTENTS)
+        leak = leaked / len(out_of_scope)
+        print(
+            f"out-of-scope messages that start a form or get a FAQ answer: "
+            f"{leaked}/{len(out_of_scope)} = {leak:.3f}"
+        )
     errors = [(t, g, p) for t, g, p in zip(texts, gold, predicted, strict=False) if g != p]
     if errors:
         print("\nmisclassified:")
@@ -74,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if faq_accuracy < args.min_faq_accuracy:
         print(f"\nFAQ topic accuracy {faq_accuracy:.3f} is below {args.min_faq_accuracy}")
+        return 1
+    if leak > args.max_oos_leak:
+        print(f"\nout-of-scope leak {leak:.3f} is above {args.max_oos_leak}")
         return 1
     print(f"\nmacro F1 {macro:.3f} (target {args.min_macro_f1})")
     return 0

@@ -23,7 +23,8 @@ from bot.store.database import Store, shared_store
 from channels.rest import conversation_id
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "balagh.tar.gz"
+# BALAGH_TEST_MODEL: another trained model (a branch's, trained elsewhere) for these tests.
+MODEL = Path(os.environ.get("BALAGH_TEST_MODEL") or ROOT / "models" / "balagh.tar.gz")
 # Rasa's HTTP API token and the action server's secret in the tests' processes.
 API_TOKEN = "test-rasa-api-token"
 ACTIONS_TOKEN = "test-actions-token"
