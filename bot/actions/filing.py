@@ -19,15 +19,17 @@ from rasa_sdk.types import DomainDict
 
 from bot import clock
 from bot.actions import metrics, services
-from bot.actions.complaint_form import EDITABLE_FIELDS, complaint_summary
+from bot.actions.complaint_form import EDITABLE_FIELDS, LABELS, complaint_summary
 from bot.actions.digitization_form import FIELDS as DIGITIZATION_FIELDS
 from bot.actions.form_validation import FAILED_ATTEMPTS_SLOT, cleared
 from bot.actions.improvement_form import FIELDS as IMPROVEMENT_FIELDS
 from bot.actions.report_form import PERSONAL_SLOTS, PROFILE_SLOTS, VALUE_LABELS, summary_lines
 from bot.rules import eligibility
+from bot.rules.arabic import counted
 from bot.rules.dates import format_date_ar
 from bot.rules.eligibility import Refusal
 from bot.rules.identity import mask_national_id, parse_national_id, parse_saudi_mobile
+from bot.rules.story import read_story
 from bot.store.reports import AlreadyEscalated, NewReport, file_report
 
 logger = logging.getLogger(__name__)
@@ -128,6 +130,42 @@ def active_kind(tracker: Tracker) -> ReportKind:
     return REPORT_KINDS.get(form, REPORT_KINDS["complaint_form"])
 
 
+def told_in_request(tracker: Tracker, form: str) -> dict[str, str]:
+    """The form's slots that the opening message already answers, under the catalogue's
+    spelling: names the NLU recognised, then what the story says plainly (a complaint's
+    trigger, promised days and the entity's complaint number)."""
+    catalogue = services.catalogue()
+    canonical = {"entity": catalogue.entity, "platform": catalogue.platform}
+    told: dict[str, str] = {}
+    for entity_type, slot in NAME_ENTITY_SLOTS.items():
+        value = next(tracker.get_latest_entity_values(entity_type), None)
+        if value:
+            known = canonical[slot](value) if slot in canonical else catalogue.service(value)
+            told[slot] = known.name if known else value
+    text = str(tracker.latest_message.get("text") or "")
+    if not text.startswith("/"):
+        facts = read_story(text, catalogue).slots()
+        if form != "complaint_form":
+            facts = {slot: facts[slot] for slot in NAME_ENTITY_SLOTS.values() if slot in facts}
+        told = {**facts, **told}
+    fields = REPORT_KINDS[form].fields
+    return {slot: value for slot, value in told.items() if slot in fields}
+
+
+def understood_lines(told: dict[str, str]) -> list[str]:
+    """What was understood from the opening message, in the summary's words."""
+    labels = {**LABELS, **VALUE_LABELS}
+    lines = []
+    for slot, label in EDITABLE_FIELDS.items():
+        value = told.get(slot)
+        if value is None:
+            continue
+        if slot == "sla_days":
+            value = counted(int(value), "يوم عمل واحد", "يوما عمل", "أيام عمل", "يوم عمل")
+        lines.append(f"• {label}: {labels.get(value, value)}")
+    return lines
+
+
 class ActionPrepareReport(Action):
     """Before a form starts: empty the previous report's answers, prefill names given in
     the request, and carry answers over from a refused request that switches to a
@@ -142,11 +180,13 @@ class ActionPrepareReport(Action):
         carried = tracker.get_slot("carry_over") or {}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         events: list[EventType] = [*reset_report_slots(tracker), *cleared(tracker, ["carry_over"])]
-        fields = REPORT_KINDS[FORM_OF_INTENT.get(intent, "complaint_form")].fields
-        for entity_type, slot in NAME_ENTITY_SLOTS.items():
-            value = next(tracker.get_latest_entity_values(entity_type), None)
-            if value and slot in fields:
-                events.append(SlotSet(slot, value))
+        form = FORM_OF_INTENT.get(intent, "complaint_form")
+        told = told_in_request(tracker, form)
+        events += [SlotSet(slot, value) for slot, value in told.items()]
+        if told:
+            dispatcher.utter_message(
+                response="utter_story_understood", facts="\n".join(understood_lines(told))
+            )
         if intent == "request_digitization" and carried:
             events += [SlotSet(slot, carried.get(slot)) for slot in CARRIED_SLOTS]
             dispatcher.utter_message(

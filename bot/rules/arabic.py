@@ -135,3 +135,14 @@ def comparison_key(text: str) -> str:
         if word:
             words.append(word)
     return " ".join(words)
+
+
+def counted(number: int, one: str, two: str, few: str, many: str) -> str:
+    """A count with its noun in the form Arabic grammar asks for: `one` and `two` stand
+    alone («يوم واحد»، «يومان»), 3 to 10 take the plural («5 أيام»), 11 and more the
+    singular («15 يوماً»)."""
+    if number == 1:
+        return one
+    if number == 2:
+        return two
+    return f"{number} {few if 3 <= number % 100 <= 10 else many}"

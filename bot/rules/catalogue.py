@@ -8,6 +8,7 @@ not know is still accepted: the report is flagged for review instead.
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,6 +108,31 @@ class Catalogue:
                 best = (score, service)
         return best[1] if best else None
 
+    def mentioned(self, text: str) -> tuple[Entity | None, Platform | None, Service | None]:
+        """The entity, platform and service whose names a longer text contains (a story:
+        «قدمت على تجديد الجواز في ابشر»), the longest spelling first; the entity follows
+        from the platform or the service when the text does not name it."""
+        padded = f" {comparison_key(text)} "
+        platform = self.platform(_contained(self._platform_index, padded))
+        service_spelling = _contained(self._service_by_spelling, padded)
+        service = self._service_by_spelling[service_spelling] if service_spelling else None
+        entity = self.entity(_contained(self._entity_index, padded))
+        if entity is None and platform is not None:
+            entity = self.entities.get(platform.entity_key)
+        if entity is None and service is not None:
+            entity = self.entities.get(service.entity_key)
+        if platform is None and service is not None and service.platform_key:
+            platform = self.platforms.get(service.platform_key)
+        return entity, platform, service
+
+    @functools.cached_property
+    def _service_by_spelling(self) -> dict[str, Service]:
+        return {
+            comparison_key(spelling): service
+            for service in self.services
+            for spelling in (service.name, *service.aliases)
+        }
+
     def names(self) -> dict[str, dict[str, list[str]]]:
         """Canonical name → spellings, per kind (for the NLU lookup tables and synonyms)."""
         return {
@@ -127,6 +153,15 @@ def _lookup(index: dict[str, str], text: str | None) -> str | None:
     for spelling in sorted(index, key=len, reverse=True):
         if len(spelling) >= 3 and f" {spelling} " in padded:
             return index[spelling]
+    return None
+
+
+def _contained(index: dict[str, object], padded: str) -> str | None:
+    """The longest spelling of `index` (normalised keys) that `padded` (a normalised text
+    between spaces) contains as whole words."""
+    for spelling in sorted(index, key=len, reverse=True):
+        if len(spelling) >= 3 and f" {spelling} " in padded:
+            return spelling
     return None
 
 
