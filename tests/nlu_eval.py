@@ -22,7 +22,6 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.utils.log_utils import configure_structlog
 from sklearn.metrics import precision_recall_fscore_support
 
-
 # Intents that act on an off-topic message: a report form starts, or a FAQ answer is given.
 LEAK_INTENTS = {"file_complaint", "request_digitization", "suggest_improvement", "faq"}
 
