@@ -35,6 +35,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
+from bot.server.nlu.augmenter import VARIANT
 from bot.server.nlu.features import column_major, sentence_matrix, with_text
 
 # Rasa's recipe validator warns when FAQ data is trained without *its* ResponseSelector
@@ -54,7 +55,8 @@ def template_key(intent_response_key: str) -> str:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class FaqSelector(GraphComponent):
-    """Config: `retrieval_intent` (required), `C`, `max_iter`, `ranking_length`."""
+    """Config: `retrieval_intent` (required), `C`, `max_iter`, `solver`, `feature_scaling`
+    (`bot.server.nlu.features.SCALINGS`), `ranking_length`."""
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -66,6 +68,8 @@ class FaqSelector(GraphComponent):
             "retrieval_intent": None,
             "C": 10.0,
             "max_iter": 500,
+            "solver": "lbfgs",
+            "feature_scaling": "counts",
             "ranking_length": 10,
             "random_state": 42,
         }
@@ -104,6 +108,7 @@ class FaqSelector(GraphComponent):
             if example.get(INTENT) == self.retrieval_intent
             and example.get(INTENT_RESPONSE_KEY)
             and example.get(TEXT)
+            and not example.get(VARIANT)  # DialectAugmenter's variants (docs/nlu.md)
         ]
         topics = [example.get(INTENT_RESPONSE_KEY) for example in examples]
         if len(set(topics)) < 2:
@@ -115,9 +120,10 @@ class FaqSelector(GraphComponent):
             C=float(self.config["C"]),
             max_iter=int(self.config["max_iter"]),
             class_weight="balanced",
+            solver=self.config["solver"],
             random_state=self.config["random_state"],
         )
-        self.classifier.fit(sentence_matrix(examples), topics)
+        self.classifier.fit(self._matrix(examples), topics)
         self.responses = {
             key: value
             for key, value in training_data.responses.items()
@@ -128,6 +134,9 @@ class FaqSelector(GraphComponent):
             raise ValueError(f"no response in the domain for FAQ topics: {', '.join(missing)}")
         self.persist()
         return self._resource
+
+    def _matrix(self, messages: list[Message]) -> Any:
+        return sentence_matrix(messages, self.config["feature_scaling"])
 
     def persist(self) -> None:
         import skops.io as sio
@@ -166,7 +175,7 @@ class FaqSelector(GraphComponent):
         judged = with_text(messages)
         if not judged or self.classifier is None:
             return messages
-        probabilities = column_major(self.classifier).predict_proba(sentence_matrix(judged))
+        probabilities = column_major(self.classifier).predict_proba(self._matrix(judged))
         topics = self.classifier.classes_
         for message, row in zip(judged, probabilities, strict=True):
             order = np.argsort(-row)[: max(1, int(self.config["ranking_length"]))]

@@ -17,6 +17,12 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import coo_matrix, csr_matrix
 
+# How the classifiers weigh the counts (`feature_scaling`): raw counts (Rasa's), their
+# logarithm (log(1 + count): the tenth repetition of a word adds less than the first), and
+# each scaled to unit length per message (a long story weighs no more than a short
+# request; without it its many n-grams make every score extreme).
+SCALINGS = ("counts", "log", "l2", "log_l2")
+
 
 def with_text(messages: list[Message]) -> list[Message]:
     """The messages the classifiers judge: those with text. An empty message has no
@@ -37,10 +43,11 @@ def _sentence_blocks(message: Message) -> list[Any]:
     return blocks + [coo_matrix(f.features) for f in sentence if f.is_dense()]
 
 
-def sentence_matrix(messages: list[Message]) -> csr_matrix:
-    """One row per message: the sentence features of its text, side by side. Assembled
-    from the blocks' coordinates (scipy's `hstack` and `vstack` went through `bmat`,
-    with several conversions per one-row block, for every message)."""
+def sentence_matrix(messages: list[Message], scaling: str = "counts") -> csr_matrix:
+    """One row per message: the sentence features of its text, side by side, weighted as
+    `scaling` says (`scale`). Assembled from the blocks' coordinates (scipy's `hstack`
+    and `vstack` went through `bmat`, with several conversions per one-row block, for
+    every message)."""
     data: list[np.ndarray] = []
     columns: list[np.ndarray] = []
     row_pointers = [0]
@@ -68,7 +75,7 @@ def sentence_matrix(messages: list[Message]) -> csr_matrix:
         shape=(len(messages), width or 0),
     )
     matrix.sum_duplicates()
-    return matrix
+    return scale(matrix, scaling)
 
 
 def column_major(classifier: Any) -> Any:
@@ -81,3 +88,28 @@ def column_major(classifier: Any) -> Any:
     if coefficients is not None and not coefficients.flags["F_CONTIGUOUS"]:
         classifier.coef_ = np.asfortranarray(coefficients)
     return classifier
+
+
+def scale(matrix: csr_matrix, scaling: str) -> csr_matrix:
+    """Weigh the feature matrix as `scaling` (one of `SCALINGS`) says, in place (its data
+    array is its own: `sentence_matrix` has just built it). Computed on the CSR arrays:
+    building another matrix (scipy's format checks) or scikit-learn's `normalize` cost
+    0.1 to 0.15 ms a message, more than the arithmetic."""
+    if scaling not in SCALINGS:
+        raise ValueError(f"feature_scaling must be one of {', '.join(SCALINGS)}: {scaling!r}")
+    if scaling == "counts":
+        return matrix
+    data = matrix.data
+    if data.dtype != np.float64:
+        matrix.data = data = data.astype(np.float64)
+    if scaling.startswith("log"):
+        np.log1p(data, out=data)
+    if scaling.endswith("l2"):
+        lengths = np.diff(matrix.indptr)
+        squares = np.zeros(len(lengths))
+        rows = lengths > 0
+        squares[rows] = np.add.reduceat(data * data, matrix.indptr[:-1][rows])
+        norms = np.sqrt(squares)
+        norms[norms == 0] = 1.0
+        data /= np.repeat(norms, lengths)
+    return matrix

@@ -1,7 +1,10 @@
-"""Rasa's logistic-regression intent classifier, with two fixes.
+"""Rasa's logistic-regression intent classifier, with fixes.
 
 - Rasa 3.6 fixes `C=1.0`, which on sparse character n-grams spreads probability over
   many intents, so correct answers fall under the fallback threshold. `C` is a setting.
+- `feature_scaling` (`bot.server.nlu.features.SCALINGS`): Rasa's classifier reads raw
+  counts, so a long multi-sentence message gets extreme scores from its many n-grams;
+  `log_l2` (log counts, unit length per message) weighs every message alike.
 - Rasa's classifier crashes on an empty message (its feature matrix is one column
   short); such messages are skipped here and `MessageGuard` gives them an intent.
 
@@ -29,7 +32,11 @@ class TunedLogisticRegressionClassifier(LogisticRegressionClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0}
+        return {
+            **LogisticRegressionClassifier.get_default_config(),
+            "C": 10.0,
+            "feature_scaling": "counts",
+        }
 
     def __init__(
         self,
@@ -42,7 +49,7 @@ class TunedLogisticRegressionClassifier(LogisticRegressionClassifier):
         self.clf.set_params(C=float(self.config["C"]))
 
     def _create_X(self, messages: list[Message]) -> csr_matrix:  # noqa: N802 - Rasa's name
-        return sentence_matrix(messages)
+        return sentence_matrix(messages, self.config["feature_scaling"])
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Classify the messages that have text; leave empty ones to `MessageGuard`."""
