@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -24,33 +23,48 @@ from bot.actions.report_form import (
     CHANNEL_OPTIONS,
     VALUE_LABELS,
     ReportFormValidation,
+    answer_holding,
     free_text,
     summary_lines,
 )
 from bot.rules import eligibility
-from bot.rules.arabic import normalise, to_ascii_digits
+from bot.rules.arabic import counted, normalise
 from bot.rules.dates import format_date_ar, parse_user_date
 from bot.rules.eligibility import ClosedTopic, Decision, Trigger
+from bot.rules.values import find_reference, find_sla_days, lacks_reference
 from bot.store.reports import find_escalation
 
 logger = logging.getLogger(__name__)
 
+# Read by `bot.rules.choices` (negations and contrasts understood; an unclear answer is
+# asked again): these answers decide eligibility, so no keyword may name two options
+# («مدة الرد» alone is said of both SLA answers and is no keyword).
 TRIGGER_OPTIONS = {
-    Trigger.TECHNICAL_FAILURE.value: ["تعطل", "عطل", "معطل", "خلل", "ما قدرت", "لم استطع", "تعذر"],
-    Trigger.SLA_PASSED.value: ["تجاوز", "تاخر", "تاخير", "مده الرد", "المده المحدده", "sla"],
-    Trigger.NO_SLA.value: [
-        "لم تحدد",
-        "ما حدد",
-        "بدون مده",
-        "ما فيه مده",
-        "لا توجد مده",
-        "رقم شكوى",
+    Trigger.TECHNICAL_FAILURE.value: [
+        *("تعطل", "عطل", "معطل", "خلل", "ما قدرت", "ما اقدر", "لم استطع", "تعذر", "مو قادر"),
+        *("مش قادر", "ما يفتح", "ما يشتغل", "ما اشتغل", "خربان", "error", "down", "technical"),
     ],
-    Trigger.CLOSED_UNSATISFIED.value: ["اغلق", "اغلاق", "قفل", "سكر", "انغلق", "مغلق"],
+    Trigger.SLA_PASSED.value: [
+        *("تجاوز", "تاخر", "تاخير", "المده المحدده", "انتهت المده", "خلصت المده", "فاتت المده"),
+        *("مضت المده", "تعدت المده", "عدت المده", "طولوا", "sla", "late", "delay", "overdue"),
+        "exceeded",
+    ],
+    Trigger.NO_SLA.value: [
+        *("لم تحدد", "لم يحدد", "ما حدد", "بدون مده", "ما فيه مده", "ما في مده", "لا توجد مده"),
+        *("لا يوجد مده", "ما قالوا مده", "ما عطوني مده", "غير محدده", "مو محدده", "مش محدده"),
+        *("بدون تحديد", "رقم شكوى", "no deadline"),
+    ],
+    Trigger.CLOSED_UNSATISFIED.value: [
+        *("اغلق", "اغلاق", "قفل", "مقفول", "سكر", "انغلق", "مغلق", "closed", "close"),
+    ],
 }
 CLOSED_TOPIC_OPTIONS = {
-    ClosedTopic.TECHNICAL.value: ["تقني", "فني", "خلل", "عطل", "مشكله تقنيه"],
-    ClosedTopic.PROCEDURES.value: ["اجراء", "اجراءات", "نظام الجهه", "سياسه"],
+    ClosedTopic.TECHNICAL.value: [
+        *("تقني", "فني", "خلل", "عطل", "مشكله تقنيه", "technical", "tech", "bug", "error"),
+    ],
+    ClosedTopic.PROCEDURES.value: [
+        *("اجراء", "اجراءات", "نظام الجهه", "سياسه", "اداري", "procedure", "policy"),
+    ],
 }
 SKIP_WORDS = ["تخطي", "تخطى", "لا يوجد", "ما عندي", "لا", "بدون", "skip", "ما فيه"]
 # Fields the user may correct at the summary, in the order they are shown.
@@ -79,7 +93,35 @@ TRIGGER_DEPENDENT = [
     "prior_complaint_date",
     "screenshot",
     "closed_topic",
+    "reference_missing",
+    "no_reference_route",
 ]
+# Set when the citizen says there is no complaint number: the form then explains the
+# guide's rule and asks `no_reference_route` (the system-down route, stop, or a person).
+REFERENCE_MISSING = "reference_missing"
+NO_REFERENCE_OPTIONS = {
+    Trigger.TECHNICAL_FAILURE.value: [
+        "تعطل",
+        "عطل",
+        "معطل",
+        "خلل",
+        "النظام",
+        "نظام",
+        "تعذر",
+        "ما قدرت",
+        "system",
+        "technical",
+        "down",
+    ],
+}
+REFERENCE_ERRORS = {
+    "missing": "utter_invalid_reference_missing",
+    "date": "utter_invalid_reference_date",
+    "length": "utter_invalid_reference",
+    "ambiguous": "utter_invalid_reference_ambiguous",
+}
+SLA_ERRORS = {"missing": "utter_invalid_sla_days", "months": "utter_invalid_sla_days_months"}
+MAX_SLA_DAYS = 90
 DATE_ERROR_RESPONSES = {
     "unparsed": "utter_invalid_date_unparsed",
     "impossible": "utter_invalid_date_impossible",
@@ -152,6 +194,8 @@ class ValidateComplaintForm(ReportFormValidation):
             slots.append("sla_days")
         slots += ["entity", "platform", "service", "request_channel"]
         if trigger and eligibility.needs_prior_reference(trigger):
+            if tracker.get_slot(REFERENCE_MISSING):
+                slots.append("no_reference_route")
             slots += ["prior_complaint_number", "prior_complaint_date"]
         if trigger and eligibility.needs_screenshot(trigger):
             slots.append("screenshot")
@@ -177,6 +221,11 @@ class ValidateComplaintForm(ReportFormValidation):
     ) -> dict[str, Any]:
         return answer_for(tracker, "closed_topic", CLOSED_TOPIC_OPTIONS)
 
+    async def extract_title(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_for(tracker, "title", long_only=True)
+
     async def extract_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -194,19 +243,53 @@ class ValidateComplaintForm(ReportFormValidation):
             changes.update({slot: None for slot in TRIGGER_DEPENDENT})
         return await self.checked(tracker, changes)
 
+    # Sentences that hold the value asked for are answers, whatever the intent classifier
+    # thought («قالوا خلال ٥ أيام عمل» reads like a FAQ question about response times).
+    async def extract_sla_days(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_holding(tracker, "sla_days", lambda t: find_sla_days(t).days)
+
+    async def extract_prior_complaint_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_holding(
+            tracker,
+            "prior_complaint_number",
+            lambda t: find_reference(t).value or lacks_reference(t),
+        )
+
+    async def extract_prior_complaint_date(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_holding(
+            tracker, "prior_complaint_date", lambda t: parse_user_date(t, clock.today()).date
+        )
+
+    async def extract_no_reference_route(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_holding(
+            tracker,
+            "no_reference_route",
+            lambda t: choice_of(tracker, t, NO_REFERENCE_OPTIONS) or find_reference(t).value,
+        )
+
     @validator
     async def validate_sla_days(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = normalise(to_ascii_digits(str(value or "")))
-        match = re.search(r"\d{1,3}", text)
-        words = {"يوم": 1, "يومين": 2, "ثلاث": 3, "اربع": 4, "خمس": 5, "اسبوع": 5, "عشر": 10}
-        days = (
-            int(match.group(0)) if match else next((n for w, n in words.items() if w in text), None)
-        )
-        if days is None or not 1 <= days <= 90:
-            raise Rejection("utter_invalid_sla_days", hint="اكتب عدد الأيام رقماً، مثل 5.")
-        return await self.checked(tracker, {"sla_days": str(days)})
+        found = find_sla_days(str(value or ""))
+        hint = "اكتب عدد أيام العمل التي حددتها الجهة، مثل 5."
+        if found.days is None:
+            raise Rejection(SLA_ERRORS[found.error or "missing"], hint=hint)
+        if not 1 <= found.days <= MAX_SLA_DAYS:
+            raise Rejection(
+                "utter_invalid_sla_days_range",
+                hint=hint,
+                days=counted(found.days, "يوم عمل واحد", "يومي عمل", "أيام عمل", "يوم عمل"),
+            )
+        return await self.checked(tracker, {"sla_days": str(found.days)})
 
     @validator
     async def validate_entity(
@@ -239,12 +322,42 @@ class ValidateComplaintForm(ReportFormValidation):
     async def validate_prior_complaint_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        reference = to_ascii_digits(str(value or "")).strip()
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9\-/ ]{1,38}[A-Za-z0-9]", reference) or not any(
-            ch.isdigit() for ch in reference
-        ):
-            raise Rejection("utter_invalid_reference", hint="تجده في رسالة الجهة عند تقديم الشكوى.")
-        return await self.checked(tracker, {"prior_complaint_number": reference})
+        text = str(value or "")
+        found = find_reference(text)
+        if found.value is None and lacks_reference(text):
+            # The guide's rule is explained and the ways on offered (no_reference_route).
+            return {"prior_complaint_number": None, REFERENCE_MISSING: True}
+        if found.value is None:
+            variables = {}
+            if found.error == "ambiguous":
+                variables = {"first": found.candidates[0], "second": found.candidates[1]}
+            raise Rejection(
+                REFERENCE_ERRORS[found.error or "missing"],
+                hint="تجده في رسالة الجهة عند تقديم الشكوى.",
+                **variables,
+            )
+        return await self.checked(tracker, {"prior_complaint_number": found.value})
+
+    @validator
+    async def validate_no_reference_route(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The answer to the offer made when there is no complaint number: the
+        system-down route, or the number after all (stopping and a person are intents)."""
+        text = str(value or "")
+        if choice_of(tracker, text, NO_REFERENCE_OPTIONS) == Trigger.TECHNICAL_FAILURE.value:
+            dispatcher.utter_message(response="utter_switched_to_technical_failure")
+            changes: dict[str, Any] = {slot: None for slot in TRIGGER_DEPENDENT}
+            changes["complaint_trigger"] = Trigger.TECHNICAL_FAILURE.value
+            return await self.checked(tracker, changes)
+        reference = find_reference(text).value
+        if reference is not None:
+            changes = {"prior_complaint_number": reference, REFERENCE_MISSING: None}
+            return await self.checked(tracker, {**changes, "no_reference_route": None})
+        raise Rejection(
+            "utter_invalid_no_reference_route",
+            hint="اختر «تعذّر التقديم لتعطل النظام»، أو اكتب الرقم المرجعي إن وجدته.",
+        )
 
     @validator
     async def validate_prior_complaint_date(

@@ -35,9 +35,8 @@ FIELDS = {
 TEXT_LIMIT = 2000
 
 
-def earlier(tracker: Tracker, report_type: str) -> list[EarlierRequest]:
+def earlier(national_id: str | None, report_type: str) -> list[EarlierRequest]:
     """The beneficiary's earlier requests; an unreachable store defers the check."""
-    national_id = tracker.get_slot("national_id")
     if not national_id:
         return []
     try:
@@ -60,7 +59,7 @@ def digitization_decision(tracker: Tracker, slots: dict[str, Any]) -> Decision:
     if not decision.eligible or not slots.get("entity"):
         return decision  # "similar" is judged on the service and its entity together
     return eligibility.check_no_similar_request(
-        earlier(tracker, "digitization"), service_name, slots.get("entity")
+        earlier(slots.get("national_id"), "digitization"), service_name, slots.get("entity")
     )
 
 

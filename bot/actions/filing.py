@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import clock
-from bot.actions import metrics, services
+from bot.actions import awaiting, metrics, services
 from bot.actions.complaint_form import EDITABLE_FIELDS, LABELS, complaint_summary
 from bot.actions.digitization_form import FIELDS as DIGITIZATION_FIELDS
 from bot.actions.form_validation import FAILED_ATTEMPTS_SLOT, cleared
@@ -85,6 +85,8 @@ REPORT_SLOTS = sorted(
         "review_flags",
         "current_process",
         "digitization_reason",
+        "reference_missing",
+        "no_reference_route",
     }
 )
 REFUSAL_RESPONSES = {
@@ -180,6 +182,7 @@ class ActionPrepareReport(Action):
         carried = tracker.get_slot("carry_over") or {}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         events: list[EventType] = [*reset_report_slots(tracker), *cleared(tracker, ["carry_over"])]
+        events += awaiting.events(tracker, *awaiting.moving_on(awaiting.context_of(tracker)))
         form = FORM_OF_INTENT.get(intent, "complaint_form")
         told = told_in_request(tracker, form)
         events += [SlotSet(slot, value) for slot, value in told.items()]
@@ -267,6 +270,17 @@ class ActionFinishReport(Action):
                 refusal_detail=tracker.get_slot("refusal_detail"),
             )
             events = [*remember_profile(tracker), *reset_report_slots(tracker)]
+            # «ليش؟» next is about this refusal (bot/actions/context_replies.py).
+            events += awaiting.events(
+                tracker,
+                *awaiting.after_refusal(
+                    awaiting.context_of(tracker),
+                    refusal,
+                    tracker.get_slot("refusal_date"),
+                    tracker.get_slot("refusal_number"),
+                    tracker.get_slot("refusal_detail"),
+                ),
+            )
             if refusal in SWITCH_TO_DIGITIZATION:
                 carried = {slot: tracker.get_slot(slot) for slot in CARRIED_SLOTS}
                 if not carried.get("entity") and carried.get("service"):
@@ -334,7 +348,14 @@ class ActionFinishReport(Action):
             dispatcher.utter_message(
                 response="utter_refuse_already_escalated", refusal_number=duplicate.existing_number
             )
-            return reset_report_slots(tracker)
+            context, expected = awaiting.after_refusal(
+                awaiting.context_of(tracker),
+                Refusal.ALREADY_ESCALATED.value,
+                None,
+                duplicate.existing_number,
+                None,
+            )
+            return [*reset_report_slots(tracker), *awaiting.events(tracker, context, expected)]
         except Exception:
             logger.exception("filing failed for conversation %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_filing_failed")

@@ -20,19 +20,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import clock
-from bot.actions import services
+from bot.actions import awaiting, services
 from bot.actions.form_validation import (
     FormValidation,
     Rejection,
+    answer_of,
     attachments_of,
-    choice_of,
     cleared,
     validator,
 )
 from bot.actions.report_form import YES_NO_OPTIONS
 from bot.rules.arabic import to_ascii_digits
 from bot.rules.dates import format_date_ar
-from bot.rules.lifecycle import check_transition
+from bot.rules.lifecycle import TransitionError, check_transition
 from bot.store.follow_up import (
     ReportView,
     attach_update,
@@ -43,6 +43,7 @@ from bot.store.follow_up import (
     is_owner,
     latest_report_of,
     record_failed_attempt,
+    reports_awaiting_documents,
 )
 
 logger = logging.getLogger(__name__)
@@ -87,17 +88,46 @@ class ActionPrepareFollowUp(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        purpose = PURPOSE_OF_INTENT.get(intent, "status")
+        context = awaiting.context_of(tracker)
         events: list[EventType] = cleared(tracker, FOLLOW_UP_SLOTS)
-        events.append(SlotSet("follow_up_purpose", PURPOSE_OF_INTENT.get(intent, "status")))
+        events += awaiting.events(tracker, *awaiting.moving_on(context))
+        events.append(SlotSet("follow_up_purpose", purpose))
         text = tracker.latest_message.get("text") or ""
         number = next(tracker.get_latest_entity_values("report_number"), None)
         number = report_number_in(str(number)) if number else report_number_in(text)
+        if number is None and purpose == "update":
+            # "Here are the documents": the report waiting for them, if only one is (the
+            # form asks for the number when several are).
+            waiting = await services.run(
+                reports_awaiting_documents, tracker.sender_id, context.get("documents") or []
+            )
+            if len(waiting) > 1:
+                return [*events, *self._documents_sent(tracker, text)]
+            number = waiting[0] if waiting else None
         if number is None:
             latest = await services.run(latest_report_of, tracker.sender_id)
             number = latest.number if latest else None
         if number:
             events.append(SlotSet("target_report", number))
+        if purpose == "update":
+            events += self._documents_sent(tracker, text)
         return events
+
+    @staticmethod
+    def _documents_sent(tracker: Tracker, text: str) -> list[EventType]:
+        """Documents sent with the request itself («أرسلت المستند https://…») answer the
+        form's question before it is asked (already in the shape its validator gives)."""
+        try:
+            files = attachments_of(tracker, "" if text.startswith("/") else text)
+        except Rejection:
+            return []  # the form asks, and explains what it accepts
+        if not files:
+            return []
+        documents = [
+            {"reference": f["reference"], "content_type": f["content_type"]} for f in files
+        ]
+        return [SlotSet("update_content", {"text": text[:2000], "documents": documents})]
 
 
 class ValidateFollowUpForm(FormValidation):
@@ -165,11 +195,10 @@ class ValidateFollowUpForm(FormValidation):
     async def validate_confirm_cancel(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        # «ألغه» (cancel_report) answers "cancel it?" with yes.
-        answer = {"affirm": "yes", "cancel_report": "yes", "deny": "no"}.get(intent) or choice_of(
-            tracker, str(value or ""), YES_NO_OPTIONS
-        )
+        # «ألغه» (cancel_report) answers "cancel it?" with yes; «لا تلغيه» is no, whatever
+        # the intent: the words decide when they are clear.
+        intents = {"affirm": "yes", "cancel_report": "yes", "deny": "no"}
+        answer = answer_of(tracker, str(value or ""), YES_NO_OPTIONS, intents)
         if answer is None:
             raise Rejection("utter_invalid_choice", hint="اختر: نعم أو لا.")
         return {"confirm_cancel": answer}
@@ -178,6 +207,8 @@ class ValidateFollowUpForm(FormValidation):
     async def validate_update_content(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if isinstance(value, dict) and value.get("documents"):
+            return {"update_content": value}  # sent with the request (action_prepare_follow_up)
         text = str(value or "").strip()
         files = attachments_of(tracker, text)
         if not files and (len(text) < 3 or not any(ch.isalpha() for ch in text)):
@@ -218,7 +249,9 @@ class ActionFollowUp(Action):
         if purpose == "cancel":
             await self._cancel(dispatcher, tracker, report)
         elif purpose == "update":
-            await self._update(dispatcher, tracker, report)
+            if await self._update(dispatcher, tracker, report):
+                context = awaiting.context_of(tracker)
+                events += awaiting.events(tracker, *awaiting.documents_received(context, number))
         else:
             show_status(dispatcher, report)
         return events
@@ -253,19 +286,26 @@ class ActionFollowUp(Action):
     @staticmethod
     async def _update(
         dispatcher: CollectingDispatcher, tracker: Tracker, report: ReportView
-    ) -> None:
+    ) -> bool:
         content = tracker.get_slot("update_content")
-        if report.status != "missing_data" or not content:
-            dispatcher.utter_message(
-                response="utter_update_not_needed",
-                report_number=report.number,
-                status=report.status_label,
-            )
-            return
-        documents = [(d["reference"], d.get("content_type")) for d in content["documents"]]
-        text = content["text"] or None
-        await services.run(attach_update, report.number, documents, text, clock.now())
-        dispatcher.utter_message(response="utter_update_received", report_number=report.number)
+        if report.status == "missing_data" and content:
+            documents = [(d["reference"], d.get("content_type")) for d in content["documents"]]
+            text = content["text"] or None
+            try:
+                await services.run(attach_update, report.number, documents, text, clock.now())
+            except TransitionError:  # moved on meanwhile (the scheduler cancelled it)
+                report = await services.run(find_report, report.number) or report
+            else:
+                dispatcher.utter_message(
+                    response="utter_update_received", report_number=report.number
+                )
+                return True
+        dispatcher.utter_message(
+            response="utter_update_not_needed",
+            report_number=report.number,
+            status=report.status_label,
+        )
+        return False
 
 
 def show_status(dispatcher: CollectingDispatcher, report: ReportView) -> None:

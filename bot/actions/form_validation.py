@@ -3,7 +3,8 @@
 Every form answers a bad value the same way: a clear Arabic explanation, the slot
 re-asked, and after `HELP_AFTER_FAILURES` failures in a row an offer of help (a person
 or stopping) instead of an endless loop. Choices can be answered by button, by the
-number of the option (any digits) or in words.
+number of the option (any digits) or in words, read with their negations and contrasts
+(`bot.rules.choices`); an unclear answer is asked again, never guessed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from bot.rules.arabic import normalise, to_ascii_digits
+from bot.rules.choices import Reading, read_choice
+from bot.rules.replies import only_asks_to_stop
 from bot.settings import load_settings
 from bot.store import media
 
@@ -168,23 +170,55 @@ def _is_link(url: str) -> bool:
     return parts.scheme.lower() == "https" and bool(parts.hostname) and "@" not in parts.netloc
 
 
-def choice_of(tracker: Tracker, text: str, options: Mapping[str, Sequence[str]]) -> str | None:
-    """Resolve an answer to one option key: button payload, option number, or words.
-
-    `options` maps each key to normalised keywords; order gives the option numbers.
-    """
+def pressed(tracker: Tracker, options: Mapping[str, Sequence[str]]) -> str | None:
+    """The option of a pressed button (`/inform{"choice": …}`), if it is one of `options`."""
     for value in tracker.get_latest_entity_values("choice"):
         if value in options:
             return str(value)
-    cleaned = normalise(to_ascii_digits(text or "")).strip().lower()
-    number = re.fullmatch(r"\(?(\d{1,2})[).\-]?", cleaned)
-    keys = list(options)
-    if number:
-        index = int(number.group(1)) - 1
-        return keys[index] if 0 <= index < len(keys) else None
-    for key in keys:
-        if any(keyword in cleaned for keyword in options[key]):
-            return key
+    return None
+
+
+def reading_of(text: str, options: Mapping[str, Sequence[str]]) -> Reading:
+    """The words of an answer read against `options` (a button's payload says nothing)."""
+    text = text or ""
+    return read_choice("" if text.lstrip().startswith("/") else text, options)
+
+
+def choice_of(tracker: Tracker, text: str, options: Mapping[str, Sequence[str]]) -> str | None:
+    """Resolve an answer to one option key: button payload, option number, or words.
+
+    `options` maps each key to keywords; order gives the option numbers. The words are
+    read by `bot.rules.choices` (negations and contrasts understood: «مب تطبيق، الموقع»
+    is the website); None when the answer is unclear (no option, or several), and the
+    validator then asks again with the buttons: no guess ever reaches a decision.
+    """
+    if (text or "").strip() in options:
+        return text.strip()  # a value set by the bot itself (a story's trigger), or its key
+    return pressed(tracker, options) or reading_of(text, options).choice
+
+
+def answer_of(
+    tracker: Tracker, text: str, options: Mapping[str, Sequence[str]], intents: Mapping[str, str]
+) -> str | None:
+    """A yes/no (or confirm) answer: the button, then the words, and the NLU intent
+    (`intents` maps intent → option) only when the words say nothing about the options.
+
+    «لا مو صحيح» classified as `affirm` is no: the words win. A negation about nothing
+    offered («ما احتاج») agrees with `deny` only. Words that contradict each other
+    («اي لا»), an «ما ادري», or an option only denied leave the answer unclear (None).
+    """
+    button = pressed(tracker, options)
+    if button is not None:
+        return button
+    reading = reading_of(text, options)
+    if reading.choice is not None:
+        return reading.choice
+    intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+    answer = intents.get(intent)
+    if reading.silent:
+        return answer
+    if answer == "no" and reading.negative and not (reading.chosen or reading.unsure):
+        return answer
     return None
 
 
@@ -231,6 +265,15 @@ def validator(check: Callable[..., Awaitable[dict[str, Any]]]) -> Callable[..., 
 LONG_ANSWER_WORDS = 8
 
 
+def names_an_option(tracker: Tracker, text: str, options: Mapping[str, Sequence[str]]) -> bool:
+    """Does the message answer a choice question: a button, or words that choose or deny
+    one of the options («مو تطبيق ولا موقع» is an answer, unclear, to ask again)?"""
+    if pressed(tracker, options) is not None:
+        return True
+    reading = reading_of(text, options)
+    return bool(reading.choice or reading.chosen or reading.denied)
+
+
 def answer_for(
     tracker: Tracker,
     slot: str,
@@ -243,14 +286,23 @@ def answer_for(
     question, a cancellation...), so that the form can be interrupted. An answer that
     names one of the offered options ("لدي رقم شكوى ولم تحدد مدة" reads like a FAQ
     question) is still an answer, and so is a narrative of several sentences asked for a
-    free-text field (`long_only`), even if it mentions cancelling. Used from
+    free-text field (`long_only`), even if it mentions cancelling, and so is a short one
+    that reads as a cancellation of something else (`says_more_than_stop`). Used from
     `extract_<slot>` methods.
     """
     if tracker.get_slot("requested_slot") != slot:
         return {}
     text = str(tracker.latest_message.get("text") or "")
-    if options is not None and choice_of(tracker, text, options) is None:
+    if options is not None and not names_an_option(tracker, text, options):
         return {}
-    if long_only and len(text.split()) < LONG_ANSWER_WORDS:
+    if long_only and len(text.split()) < LONG_ANSWER_WORDS and not says_more_than_stop(tracker):
         return {}
     return {slot: text}
+
+
+def says_more_than_stop(tracker: Tracker) -> bool:
+    """Read as a cancellation, but about something else than this report (a title such as
+    «إلغاء موعد المستشفى بدون سبب»): at a free-text question that is the answer."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    text = str(tracker.latest_message.get("text") or "")
+    return intent == "cancel_report" and not text.startswith("/") and not only_asks_to_stop(text)

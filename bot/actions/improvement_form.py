@@ -49,7 +49,7 @@ def improvement_decision(tracker: Tracker, slots: dict[str, Any]) -> Decision:
     if not decision.eligible or not (slots.get("service") and slots.get("suggestion")):
         return decision
     return eligibility.check_not_same_suggestion(
-        earlier(tracker, "improvement"), slots["service"], slots["suggestion"]
+        earlier(slots.get("national_id"), "improvement"), slots["service"], slots["suggestion"]
     )
 
 

@@ -18,11 +18,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import clock
-from bot.actions import services
-from bot.actions.form_validation import FormValidation, Rejection, choice_of, cleared, validator
+from bot.actions import awaiting, services
+from bot.actions.form_validation import FormValidation, Rejection, answer_of, cleared, validator
 from bot.actions.report_form import YES_NO_OPTIONS
-from bot.rules.arabic import normalise, to_ascii_digits
+from bot.rules.arabic import normalise
 from bot.rules.dates import format_date_ar
+from bot.rules.replies import rating_of
 from bot.store.follow_up import claim_delivery, record_survey_answer, survey_of
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,6 @@ SURVEY_SLOTS = {
     "survey_useful": "useful",
     "survey_comment": "comment",
 }
-SCORE_WORDS = {"ممتاز": 5, "جيد جدا": 4, "جيد": 4, "متوسط": 3, "مقبول": 3, "سيء جدا": 1, "سيء": 2}
 SKIP_WORDS = ("تخطي", "لا يوجد", "لا شي", "ما عندي", "لا")
 
 
@@ -92,23 +92,39 @@ class ActionNotify(Action):
             },
         )
         number = payload.get("report_number")
-        if notification.kind == "closed" and not tracker.active_loop.get("name"):
+        in_form = bool(tracker.active_loop.get("name"))
+        # What the citizen's next message answers (data/rules/context.yml).
+        context, expected = awaiting.after_notice(
+            awaiting.context_of(tracker),
+            notification.kind,
+            str(number),
+            str(payload.get("note") or DEFAULT_NOTES.get(notification.kind, "")),
+            in_form,
+        )
+        if notification.kind == "closed" and not in_form:
             done = await services.run(survey_of, number)
             if not (done and done.get("completed")):
+                context, expected = awaiting.survey_started(context, str(number))
                 return [
                     SlotSet("survey_report", number),
                     *cleared(tracker, SURVEY_SLOTS),
+                    *awaiting.events(tracker, context, expected),
                     FollowupAction("survey_form"),
                 ]
-        return []
+        return awaiting.events(tracker, context, expected)
 
 
 def score(text: str) -> int | None:
-    cleaned = normalise(to_ascii_digits(text or "")).strip()
-    digits = [int(ch) for ch in cleaned if ch.isdigit()]
-    if len(digits) == 1 and 1 <= digits[0] <= 5:
-        return digits[0]
-    return next((v for w, v in SCORE_WORDS.items() if normalise(w) in cleaned), None)
+    """1–5 from a digit of any script, «4 من 5», stars or a word (`bot.rules.replies`)."""
+    return rating_of(text)
+
+
+def answering(tracker: Tracker, slot: str) -> bool:
+    """Is `slot` the question just asked? Only then do a pressed button (`choice`) and the
+    message's intent (yes/no) say its answer: when the form is opened again with answers
+    kept from before (`action_resume_survey`), each kept answer is validated again and
+    must keep its own value."""
+    return tracker.get_slot("requested_slot") == slot
 
 
 class ValidateSurveyForm(FormValidation):
@@ -133,7 +149,11 @@ class ValidateSurveyForm(FormValidation):
             logger.warning("survey answer for a report of another conversation not stored")
 
     async def _score(self, slot: str, value: Any, tracker: Tracker) -> dict[str, Any]:
-        chosen = next(tracker.get_latest_entity_values("choice"), None)
+        chosen = (
+            next(tracker.get_latest_entity_values("choice"), None)
+            if answering(tracker, slot)
+            else None
+        )
         result = score(str(chosen if chosen is not None else value or ""))
         if result is None:
             raise Rejection("utter_invalid_score", hint="اختر رقماً من 1 إلى 5.")
@@ -162,10 +182,9 @@ class ValidateSurveyForm(FormValidation):
     async def validate_survey_useful(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        answer = {"affirm": "yes", "deny": "no"}.get(intent) or choice_of(
-            tracker, str(value or ""), YES_NO_OPTIONS
-        )
+        # The words decide when they are clear («مو مفيدة» is no, whatever the intent).
+        intents = {"affirm": "yes", "deny": "no"} if answering(tracker, "survey_useful") else {}
+        answer = answer_of(tracker, str(value or ""), YES_NO_OPTIONS, intents)
         if answer is None:
             raise Rejection("utter_invalid_choice", hint="اختر: نعم أو لا.")
         await self._store(tracker, "survey_useful", answer == "yes")
@@ -192,4 +211,23 @@ class ActionFinishSurvey(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_survey_thanks")
-        return [SlotSet("survey_report", None), *[SlotSet(s, None) for s in SURVEY_SLOTS]]
+        context, expected = awaiting.survey_over(awaiting.context_of(tracker))
+        return [
+            SlotSet("survey_report", None),
+            *[SlotSet(s, None) for s in SURVEY_SLOTS],
+            *awaiting.events(tracker, context, expected),
+        ]
+
+
+class ActionStopSurvey(Action):
+    """«إلغاء» during the survey: it stops, and a later «٤» is not read as an answer."""
+
+    def name(self) -> str:
+        return "action_stop_survey"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_survey_stopped")
+        context, expected = awaiting.survey_over(awaiting.context_of(tracker))
+        return awaiting.events(tracker, context, expected)

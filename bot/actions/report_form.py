@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from abc import abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rasa_sdk import Tracker
@@ -21,14 +22,21 @@ from bot.actions.form_validation import (
     FormValidation,
     Rejection,
     answer_for,
+    answer_of,
     choice_of,
     has_letters,
     validator,
 )
-from bot.rules.arabic import normalise, to_ascii_digits
+from bot.rules.arabic import counted, normalise, to_ascii_digits
 from bot.rules.dates import format_date_ar
 from bot.rules.eligibility import Decision
-from bot.rules.identity import mask_national_id, mask_phone, parse_national_id, parse_saudi_mobile
+from bot.rules.identity import (
+    Finding,
+    find_national_id,
+    find_saudi_mobile,
+    mask_national_id,
+    mask_phone,
+)
 
 PERSONAL_SLOTS = ("beneficiary_name", "national_id", "mobile")
 PROFILE_SLOTS = {
@@ -36,19 +44,48 @@ PROFILE_SLOTS = {
     "national_id": "profile_national_id",
     "mobile": "profile_mobile",
 }
+# Keywords of the options (normalised spelling), read by `bot.rules.choices`: negations
+# and contrasts around them are understood («مو صحيح» is no, «مب تطبيق، الموقع» is the
+# website). The order is the buttons' (an option's number counts from 1).
 YES_NO_OPTIONS = {
-    "yes": ["نعم", "ايوه", "اي", "اكيد", "تمام", "موافق", "استخدم", "yes", "ok"],
-    "no": ["لا", "مو", "غير", "جديد", "no"],
+    "yes": [
+        *("نعم", "ايوه", "ايوا", "اي", "ايه", "اه", "اكيد", "تمام", "موافق", "اوافق", "استخدم"),
+        *("صح", "صحيح", "مضبوط", "مظبوط", "بالضبط", "طبعا", "طيب", "ماشي", "زين", "اوك", "اوكي"),
+        *("يب", "يس", "ابي", "ابغي", "اريد", "مفيد", "نفسها", "نفس البيانات"),
+        *("مو مشكله", "مافي مشكله", "ما فيه مشكله", "لا مشكله", "ما عندي مشكله", "ما عندي مانع"),
+        *("لا مانع", "مافي مانع", "ما يخالف", "no problem"),
+        *("yes", "yeah", "yep", "yup", "ok", "okay", "sure", "correct", "aywa", "aiwa", "na3am"),
+        *("tamam", "akeed", "👍", "✅"),
+    ],
+    "no": [
+        *("لا", "مو", "مش", "مب", "غير", "كلا", "لالا", "لاء", "ابد", "ابدا", "غلط", "خطا"),
+        *("ارفض", "جديد", "اخري", "مختلف", "no", "nope", "nah", "la", "laa", "la2", "wrong"),
+        *("incorrect", "👎", "❌"),
+    ],
 }
+YES_NO_INTENTS = {"affirm": "yes", "deny": "no"}
 CONFIRM_OPTIONS = {
-    "yes": ["تاكيد", "اكد", "ارسل", "ارسال", "قدم", "موافق", "نعم", "اي", "ايوه", "تمام"],
-    "edit": ["تعديل", "عدل", "اعدل", "تصحيح", "صحح", "غير"],
+    "yes": [
+        *("تاكيد", "اكد", "ارسل", "ارسال", "قدم", "موافق", "نعم", "اي", "ايوه", "ايوا", "ايه"),
+        *("تمام", "اعتمد", "صحيح", "صح", "مضبوط", "اكيد", "طيب", "تم", "اوك", "اوكي", "كمل"),
+        *("ابعث", "yes", "ok", "confirm", "send", "submit", "👍", "✅"),
+    ],
+    "edit": [
+        *("تعديل", "عدل", "اعدل", "تصحيح", "صحح", "غير", "اغير", "تغيير", "غلط", "خطا"),
+        *("edit", "change", "modify"),
+    ],
 }
 CHANNEL_OPTIONS = {
-    "website": ["موقع", "web", "بوابه"],
-    "app": ["تطبيق", "جوال", "app"],
-    "call_center": ["اتصال", "هاتف", "اتصلت", "الرقم الموحد"],
-    "paper": ["ورق", "حضوري", "فرع", "مراجعه"],
+    "website": ["موقع", "web", "site", "بوابه", "متصفح", "browser", "portal", "mawqe3"],
+    "app": ["تطبيق", "جوال", "app", "ابلكيشن", "ابليكيشن", "application", "tatbeeq"],
+    "call_center": [
+        *("اتصال", "هاتف", "اتصل", "الرقم الموحد", "كول سنتر", "تلفون", "تليفون"),
+        *("خدمه العملاء", "call", "phone", "hotline"),
+    ],
+    "paper": [
+        *("ورق", "اوراق", "حضوري", "حضور", "فرع", "مراجعه", "paper", "in person", "branch"),
+        *("wara2", "waraq"),
+    ],
 }
 VALUE_LABELS = {
     "website": "الموقع الإلكتروني",
@@ -58,6 +95,56 @@ VALUE_LABELS = {
 }
 ENTITY_MAX = 150
 SERVICE_MAX = 200
+
+
+NATIONAL_ID_ERRORS = {
+    "no_digits": "utter_invalid_national_id_missing",
+    "length": "utter_invalid_national_id_length",
+    "mobile": "utter_invalid_national_id_mobile",
+    "prefix": "utter_invalid_national_id_prefix",
+    "checksum": "utter_invalid_national_id_checksum",
+    "ambiguous": "utter_invalid_national_id_ambiguous",
+}
+MOBILE_ERRORS = {
+    "no_digits": "utter_invalid_mobile_missing",
+    "foreign": "utter_invalid_mobile_foreign",
+    "landline": "utter_invalid_mobile_landline",
+    "national_id": "utter_invalid_mobile_national_id",
+    "length": "utter_invalid_mobile_length",
+    "length_international": "utter_invalid_mobile_length_international",
+    "not_mobile": "utter_invalid_mobile",
+    "ambiguous": "utter_invalid_mobile_ambiguous",
+}
+LENGTH_ERRORS = {"length", "length_international"}
+NOT_ANSWERS = {"cancel_report", "request_agent"}
+
+
+def digits_typed(count: int) -> str:
+    """«9 أرقام»، «11 رقماً»، «رقمين»: a count of digits as the error messages say it."""
+    return counted(count, "رقماً واحداً", "رقمين", "أرقام", "رقماً")
+
+
+def error_details(found: Finding, mask: Callable[[str], str]) -> dict[str, str]:
+    """The variables of an identifier's error message: how many digits were typed, and
+    the two values in doubt (masked, isolated so they read left to right)."""
+    details = {"typed": digits_typed(found.typed)} if found.error in LENGTH_ERRORS else {}
+    if found.error == "ambiguous":
+        first, second = found.candidates[:2]
+        details.update(first=f"\u2066{mask(first)}\u2069", second=f"\u2066{mask(second)}\u2069")
+    return details
+
+
+def answer_holding(tracker: Tracker, slot: str, value_in: Callable[[str], Any]) -> dict[str, Any]:
+    """Take the message as the answer to `slot` when it holds the value asked for (or says
+    it has none, as `value_in` decides), whatever the intent classifier thought; a request
+    to stop or for a person stays one. Used from `extract_<slot>` methods."""
+    if tracker.get_slot("requested_slot") != slot:
+        return {}
+    intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+    text = str(tracker.latest_message.get("text") or "")
+    if intent in NOT_ANSWERS or intent.startswith("EXTERNAL_") or text.startswith("/"):
+        return {}
+    return {slot: text} if text.strip() and value_in(text) else {}
 
 
 def free_text(value: Any, max_length: int, hint: str) -> str:
@@ -163,18 +250,19 @@ class ReportFormValidation(FormValidation):
     async def validate_use_saved_profile(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        answer = {"affirm": "yes", "deny": "no"}.get(intent) or choice_of(
-            tracker, str(value or ""), YES_NO_OPTIONS
-        )
+        # The words decide when they are clear («لا مو صحيح» is no, whatever the intent).
+        answer = answer_of(tracker, str(value or ""), YES_NO_OPTIONS, YES_NO_INTENTS)
         if answer is None:
             raise Rejection("utter_invalid_choice", hint="اختر: نعم أو لا.")
         if answer == "no":
             return {"use_saved_profile": "no"}
-        return {
-            "use_saved_profile": "yes",
-            **{slot: tracker.get_slot(profile) for slot, profile in PROFILE_SLOTS.items()},
-        }
+        return await self.checked(
+            tracker,
+            {
+                "use_saved_profile": "yes",
+                **{slot: tracker.get_slot(profile) for slot, profile in PROFILE_SLOTS.items()},
+            },
+        )
 
     @validator
     async def validate_beneficiary_name(self, value: Any, *_: Any) -> dict[str, Any]:
@@ -184,26 +272,43 @@ class ReportFormValidation(FormValidation):
             raise Rejection("utter_invalid_name", hint=hint)
         return {"beneficiary_name": text}
 
+    # A sentence that holds the value asked for is an answer, whatever the intent
+    # classifier thought («رقم هويتي ... لو سمحت» can read like a question).
+    async def extract_national_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_holding(tracker, "national_id", lambda t: find_national_id(t).value)
+
+    async def extract_mobile(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_holding(tracker, "mobile", lambda t: find_saudi_mobile(t).value)
+
+    # Who the beneficiary is decides some rules (a similar earlier request): a service
+    # told in the opening message was checked before the ID was known, so check again.
     @validator
-    async def validate_national_id(self, value: Any, *_: Any) -> dict[str, Any]:
-        national_id, reason = parse_national_id(str(value or ""))
-        if national_id is None:
+    async def validate_national_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        found = find_national_id(str(value or ""))
+        if found.value is None:
             raise Rejection(
-                {
-                    "format": "utter_invalid_national_id_format",
-                    "prefix": "utter_invalid_national_id_prefix",
-                    "checksum": "utter_invalid_national_id_checksum",
-                }[reason or "format"],
+                NATIONAL_ID_ERRORS[found.error or "no_digits"],
                 hint="رقم الهوية 10 أرقام يبدأ بـ 1 (أو 2 للإقامة)، وتجده على البطاقة أو في أبشر.",
+                **error_details(found, mask_national_id),
             )
-        return {"national_id": national_id}
+        return await self.checked(tracker, {"national_id": found.value})
 
     @validator
     async def validate_mobile(self, value: Any, *_: Any) -> dict[str, Any]:
-        mobile = parse_saudi_mobile(str(value or ""))
-        if mobile is None:
-            raise Rejection("utter_invalid_mobile", hint="اكتب رقم الجوال السعودي مثل 0551234567.")
-        return {"mobile": mobile}
+        found = find_saudi_mobile(str(value or ""))
+        if found.value is None:
+            raise Rejection(
+                MOBILE_ERRORS[found.error or "no_digits"],
+                hint="اكتب رقم الجوال السعودي مثل 0551234567.",
+                **error_details(found, mask_phone),
+            )
+        return {"mobile": found.value}
 
     def entity_answer(self, tracker: Tracker, value: Any) -> dict[str, Any]:
         """The entity, under its catalogue name when known; unknown names are flagged."""
@@ -240,13 +345,14 @@ class ReportFormValidation(FormValidation):
     async def validate_confirm_submission(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "affirm":
-            return {"confirm_submission": "yes"}
-        answer = choice_of(tracker, str(value or ""), CONFIRM_OPTIONS)
+        answer = answer_of(tracker, str(value or ""), CONFIRM_OPTIONS, {"affirm": "yes"})
         if answer is None:
             raise Rejection("utter_invalid_choice", hint="اختر: تأكيد وإرسال، أو تعديل، أو إلغاء.")
-        return {"confirm_submission": answer}
+        if answer != "yes":
+            return {"confirm_submission": answer}
+        # The last word before filing: every rule again, on all the answers together,
+        # whatever order (or opening message) they came in.
+        return await self.checked(tracker, {"confirm_submission": answer})
 
     @validator
     async def validate_field_to_edit(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from hijridate import Hijri
 
 from bot.rules.arabic import normalise
+from bot.rules.values import number_at
 
 GREGORIAN_MONTHS = {
     "يناير": 1,
@@ -133,10 +134,15 @@ def _relative(text: str, today: dt.date) -> DateParse | None:
     return None
 
 
-def _named_month(text: str, today: dt.date) -> DateParse | None:
+def _named_month(text: str, today: dt.date, search: bool = False) -> DateParse | None:
     for names, calendar in ((HIJRI_MONTHS, "hijri"), (GREGORIAN_MONTHS, "gregorian")):
         for name in sorted(names, key=len, reverse=True):
-            match = re.fullmatch(rf"(\d{{1,2}}) (?:من )?(?:شهر )?{name}(?: (\d{{4}}))?", text)
+            pattern = rf"(\d{{1,2}}) (?:من )?(?:شهر )?{name}(?: (\d{{4}}))?"
+            match = (
+                re.search(rf"(?<!\d){pattern}(?![\w])", text)
+                if search
+                else re.fullmatch(pattern, text)
+            )
             if not match:
                 continue
             day = int(match.group(1))
@@ -163,6 +169,8 @@ def parse_user_date(text: str, today: dt.date) -> DateParse:
     cleaned = re.sub(r"^(بتاريخ|تاريخ|في|يوم)\s+", "", cleaned)
     cleaned = re.sub(r"\s+", " ", cleaned).strip()
     parsed = _parse(cleaned, today)
+    if parsed.error == "unparsed":
+        parsed = _search(cleaned, today)
     if parsed.date is None:
         return parsed
     if parsed.date > today:
@@ -170,6 +178,98 @@ def parse_user_date(text: str, today: dt.date) -> DateParse:
     if parsed.date < today.replace(year=today.year - OLDEST_ACCEPTED_YEARS):
         return DateParse(error="too_old", calendar=parsed.calendar)
     return parsed
+
+
+_NUMERIC = (
+    re.compile(r"(?<![\d/.\-])\d{4}\s*([-/.])\s*\d{1,2}\s*\1\s*\d{1,2}(?![\d/\-]|\.\d)"),
+    re.compile(r"(?<![\d/.\-])\d{1,2}\s*([-/.])\s*\d{1,2}\s*\1\s*(?:\d{4}|\d{2})(?![\d/\-]|\.\d)"),
+)
+# Words before an elapsed time: «قبل»، «من»، «منذ»، «له / لها / لي» («صار لها أسبوعين»).
+_AGO = {"قبل", "من", "منذ", "له", "لها", "لي", "صارلي", "صارلها", "صارله"}
+_FILLERS = {"حوالي", "تقريبا", "يعني", "اكثر", "اقل", "قرابه", "نحو", "من", "شي", "بحدود"}
+_UNIT_WORDS = {
+    "يوم": 1,
+    "ايام": 1,
+    "اسبوع": 7,
+    "اسابيع": 7,
+    "جمعه": 7,
+    "شهر": 30,
+    "اشهر": 30,
+    "شهور": 30,
+    "سنه": 365,
+    "سنوات": 365,
+    "سنين": 365,
+}
+_DUAL_DAYS = {"يومين": 2, "اسبوعين": 14, "جمعتين": 14, "شهرين": 60, "سنتين": 730}
+_WEEKDAYS = {
+    "الاثنين": 0,
+    "الثلاثاء": 1,
+    "الثلاثا": 1,
+    "الاربعاء": 2,
+    "الاربعا": 2,
+    "الخميس": 3,
+    "الجمعه": 4,
+    "السبت": 5,
+    "الاحد": 6,
+}
+_DAY_WORDS = (
+    (("بعد بكره", "بعد بكرا"), 2),
+    (("بكره", "بكرا", "غدا", "باكر"), 1),
+    (("قبل امس", "اول امس", "اول البارح", "اول البارحه", "قبل البارحه"), -2),
+    (("امس", "البارحه", "البارح", "مبارح", "امبارح"), -1),
+    (("اليوم", "الحين", "توه", "توني", "الان"), 0),
+)
+
+
+def _elapsed(words: list[str], today: dt.date) -> DateParse | None:
+    """«قبل ٣ أسابيع تقريباً»، «من اسبوعين»، «صار لها عشرة أيام» anywhere in a sentence."""
+    for index, word in enumerate(words):
+        if word.lstrip("و") not in _AGO and word != "صار":
+            continue
+        rest = [w for w in words[index + 1 : index + 6] if w not in _FILLERS and w != "لي"]
+        if not rest:
+            continue
+        if rest[0] in _DUAL_DAYS:
+            return DateParse(today - dt.timedelta(days=_DUAL_DAYS[rest[0]]))
+        if rest[0] in _UNIT_WORDS and (rest[0] != "يوم" or word in {"قبل", "منذ"}):
+            return DateParse(today - dt.timedelta(days=_UNIT_WORDS[rest[0]]))
+        found = number_at(rest, 0)
+        if found and len(rest) > found[1] and rest[found[1]] in _UNIT_WORDS:
+            days = found[0] * _UNIT_WORDS[rest[found[1]]]
+            if days > 3650 * 2:
+                return DateParse(error="too_old")
+            return DateParse(today - dt.timedelta(days=days))
+    return None
+
+
+def _search(cleaned: str, today: dt.date) -> DateParse:
+    """A date inside a sentence: «قدمتها في ١٥/١١/٢٠٢٦ الصبح»، «يوم 3 نوفمبر»،
+    «من اسبوعين»، «قبل 10 ايام»، «امس»، «الأحد الماضي»."""
+    cleaned = re.sub(r"(?<=\d)\s*(?:هـ|ه|هجري|هجريه|م|ميلادي|ميلاديه)(?!\w)", "", cleaned)
+    for pattern in _NUMERIC:
+        match = pattern.search(cleaned)
+        if match:
+            return _parse(re.sub(r"\s+", "", match.group(0)), today)
+    named = _named_month(cleaned, today, search=True)
+    if named is not None:
+        return named
+    words = re.findall(r"[^\W_]+", cleaned)
+    elapsed = _elapsed(words, today)
+    if elapsed is not None:
+        return elapsed
+    joined = " " + " ".join(words) + " "
+    for phrases, offset in _DAY_WORDS:
+        if any(f" {phrase} " in joined or f" و{phrase} " in joined for phrase in phrases):
+            return DateParse(today + dt.timedelta(days=offset))
+    if " الاسبوع الماضي " in joined or " الاسبوع اللي فات " in joined:
+        return DateParse(today - dt.timedelta(days=7))
+    if " الشهر الماضي " in joined or " الشهر اللي فات " in joined:
+        return DateParse(today - dt.timedelta(days=30))
+    for word in words:
+        if word in _WEEKDAYS:
+            back = (today.weekday() - _WEEKDAYS[word]) % 7 or 7
+            return DateParse(today - dt.timedelta(days=back))
+    return DateParse(error="unparsed")
 
 
 def _parse(cleaned: str, today: dt.date) -> DateParse:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot.rules.arabic import to_ascii_digits
+from bot.rules.values import digit_groups
 
 _SEPARATORS = re.compile(r"[\s\-\u00a0.()]+")
 
@@ -70,6 +72,107 @@ def parse_saudi_mobile(text: str) -> str | None:
     if re.fullmatch(r"5\d{8}", candidate):
         return "+966" + candidate
     return None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A national ID or mobile found in an answer, or why none was (`error`), with the
+    count of digits typed (`typed`, for 'length') and the values in doubt (`candidates`)."""
+
+    value: str | None = None
+    error: str | None = None
+    typed: int = 0
+    candidates: tuple[str, ...] = ()
+
+
+TEN = range(10, 11)  # digits of an ID or iqama
+MOBILE = range(9, 15)  # 5XXXXXXXX to 009665XXXXXXXX
+
+
+def _one_of(found: list[str]) -> Finding | None:
+    unique = list(dict.fromkeys(found))
+    if len(unique) == 1:
+        return Finding(unique[0])
+    if len(unique) > 1:
+        return Finding(error="ambiguous", candidates=tuple(unique))
+    return None
+
+
+def find_national_id(text: str) -> Finding:
+    """The national ID / iqama in an answer («رقم هويتي ١٠٤٥١٢٣٤٥٣ لو سمحت», «my id is
+    1045-123-453»): among the numbers typed, the one that is a valid ID. Otherwise the
+    error says what was wrong: 'no_digits'; 'length' (`typed` digits, not 10); 'mobile'
+    (a Saudi mobile was typed); 'prefix' (10 digits, not starting with 1 or 2);
+    'checksum' (the check digit does not match); 'ambiguous' (two different valid IDs)."""
+    groups = digit_groups(text)
+    if not groups:
+        return Finding(error="no_digits")
+    found = [v for g in groups for v in g.found(_as_national_id, TEN)]
+    chosen = _one_of(found)
+    if chosen is not None:
+        return chosen
+    tens = [d for g in groups for d in g.found(lambda d, _: d, TEN)]
+    attempts = [d for d in tens if d[0] in "12"]
+    if attempts:
+        return Finding(error=parse_national_id(attempts[0])[1], candidates=(attempts[0],))
+    others = [g for g in groups if not g.found(_as_mobile, MOBILE, g.international)]
+    if not others:
+        return Finding(error="mobile")
+    tens = [d for g in others for d in g.found(lambda d, _: d, TEN)]
+    if tens:
+        return Finding(error="prefix", candidates=(tens[0],))
+    return Finding(error="length", typed=max(len(g.digits) for g in others))
+
+
+def _as_mobile(digits: str, plus: bool) -> str | None:
+    """`parse_saudi_mobile` of ASCII digits typed after `+` (`plus`) or not."""
+    national = digits if plus else digits.removeprefix("00")
+    national = national.removeprefix("966").removeprefix("0")
+    return "+966" + national if len(national) == 9 and national[0] == "5" else None
+
+
+def _as_national_id(digits: str, _plus: bool = False) -> str | None:
+    return digits if digits[0] in "12" and national_id_checksum_ok(digits) else None
+
+
+def find_saudi_mobile(text: str) -> Finding:
+    """The Saudi mobile in an answer («جوالي ٠٥٥ ١٢٣ ٤٥٦٧», «+966 55 123 4567»), in
+    E.164. Otherwise the error says what was wrong: 'no_digits'; 'foreign' (another
+    country's code); 'landline' (a Saudi fixed line, 01…); 'national_id' (a valid ID was
+    typed); 'length' (a 05… number with `typed` digits, not 10) or
+    'length_international' (`typed` digits after 966, not 9); 'not_mobile' (anything
+    else); 'ambiguous' (two different mobiles)."""
+    groups = digit_groups(text)
+    if not groups:
+        return Finding(error="no_digits")
+    chosen = _one_of([v for g in groups for v in g.found(_as_mobile, MOBILE, g.international)])
+    if chosen is not None:
+        return chosen
+    attempt = max(groups, key=lambda g: len(g.digits))
+    digits = attempt.digits
+    international = attempt.international
+    if international:
+        digits = digits[2:] if digits.startswith("00") else digits
+        if not digits.startswith("966"):
+            return Finding(error="foreign")
+    if digits.startswith("966") and (international or len(digits) >= 11):
+        national = digits[3:].removeprefix("0")
+        if national.startswith("5"):
+            return Finding(error="length_international", typed=len(national))
+        international = True
+    else:
+        national = digits.removeprefix("0")
+    if (
+        national.startswith("1")
+        and len(national) in (8, 9)
+        and (international or digits.startswith("0"))
+    ):
+        return Finding(error="landline")
+    if any(_as_national_id(d) for g in groups for _, _, d in g.windows(TEN)):
+        return Finding(error="national_id")
+    if national.startswith("5"):
+        return Finding(error="length", typed=len(digits))
+    return Finding(error="not_mobile")
 
 
 def mask_national_id(value: str | None) -> str:

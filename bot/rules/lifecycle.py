@@ -36,6 +36,9 @@ COMPLETED = ("accepted", "rejected", "closed")
 # Statuses after which the 5-working-day delay notice no longer applies.
 SETTLED = {*COMPLETED, "cancelled"}
 MISSING_DATA_HOURS = 48
+# Missing data is asked for at review; once the beneficiary supplies it, the report goes
+# back to review (the guide's path: received → review → referred to the entity).
+AFTER_MISSING_DATA = "under_review"
 
 # The notification sent when a report enters a status (None: no notice promised).
 NOTIFICATION_FOR_STATUS = {

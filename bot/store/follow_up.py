@@ -4,6 +4,7 @@ checks, missing documents and the satisfaction survey."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,9 +12,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.rules.lifecycle import (
+    AFTER_MISSING_DATA,
     MISSING_DATA_HOURS,
     SETTLED,
     STATUS_LABELS,
+    TransitionError,
     check_transition,
     notification_for,
 )
@@ -177,9 +180,12 @@ def attach_update(
     now: dt.datetime,
 ) -> ReportView:
     """The beneficiary sent the missing documents or corrections: attach them and put the
-    report back to review."""
+    report back to review. Raises `TransitionError` if the report no longer waits for
+    them (the scheduler cancelled it, staff moved it on) and attaches nothing."""
     with store.session() as session:
         report = _report(session, number)
+        if report.status != "missing_data":
+            raise TransitionError(f"report {number} is {report.status}, not missing_data")
         for reference, content_type in documents:
             session.add(
                 Document(
@@ -193,7 +199,7 @@ def attach_update(
         note = "أرسل المستفيد المستندات أو التصحيحات المطلوبة"
         if correction:
             note += f": {correction}"
-        _set_status(session, report, "under_review", note, "beneficiary", now, notify=False)
+        _set_status(session, report, AFTER_MISSING_DATA, note, "beneficiary", now, notify=False)
         session.flush()
         return _view(report)
 
@@ -338,6 +344,25 @@ def is_owner(store: Store, conversation_id: str, number: str | None) -> bool:
             )
         ).scalar_one()
         return bool(granted)
+
+
+def reports_awaiting_documents(
+    store: Store, conversation_id: str, notified: Sequence[str] = ()
+) -> list[str]:
+    """The reports in `missing_data` this conversation may complete, oldest first: those it
+    filed and those whose missing-data notice it was shown (`notified`), each one passing
+    `is_owner`."""
+    with store.session() as session:
+        rows = session.execute(
+            select(Report.number)
+            .where(
+                Report.status == "missing_data",
+                (Report.conversation_id == conversation_id) | Report.number.in_(list(notified)),
+            )
+            .order_by(Report.id)
+        ).scalars()
+        numbers = list(rows)
+    return [number for number in numbers if is_owner(store, conversation_id, number)]
 
 
 def grant_ownership(

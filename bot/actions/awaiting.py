@@ -1,0 +1,133 @@
+"""What the conversation is waiting for: the context the citizen's next message is read in.
+
+A notice pushed by the desk, a refusal or a question of the bot asks for something; the
+reply («تفضل الصورة https://…», «ليش؟», «٤», «تمام شكرا») only makes sense against it.
+Two slots keep it:
+
+- `awaiting` (categorical, featurised): what the last notice, refusal or question was
+  about — `documents`, `notice`, `refusal`, `survey` or `report_choice`. The rules of
+  `data/rules/context.yml` read it to send a plausible reply to `action_reply_in_context`
+  or `action_resume_survey` whatever the intent classifier thought of it.
+- `awaiting_context` (not featurised): the details —
+  `documents`: the report numbers whose missing-data notice was shown here (still
+  checked in the store at each use: ownership and the status);
+  `notice`: the last notice (`kind`, `report`, `note`);
+  `refusal`: the last refusal (`code`, `date`, `number`, `detail`);
+  `survey`: the report whose survey is under way;
+  `choice`: documents received while several reports wait for some (`reports`,
+  `documents`, `text`).
+
+Both carry over to a new session (the domain's `carry_over_slots_to_new_session`), so a
+reply that comes hours after a notice is still read against it. The functions here are
+pure bookkeeping on the context dict; the actions turn the result into `SlotSet`s with
+`events`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+
+AWAITING = "awaiting"
+CONTEXT = "awaiting_context"
+DOCUMENTS = "documents"
+NOTICE = "notice"
+REFUSAL = "refusal"
+SURVEY = "survey"
+REPORT_CHOICE = "report_choice"
+# Notices that do not change a report's status (it may still be waiting for documents).
+STATUS_KEPT = {"delayed"}
+
+Context = dict[str, Any]
+
+
+def context_of(tracker: Tracker) -> Context:
+    value = tracker.get_slot(CONTEXT)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def settled(context: Context) -> str | None:
+    """What is still awaited once the last question is dealt with: documents a notice
+    asked for, then a survey under way."""
+    if context.get("documents"):
+        return DOCUMENTS
+    if context.get("survey"):
+        return SURVEY
+    return None
+
+
+def _without(context: Context, *keys: str) -> Context:
+    return {key: value for key, value in context.items() if key not in keys and value}
+
+
+def after_notice(
+    context: Context, kind: str, number: str, note: str, in_form: bool
+) -> tuple[Context, str | None]:
+    """A notice about report `number` was shown. A missing-data notice waits for the
+    documents; another notice waits for an acknowledgement or a «ليش؟» (unless a form is
+    open: the notice then interrupted it, and what follows answers the form)."""
+    before = context.get("documents") or []
+    pending = [n for n in before if n != number]
+    if kind == "missing_data" or (kind in STATUS_KEPT and number in before):
+        pending.append(number)
+    updated = _without(context, "documents", "notice", "refusal", "choice")
+    if pending:
+        updated["documents"] = pending
+    updated["notice"] = {"kind": kind, "report": number, "note": note}
+    if kind == "missing_data":
+        return updated, DOCUMENTS
+    return updated, settled(updated) if in_form else NOTICE
+
+
+def survey_started(context: Context, number: str) -> tuple[Context, str]:
+    return {**_without(context, "survey"), "survey": number}, SURVEY
+
+
+def survey_over(context: Context) -> tuple[Context, str | None]:
+    updated = _without(context, "survey")
+    return updated, settled(updated)
+
+
+def after_refusal(
+    context: Context, code: str, date: str | None, number: str | None, detail: str | None
+) -> tuple[Context, str]:
+    refusal = {"code": code, "date": date, "number": number, "detail": detail}
+    updated = _without(context, "notice", "refusal", "choice")
+    updated["refusal"] = {k: v for k, v in refusal.items() if v is not None}
+    return updated, REFUSAL
+
+
+def moving_on(context: Context) -> tuple[Context, str | None]:
+    """The citizen started something else (a report, following a report): the last
+    notice, refusal or question no longer frames the next message; documents asked for
+    and a survey under way still do."""
+    updated = _without(context, "notice", "refusal", "choice")
+    return updated, settled(updated)
+
+
+def documents_received(context: Context, number: str) -> tuple[Context, str | None]:
+    pending = [n for n in context.get("documents") or [] if n != number]
+    updated = _without(context, "documents", "choice")
+    if pending:
+        updated["documents"] = pending
+    return updated, settled(updated)
+
+
+def choosing_report(
+    context: Context, reports: list[str], documents: list[dict[str, Any]], text: str
+) -> tuple[Context, str]:
+    choice = {"reports": reports, "documents": documents, "text": text}
+    return {**_without(context, "choice"), "choice": choice}, REPORT_CHOICE
+
+
+def events(tracker: Tracker, context: Context, awaiting: str | None) -> list[EventType]:
+    """The `SlotSet`s that make the slots hold `context` and `awaiting` (none when they
+    already do)."""
+    found: list[EventType] = []
+    if tracker.get_slot(AWAITING) != awaiting:
+        found.append(SlotSet(AWAITING, awaiting))
+    if context_of(tracker) != context:
+        found.append(SlotSet(CONTEXT, context or None))
+    return found
