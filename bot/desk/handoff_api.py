@@ -4,8 +4,11 @@ Replies and resumptions go through Rasa's hand-off bridge (`channels/handoff_bri
 so an agent's words reach the user on the user's own channel and are recorded in the
 conversation. Taking is atomic (two agents cannot hold one chat); every action is audited.
 Agents sign in (`POST /api/agents/login`) and send their session token as a bearer
-token. Agents see the waiting chats and their own; supervisors see every chat and can
-reassign one. Identifiers are masked unless an agent reveals them, which is audited.
+token (sign-in throttled: `bot/desk/sign_in.py`). Agents see the waiting chats and their
+own; supervisors see every chat and can reassign one, to an active agent only. The queue
+shows conversation ids masked (they hold phone numbers); actions go by the hand-off's id.
+A transcript and the unmasked identifiers are for the chat's holder or a supervisor, and
+every read is audited; a report's status, only for the report filed by a chat one holds.
 Every field is bounded (`bot/rules/input_bounds.py`): out of bounds is a 400 with a JSON error,
 a hand-off id longer than 18 digits a 404, and nothing is changed.
 """
@@ -14,12 +17,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
+import re
+import time
 import urllib.parse
 
 import aiohttp
 from aiohttp import web
 
 from bot import clock
+from bot.desk.sign_in import GUARD_KEY, client_address, wait_in_arabic
 from bot.desk.staff_api import (
     SETTINGS_KEY,
     STORE_KEY,
@@ -106,6 +113,8 @@ async def require_agent(request: web.Request, handler):  # type: ignore[no-untyp
 
 
 async def login(request: web.Request) -> web.Response:
+    """Sign in; throttled per username and per client address (`bot/desk/sign_in.py`):
+    while locked, 429 with `Retry-After` and the wait in Arabic, before any password check."""
     body = await read_object(request)
     if not isinstance(body.get("username"), str) or not isinstance(body.get("password"), str):
         return error(400, "username and password required")
@@ -113,9 +122,18 @@ async def login(request: web.Request) -> web.Response:
     password = bounds.text(body["password"], "password", bounds.MAX_PASSWORD, required=True)
     hours = request.app[SETTINGS_KEY].agent_session_hours
     store = request.app[STORE_KEY]
-    signed = await store.run(sign_in, username, password, clock.now(), hours)
-    if signed is None:
-        return error(401, "wrong username or password")
+    guard = request.app[GUARD_KEY]
+    address = client_address(request)
+    async with guard.attempt(username, address):
+        wait = guard.wait(username, address, time.monotonic())
+        if wait > 0:
+            return _throttled(wait)
+        async with guard.hashing:  # scrypt in a worker thread, a few at a time
+            signed = await store.run(sign_in, username, password, clock.now(), hours)
+        if signed is None:
+            guard.failed(username, address, time.monotonic())
+            return error(401, "wrong username or password")
+        guard.succeeded(username)
     token, expires = signed
     await store.run(audit, username, "sign_in", clock.now())
     agent = await store.run(agent_for_token, token, clock.now())
@@ -124,9 +142,42 @@ async def login(request: web.Request) -> web.Response:
     )
 
 
+def _throttled(wait: float) -> web.Response:
+    seconds = max(1, math.ceil(wait))
+    return web.json_response(
+        {
+            "error": f"too many failed sign-ins; try again in {seconds} s",
+            "retry_after": seconds,
+            "message": wait_in_arabic(seconds),
+        },
+        status=429,
+        headers={"Retry-After": str(seconds)},
+    )
+
+
 async def logout(request: web.Request) -> web.Response:
     await request.app[STORE_KEY].run(sign_out, _bearer(request) or "")
     return web.json_response({"status": "signed out"})
+
+
+_MASK = "*"
+_VISIBLE = 2  # at most the last two characters (digits of a phone number) stay visible
+_CHANNEL_PREFIX = re.compile(r"[a-z][a-z0-9_-]{0,31}:")
+
+
+def masked_conversation(conversation_id: str) -> str:
+    """A conversation id as the queue shows it: the channel's prefix (`whatsapp:`, `web:`,
+    `rest:`) and a leading `+` kept, everything else masked but the last two characters
+    (`whatsapp:+9665XXXXXX12` → `whatsapp:+**********12`); ids of six characters or fewer
+    are masked whole. Pure. The queue's actions go by the hand-off's id, never by this."""
+    prefix = _CHANNEL_PREFIX.match(conversation_id)
+    head = prefix.group(0) if prefix else ""
+    rest = conversation_id[len(head) :]
+    if rest.startswith("+"):
+        head, rest = head + "+", rest[1:]
+    if len(rest) <= 6:
+        return head + _MASK * len(rest)
+    return head + _MASK * (len(rest) - _VISIBLE) + rest[-_VISIBLE:]
 
 
 async def list_queue(request: web.Request) -> web.Response:
@@ -140,7 +191,7 @@ async def list_queue(request: web.Request) -> web.Response:
         items.append(
             {
                 "id": h.id,
-                "conversation_id": h.conversation_id,
+                "conversation": masked_conversation(h.conversation_id),
                 "channel": h.channel,
                 "reason": h.reason,
                 "status": h.status,
@@ -270,12 +321,21 @@ async def reveal(request: web.Request) -> web.Response:
     )
     if status != 200:
         return error(502, "could not read the conversation")
-    await store.run(audit, me.username, "reveal", clock.now(), handoff.conversation_id)
+    await store.run(
+        audit,
+        me.username,
+        "reveal",
+        clock.now(),
+        handoff.conversation_id,
+        detail={"handoff": handoff.id},
+    )
     return web.json_response(result)
 
 
 async def report_status(request: web.Request) -> web.Response:
-    """An agent changes the status of a report from the chat (audited, notified)."""
+    """An agent changes the status of the report filed by the chat she holds (audited,
+    notified). Supervisors too: any other change goes through the staff API. The body is
+    validated by the staff API's `read_status_change` (one definition of statuses and bounds)."""
     me: AgentView = request[AGENT_KEY]
     body = await read_object(request, empty_ok=False)
     number, status = body.get("number"), body.get("status")
@@ -285,8 +345,8 @@ async def report_status(request: web.Request) -> web.Response:
     if bounds.report_number(number) is None:
         return error(404, "no report with this number")
     store = request.app[STORE_KEY]
-    if not me.is_supervisor and not await store.run(holds_chat_of_report, me.username, number):
-        return error(403, "only the report of a chat you hold (or a supervisor)")
+    if not await store.run(holds_chat_of_report, me.username, number):
+        return error(403, "only the report filed by a chat you hold")
     try:
         view = await store.run(
             change_status,
@@ -326,7 +386,15 @@ async def transcript(request: web.Request) -> web.Response:
     )
     if status != 200:
         return error(502, "could not read the conversation")
-    await store.run(audit, me.username, "transcript", clock.now(), handoff.conversation_id)
+    # The same audit as `reveal`: who read which conversation, when (each read is a row).
+    await store.run(
+        audit,
+        me.username,
+        "transcript",
+        clock.now(),
+        handoff.conversation_id,
+        detail={"handoff": handoff.id},
+    )
     return web.json_response(result)
 
 

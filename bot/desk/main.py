@@ -21,8 +21,9 @@ import aiohttp
 from aiohttp import web
 
 from bot import clock
-from bot.desk import event_relay, handoff_api, operability, supervisors, widget
+from bot.desk import event_relay, handoff_api, headers, operability, supervisors, widget
 from bot.desk.dispatcher import Dispatcher
+from bot.desk.sign_in import GUARD_KEY, SignInGuard
 from bot.desk.staff_api import (
     SETTINGS_KEY,
     STORE_KEY,
@@ -71,6 +72,8 @@ def build_app(settings: Settings | None = None) -> web.Application:
     app[SETTINGS_KEY] = settings
     app[STORE_KEY] = store
     app[TOKEN_KEY] = token
+    app[GUARD_KEY] = SignInGuard()
+    headers.setup(app)
     relayed = bool(settings.event_broker_url)
     operability.setup(
         app,

@@ -4,7 +4,8 @@ The staff API (bearer `BALAGH_STAFF_TOKEN`), the agents' API (a session token fr
 `POST /api/agents/login`), the supervisors' report (a supervisor's session) and the
 operations endpoints (health, readiness, metrics). `tests/unit/test_openapi.py` checks that
 every route of the desk's router is described here and that every path described exists.
-The pages (`/console`, `/console/supervisors`, `/widget/...`) are not APIs and are left out.
+The pages (`/console`, `/console/supervisors`, their `/console/assets/...`, `/widget/...`) are
+not APIs and are left out.
 """
 
 from __future__ import annotations
@@ -144,7 +145,11 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "id": {"type": "integer"},
-            "conversation_id": {"type": "string"},
+            "conversation": {
+                "type": "string",
+                "description": "the conversation id, masked (channel prefix and at most the "
+                "last two characters); act on the chat by the hand-off's id",
+            },
             "channel": {"type": "string"},
             "reason": {"type": "string", "enum": ["asked", "not_understood", "dispute"]},
             "status": {"type": "string", "enum": ["waiting", "active"]},
@@ -291,6 +296,10 @@ def _paths() -> dict[str, Any]:
                     "200": _ok("signed in", _ref("Session")),
                     "400": BAD,
                     "401": _error("wrong username or password"),
+                    "429": _error(
+                        "too many failed sign-ins for this username or address: wait "
+                        "`Retry-After` seconds (`retry_after`; `message` says it in Arabic)"
+                    ),
                 },
             }
         },
@@ -314,12 +323,15 @@ def _paths() -> dict[str, Any]:
             "post": {
                 "tags": ["agents"],
                 "summary": "Change a report's status from a chat (audited, notified)",
+                "description": "Only for the report filed by a chat the agent holds "
+                "(supervisors included); the staff API's statuses and bounds.",
                 "security": AGENT,
                 "requestBody": _body(_ref("AgentStatusChange")),
                 "responses": {
                     "200": status_ok,
                     "400": BAD,
                     "401": UNAUTHORISED,
+                    "403": _error("only the report filed by a chat you hold"),
                     "404": NO_REPORT,
                     "409": _error("a change the report's life does not allow"),
                 },
@@ -385,12 +397,14 @@ def _paths() -> dict[str, Any]:
         "/api/handoffs/{id}/transcript": {
             "get": {
                 "tags": ["agents"],
-                "summary": "The conversation so far",
+                "summary": "The conversation so far (every read audited)",
+                "description": "For the agent holding the chat or a supervisor.",
                 "security": AGENT,
                 "parameters": [HANDOFF_ID],
                 "responses": {
                     "200": _ok("messages", _ref("Transcript")),
                     "401": UNAUTHORISED,
+                    "403": _error("only the agent holding the chat or a supervisor"),
                     "404": NO_HANDOFF,
                     "502": BRIDGE,
                 },

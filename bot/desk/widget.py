@@ -52,7 +52,28 @@ async def console(_: web.Request) -> web.FileResponse:
     )
 
 
+# The console's and the supervisors' page's scripts and styles (no inline script: the pages'
+# Content-Security-Policy allows only the desk's own files, `bot/desk/headers.py`).
+ASSETS = {
+    "console.js": "application/javascript",
+    "console.css": "text/css",
+    "supervisors.js": "application/javascript",
+    "supervisors.css": "text/css",
+}
+
+
+async def console_asset(request: web.Request) -> web.FileResponse:
+    name = request.match_info["name"]
+    if name not in ASSETS:
+        raise web.HTTPNotFound()
+    return web.FileResponse(
+        STATIC / name,
+        headers={"Content-Type": f"{ASSETS[name]}; charset=utf-8", "Cache-Control": "no-cache"},
+    )
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/console", console)
+    app.router.add_get("/console/assets/{name}", console_asset)
     app.router.add_get("/widget/demo", demo)
     app.router.add_get("/widget/{name}", widget_file)

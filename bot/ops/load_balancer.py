@@ -44,7 +44,8 @@ RASA_PATHS = (
     "/webhooks/rest/webhook",
 )
 # /telegram/webhook: Telegram's updates in webhook mode (the desk checks their secret)
-DESK_PATHS = ("/console", "/api/", "/widget/", "/telegram/webhook")
+# /console/assets/: the console's and supervisors' page's scripts and styles
+DESK_PATHS = ("/console", "/console/assets/", "/api/", "/widget/", "/telegram/webhook")
 
 
 @dataclass(frozen=True)

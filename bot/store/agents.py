@@ -1,7 +1,13 @@
 """Agents' accounts and sign-in sessions.
 
-Passwords are stored as scrypt hashes with a per-password salt; session tokens are random,
-only their SHA-256 is stored, and they expire (BALAGH_AGENT_SESSION_HOURS, default 8).
+Passwords are stored as scrypt hashes at OWASP's current cost (N=2^17, r=8, p=1) with a
+per-password salt, the parameters written in the hash (`scrypt$ln=17,r=8,p=1$<salt>$<key>`);
+hashes of the first format (`scrypt$<salt>$<key>`, N=2^14) still verify and are rewritten at
+the next successful sign-in. A password is at least 12 characters, not one character (or a
+short group) repeated, not the username and not a common password (`common_passwords.txt`).
+Session tokens are random, only their SHA-256 is stored, and they expire
+(BALAGH_AGENT_SESSION_HOURS, default 8). Throttling and running the hash off the event loop
+are the desk's (`bot/desk/sign_in.py`).
 """
 
 from __future__ import annotations
@@ -9,8 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
+import string
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from sqlalchemy import delete, select
 
@@ -19,7 +29,44 @@ from bot.store.database import Store
 from bot.store.models import Agent, AgentSession
 
 ROLES = ("agent", "supervisor")
-SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+MIN_PASSWORD = 12
+
+
+@dataclass(frozen=True)
+class ScryptCost:
+    log2_n: int
+    r: int
+    p: int
+
+    @property
+    def label(self) -> str:
+        return f"ln={self.log2_n},r={self.r},p={self.p}"
+
+    @property
+    def maxmem(self) -> int:
+        """What OpenSSL needs (128·r·(N+2) + 128·r·p bytes), with 1 MiB to spare: hashlib's
+        default limit (32 MiB) refuses N=2^17."""
+        return 128 * self.r * (2**self.log2_n + 2 + self.p) + 2**20
+
+    def derive(self, password: str, salt: bytes) -> bytes:
+        return hashlib.scrypt(
+            password.encode(),
+            salt=salt,
+            n=2**self.log2_n,
+            r=self.r,
+            p=self.p,
+            maxmem=self.maxmem,
+            dklen=32,
+        )
+
+
+# OWASP Password Storage Cheat Sheet: scrypt N=2^17, r=8, p=1 (128 MiB, about a second here).
+CURRENT = ScryptCost(17, 8, 1)
+LEGACY = ScryptCost(14, 8, 1)  # hashes written before issue 19: `scrypt$<salt>$<key>`
+_LABEL = re.compile(r"ln=(\d{1,2}),r=(\d{1,2}),p=(\d)")
+# Compared with a password of an unknown (or disabled) username, so that a wrong name costs
+# exactly one scrypt at the current cost, like a wrong password; random, so nothing matches.
+DUMMY_HASH = f"scrypt${CURRENT.label}${secrets.token_hex(16)}${secrets.token_hex(32)}"
 
 
 @dataclass(frozen=True)
@@ -33,21 +80,79 @@ class AgentView:
         return self.role == "supervisor"
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, cost: ScryptCost = CURRENT) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, **SCRYPT)
-    return f"scrypt${salt.hex()}${digest.hex()}"
+    return f"scrypt${cost.label}${salt.hex()}${cost.derive(password, salt).hex()}"
+
+
+def _parse(stored: str) -> tuple[ScryptCost, bytes, str] | None:
+    parts = stored.split("$")
+    try:
+        if len(parts) == 3 and parts[0] == "scrypt":
+            return LEGACY, bytes.fromhex(parts[1]), parts[2]
+        if len(parts) == 4 and parts[0] == "scrypt":
+            found = _LABEL.fullmatch(parts[1])
+            if found is None:
+                return None
+            cost = ScryptCost(*(int(g) for g in found.groups()))
+            if not (14 <= cost.log2_n <= 20 and 1 <= cost.r <= 16 and 1 <= cost.p <= 4):
+                return None  # a hash we never write: refuse rather than run an odd cost
+            return cost, bytes.fromhex(parts[2]), parts[3]
+    except ValueError:
+        return None
+    return None
 
 
 def password_matches(password: str, stored: str) -> bool:
-    try:
-        scheme, salt, digest = stored.split("$")
-    except ValueError:
+    """One scrypt at the hash's own cost, compared in constant time."""
+    parsed = _parse(stored)
+    if parsed is None:
         return False
-    if scheme != "scrypt":
-        return False
-    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), **SCRYPT)
-    return hmac.compare_digest(candidate.hex(), digest)
+    cost, salt, digest = parsed
+    return hmac.compare_digest(cost.derive(password, salt).hex(), digest)
+
+
+def needs_upgrade(stored: str) -> bool:
+    """Is this hash below the current cost (rewritten at the next successful sign-in)?"""
+    parsed = _parse(stored)
+    return parsed is None or parsed[0] != CURRENT
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    path = Path(__file__).with_name("common_passwords.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        line.strip().casefold() for line in lines if line.strip() and not line.startswith("#")
+    )
+
+
+_TAIL = string.digits + string.punctuation + " "
+
+
+def password_problem(password: str, username: str) -> str | None:
+    """Why `password` may not be an agent's password, or None. Pure."""
+    if len(password) < MIN_PASSWORD:
+        return f"password must have at least {MIN_PASSWORD} characters"
+    folded = password.casefold()
+    for unit in range(1, 4):
+        if len(folded) % unit == 0 and folded == folded[:unit] * (len(folded) // unit):
+            return "password must not be one character (or a short group) repeated"
+    name = username.casefold()
+    if name and name in (folded, folded.rstrip(_TAIL), folded[::-1]):
+        return "password must not be the username"
+    common = common_passwords()
+    stem = folded.rstrip(_TAIL)
+    if folded in common or stem in common or folded.replace(" ", "") in common:
+        return "password is a common password; choose another"
+    return None
+
+
+def check_password(password: str, username: str) -> None:
+    """Raise ValueError (the reason) for a password an agent may not have."""
+    problem = password_problem(password, username)
+    if problem:
+        raise ValueError(problem)
 
 
 def add_agent(
@@ -61,8 +166,7 @@ def add_agent(
 ) -> None:
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
-    if len(password) < 10:
-        raise ValueError("password must have at least 10 characters")
+    check_password(password, username)
     with store.session() as session:
         session.add(
             Agent(
@@ -90,13 +194,20 @@ def _plausible_token(token: str) -> bool:
 def sign_in(
     store: Store, username: str, password: str, now: dt.datetime, hours: float = 8
 ) -> tuple[str, dt.datetime] | None:
-    """A new session token and its expiry, or None for a wrong name or password."""
+    """A new session token and its expiry, or None for a wrong name or password.
+
+    Exactly one scrypt whatever the name: an unknown or disabled username is compared with
+    `DUMMY_HASH`, so timing does not tell which names exist. A hash below the current cost
+    is rewritten after a successful check. Blocking (about a second): the desk runs it in a
+    worker thread (`Store.run`), never on its event loop."""
     with store.session() as session:
         agent = session.get(Agent, username)
-        # Hash even for unknown users, so timing does not reveal which names exist.
-        stored = agent.password_hash if agent and agent.active else hash_password("x" * 12)
-        if not (password_matches(password, stored) and agent and agent.active):
+        known = agent is not None and agent.active
+        stored = agent.password_hash if known else DUMMY_HASH
+        if not (password_matches(password, stored) and known):
             return None
+        if needs_upgrade(stored):
+            agent.password_hash = hash_password(password)
         token = secrets.token_urlsafe(32)
         expires = now + dt.timedelta(hours=hours)
         session.add(

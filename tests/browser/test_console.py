@@ -3,6 +3,7 @@ message arrive, hand back."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -11,7 +12,7 @@ from playwright.sync_api import Locator, Page, expect
 from bot import clock
 from bot.store.agents import add_agent
 from tests.e2e.conftest import running_bot
-from tests.helpers.browser import signed_in
+from tests.helpers.browser import queue_entry, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -45,8 +46,10 @@ def test_an_agent_works_a_chat_from_the_console(desk_bot, browser):
     page.get_by_label("كلمة المرور").fill("correct horse battery")
     page.get_by_role("button", name="دخول").click()
 
-    entry = page.locator(f"li[data-conversation='rest:{user}']")
+    entry = queue_entry(page, bot, f"rest:{user}")
     expect(entry).to_contain_text("الشكوى")
+    expect(entry).not_to_contain_text(user)  # the conversation id is masked
+    expect(entry).to_contain_text("rest:" + "*" * (len(user) - 2) + user[-2:])
     expect(entry).to_contain_text("نورة سعد")
     entry.get_by_role("button", name="استلام").click()
     expect(page.locator("#transcript")).to_contain_text("ابي اكلم موظف")
@@ -77,7 +80,7 @@ def waiting_chat(browser, bot, agent: str) -> tuple[str, Page, Locator]:
     user = f"user-{uuid.uuid4().hex[:8]}"
     assert "سيتولى" in bot.say(user, "ابي اكلم موظف")
     page = signed_in(browser, bot, agent)
-    entry = page.locator(f"li[data-conversation='rest:{user}']")
+    entry = queue_entry(page, bot, f"rest:{user}")
     expect(entry).to_be_visible()
     return user, page, entry
 
@@ -91,7 +94,7 @@ def test_a_reply_needs_an_open_chat_and_a_refused_one_is_kept(desk_bot, browser)
     expect(sara.get_by_label("ردّك على المستفيد")).to_be_enabled()
 
     lina = signed_in(browser, bot, "lina")  # the supervisor moves the chat to herself
-    moved = lina.locator(f"li[data-conversation='rest:{user}']")
+    moved = queue_entry(lina, bot, f"rest:{user}")
     lina.once("dialog", lambda dialog: dialog.accept("lina"))
     moved.get_by_role("button", name="إعادة إسناد").click()
     expect(moved).to_contain_text("لدى lina")
@@ -108,10 +111,29 @@ def test_a_chat_taken_by_someone_else_meanwhile_is_said_in_arabic(desk_bot, brow
     user, sara, entry = waiting_chat(browser, bot, "sara")
     sara.route("**/api/handoffs", lambda route: route.abort())  # her queue stops refreshing
     lina = signed_in(browser, bot, "lina")
-    lina.locator(f"li[data-conversation='rest:{user}']").get_by_role(
-        "button", name="استلام"
-    ).click()
+    queue_entry(lina, bot, f"rest:{user}").get_by_role("button", name="استلام").click()
     expect(lina.get_by_label("ردّك على المستفيد")).to_be_enabled()
     entry.get_by_role("button", name="استلام").click()  # the queue she sees is out of date
     expect(sara.locator("#queue-error")).to_contain_text("استلم هذه المحادثة موظف آخر")
     expect(sara.get_by_label("ردّك على المستفيد")).to_be_disabled()
+
+
+def test_the_console_says_the_sign_in_wait_in_arabic_and_breaks_no_policy(desk_bot, browser):
+    add_agent(desk_bot.store, "reem", "correct horse battery", "agent", clock.now())
+    page = browser.new_page()
+    violations = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security" in m.text else 0)
+    page.goto(f"{desk_bot.desk_url}/console")
+    page.get_by_label("اسم المستخدم").fill("reem")
+    page.get_by_label("كلمة المرور").fill("wrong password")
+    for _ in range(5):
+        page.get_by_role("button", name="دخول").click()
+        expect(page.get_by_role("alert")).to_contain_text("غير صحيحة")
+        expect(page.get_by_role("button", name="دخول")).to_be_enabled()
+        page.evaluate("document.getElementById('login-error').textContent = ''")
+    page.get_by_label("كلمة المرور").fill("correct horse battery")
+    page.get_by_role("button", name="دخول").click()  # locked: the right password waits too
+    expect(page.get_by_role("alert")).to_contain_text(re.compile(r"حاول مجدداً بعد 1[0-5] ثانية"))
+    expect(page.get_by_role("button", name="دخول")).to_be_disabled()
+    expect(page.locator("#desk")).to_be_hidden()
+    assert violations == []

@@ -13,7 +13,7 @@ from bot import clock
 from bot.store.agents import add_agent
 from tests.e2e.conftest import running_bot
 from tests.fakes.twilio_api import FakeTwilio
-from tests.helpers.browser import bot_says, send, signed_in
+from tests.helpers.browser import bot_says, queue_entry, send, signed_in
 from tests.helpers.twilio import PUBLIC, TEMPLATES, WHATSAPP_FROM, new_user, wait_for_text, whatsapp
 
 pytestmark = pytest.mark.e2e
@@ -39,8 +39,8 @@ def setup(tmp_path_factory):
         yield bot, twilio
 
 
-def take_and_reply(page: Page, conversation: str, reply: str) -> None:
-    entry = page.locator(f"li[data-conversation='{conversation}']")
+def take_and_reply(page: Page, bot, conversation: str, reply: str) -> None:
+    entry = queue_entry(page, bot, conversation)
     entry.get_by_role("button", name="استلام").click()
     # The reply box is disabled until the take is confirmed; `fill` waits for it.
     page.get_by_label("ردّك على المستفيد").fill(reply)
@@ -53,7 +53,10 @@ def test_a_whatsapp_user_and_an_agent_in_the_console(setup, browser):
     whatsapp(bot, user, "ابي اكلم موظف")
     wait_for_text(twilio, user, "سيتولى")
     page = signed_in(browser, bot, "sara")
-    take_and_reply(page, user, "مرحباً، معك سارة")
+    entry = queue_entry(page, bot, user)
+    expect(entry).to_contain_text("whatsapp:+")  # the channel and a masked number:
+    assert user.removeprefix("whatsapp:+")[:-2] not in entry.inner_text()  # two digits at most
+    take_and_reply(page, bot, user, "مرحباً، معك سارة")
     wait_for_text(twilio, user, "مرحباً، معك سارة")  # on WhatsApp, through Twilio
     count = len([m for m in twilio.sent() if m["To"] == user])
     whatsapp(bot, user, "عندي مشكلة في أبشر")
@@ -76,7 +79,7 @@ def test_a_web_widget_user_and_an_agent_in_the_console(setup, browser):
     token = widget.evaluate("localStorage.getItem('balagh.session')")
     conversation = "web:" + token.split(".")[0]
     page = signed_in(browser, bot, "sara")
-    take_and_reply(page, conversation, "أهلاً بك، كيف أساعدك؟")
+    take_and_reply(page, bot, conversation, "أهلاً بك، كيف أساعدك؟")
     bot_says(widget, "كيف أساعدك؟")  # pushed into the open widget
     send(widget, "أريد متابعة بلاغي")
     expect(page.locator("#transcript .from-user").last).to_contain_text("متابعة بلاغي")

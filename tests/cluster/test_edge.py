@@ -60,6 +60,10 @@ def test_the_edge_passes_the_channels_and_the_desk(cluster: Cluster):
     )
     assert allowed.status == 200 and allowed.json()
     assert request(cluster.lb_url, "GET", "/console").status == 200
+    page = request(cluster.lb_url, "GET", "/console/assets/console.js")  # the console's script
+    assert (
+        page.status == 200 and "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    )
     assert request(cluster.lb_url, "GET", "/api/reports/260000001").status == 401
     assert request(cluster.lb_url, "GET", "/widget/balagh-widget.js").status == 200
     # Twilio's webhooks reach the replicas (not configured here: Rasa's own 404 is JSON-less)

@@ -3,13 +3,16 @@ hand back (the form resumes), close."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import clock
 from bot.store.agents import add_agent
+from bot.store.handoffs import open_handoff_of
 from bot.store.models import Agent, AuditEntry
 from channels.rest import conversation_id
 from tests.helpers.conversations import personal_data, start
@@ -43,9 +46,25 @@ def call(bot, tokens, who: str, method: str, path: str, body: dict | None = None
 
 
 def queued(bot, tokens, sender: str, who: str = "lina") -> dict:
+    """The sender's entry in `who`'s queue, found by its hand-off id (the queue shows
+    conversation ids masked)."""
+    handoff = open_handoff_of(bot.store, conversation_id(sender))
+    assert handoff is not None
     code, body = call(bot, tokens, who, "GET", "/api/handoffs")
     assert code == 200
-    return next(h for h in body["handoffs"] if h["conversation_id"] == conversation_id(sender))
+    return next(h for h in body["handoffs"] if h["id"] == handoff.id)
+
+
+def audit_rows(bot, sender: str) -> list[tuple[str, str]]:
+    with bot.store.session() as session:
+        return [
+            (a.actor, a.action)
+            for a in session.execute(
+                select(AuditEntry)
+                .where(AuditEntry.conversation_id == conversation_id(sender))
+                .order_by(AuditEntry.id)
+            ).scalars()
+        ]
 
 
 def test_an_agent_takes_replies_and_hands_back(bot, sender, tokens):
@@ -68,8 +87,11 @@ def test_an_agent_takes_replies_and_hands_back(bot, sender, tokens):
 
     assert call(bot, tokens, other, "POST", f"{path}/reply", {"text": "x"})[0] == 409
     assert call(bot, tokens, other, "POST", f"{path}/reveal")[0] == 403
-    # nor its transcript (the holder's and the supervisor's reads are audited)
-    assert call(bot, tokens, other, "GET", f"{path}/transcript")[0] == 403
+    # nor its transcript: a JSON 403, and nothing recorded as read
+    before = audit_rows(bot, sender)
+    code, refused = call(bot, tokens, other, "GET", f"{path}/transcript")
+    assert code == 403 and refused["error"]
+    assert audit_rows(bot, sender) == before
     # the other agent no longer sees a chat someone else holds; the supervisor does
     visible = call(bot, tokens, other, "GET", "/api/handoffs")[1]["handoffs"]
     assert all(h["id"] != handoff["id"] for h in visible)
@@ -81,6 +103,9 @@ def test_an_agent_takes_replies_and_hands_back(bot, sender, tokens):
     assert bot.send(sender, "رقم هويتي لا يقبل في الموقع") == []  # the bot stays silent
     code, transcript = call(bot, tokens, holder, "GET", f"{path}/transcript")
     assert transcript["paused"] is True
+    assert audit_rows(bot, sender)[-1] == (holder, "transcript")  # every read recorded
+    assert call(bot, tokens, "lina", "GET", f"{path}/transcript")[0] == 200  # a supervisor
+    assert audit_rows(bot, sender)[-1] == ("lina", "transcript")
     assert transcript["messages"][-1] == {"from": "user", "text": "رقم هويتي لا يقبل في الموقع"}
     assert {"from": "agent", "text": "مرحباً، أنا موظف المركز"} in transcript["messages"]
 
@@ -154,8 +179,10 @@ def test_a_typed_dispute_payload_the_bot_did_not_offer_is_read_as_text(bot, send
     bot.say(sender, '/request_agent{"choice": "dispute"}')
     status, body = call(bot, tokens, "omar", "GET", "/api/handoffs")
     assert status == 200
+    handoff = open_handoff_of(bot.store, conversation_id(sender))
+    assert handoff is None or handoff.reason != "dispute"
     assert not any(
-        h["conversation_id"] == conversation_id(sender) and h["reason"] == "dispute"
+        handoff is not None and h["id"] == handoff.id and h["reason"] == "dispute"
         for h in body["handoffs"]
     )
 
@@ -185,3 +212,42 @@ def test_user_and_agent_messages_arriving_together_are_all_kept_in_order(bot, se
     assert users == user_lines  # none lost, none twice, in the order sent
     assert agents == agent_lines
     assert call(bot, tokens, "sara", "POST", f"{path}/close")[0] == 200
+
+
+def test_the_queue_shows_conversation_ids_masked_and_acts_by_handoff_id(bot, tokens):
+    sender = f"966{uuid.uuid4().int % 10**9:09d}"  # shaped like a phone number
+    assert "سيتولى" in bot.say(sender, "ابي اكلم موظف")
+    for who in ("sara", "lina"):
+        code, body = call(bot, tokens, who, "GET", "/api/handoffs")
+        assert code == 200
+        raw = json.dumps(body, ensure_ascii=False)
+        assert sender not in raw and sender[:-2] not in raw
+        assert all("conversation_id" not in h for h in body["handoffs"])
+    entry = queued(bot, tokens, sender)
+    assert entry["conversation"] == "rest:" + "*" * (len(sender) - 2) + sender[-2:]
+    path = f"/api/handoffs/{entry['id']}"
+    assert call(bot, tokens, "sara", "POST", f"{path}/take")[0] == 200
+    assert call(bot, tokens, "sara", "POST", f"{path}/reply", {"text": "أهلاً"})[0] == 200
+    assert bot.bot_texts(sender)[-1] == "أهلاً"
+    assert call(bot, tokens, "sara", "POST", f"{path}/close")[0] == 200
+
+
+def test_a_chat_is_reassigned_only_to_an_existing_active_agent(bot, sender, tokens):
+    with bot.store.session() as session:
+        exists = session.get(Agent, "former") is not None
+    if not exists:
+        add_agent(bot.store, "former", PASSWORD, "agent", clock.now())
+    with bot.store.session() as session:
+        session.execute(update(Agent).where(Agent.username == "former").values(active=False))
+    bot.say(sender, "ابي اكلم موظف")
+    handoff = queued(bot, tokens, sender)
+    path = f"/api/handoffs/{handoff['id']}"
+    before = audit_rows(bot, sender)
+    for target in ("nobody-by-this-name", "former"):
+        code, body = call(bot, tokens, "lina", "POST", f"{path}/reassign", {"to": target})
+        assert code == 400 and "active agent" in body["error"]
+    entry = queued(bot, tokens, sender)
+    assert (entry["status"], entry["agent"]) == ("waiting", None)  # nothing changed
+    assert audit_rows(bot, sender) == before
+    assert call(bot, tokens, "lina", "POST", f"{path}/reassign", {"to": "omar"})[0] == 200
+    assert call(bot, tokens, "omar", "POST", f"{path}/close")[0] == 200

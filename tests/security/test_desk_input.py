@@ -70,6 +70,7 @@ def call(
     body: bytes | dict | list | str | None = None,
     token: bytes | str | None = None,
     content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
 ) -> Reply:
     """One request over http.client: header values may be any bytes."""
     url = urllib.parse.urlsplit(base)
@@ -80,6 +81,8 @@ def call(
         if token is not None:
             value = token if isinstance(token, bytes) else f"Bearer {token}".encode()
             connection.putheader("Authorization", value)
+        for name, value in (headers or {}).items():
+            connection.putheader(name, value)
         if raw is not None:
             connection.putheader("Content-Type", content_type)
         connection.putheader("Content-Length", str(len(raw or b"")))
@@ -382,11 +385,24 @@ def test_values_at_their_bounds_are_accepted_and_queued_whole(desk):
     assert payload["implementation_time"] == when and payload["note"] == note
     other = new_report(desk)
     change = {"number": other, "status": "in_progress", "note": "ن" * bounds.MAX_NOTE}
-    with desk.unchanged():  # an agent holding no chat with that citizen
-        reply = desk.desk("POST", "/api/handoffs/report-status", change, desk.tokens["sara"])
-        assert_json_error(reply, 403)
-    reply = desk.desk("POST", "/api/handoffs/report-status", change, desk.tokens["lina"])
-    assert reply.status == 200, reply.raw  # a supervisor
+    with desk.unchanged():  # an agent holding no chat with that citizen, nor a supervisor
+        for who in ("sara", "lina"):
+            reply = desk.desk("POST", "/api/handoffs/report-status", change, desk.tokens[who])
+            assert_json_error(reply, 403)
+    conversation = f"rest:bounds-{uuid.uuid4().hex[:10]}"
+    with desk.bot.store.session() as session:
+        session.execute(
+            update(Report).where(Report.number == other).values(conversation_id=conversation)
+        )
+    handoff = open_handoff(desk.bot.store, conversation, "rest", "asked", {}, clock.now())
+    taken = desk.desk("POST", f"/api/handoffs/{handoff.id}/take", token=desk.tokens["sara"])
+    assert taken.status == 200
+    reply = desk.desk("POST", "/api/handoffs/report-status", change, desk.tokens["sara"])
+    assert reply.status == 200, reply.raw  # the holder, with a note at its bound
+    too_long = {**change, "status": "referred", "note": "ن" * (bounds.MAX_NOTE + 1)}
+    with desk.unchanged():
+        reply = desk.desk("POST", "/api/handoffs/report-status", too_long, desk.tokens["sara"])
+        assert_json_error(reply, 400)
 
 
 def test_nul_and_overlong_agent_fields_are_refused(desk):
@@ -509,3 +525,145 @@ def test_an_agent_changes_only_the_report_of_the_chat_she_holds(desk):
     assert taken.status == 200
     reply = desk.desk("POST", "/api/handoffs/report-status", change, desk.tokens["sara"])
     assert reply.status == 200, reply.raw
+    with desk.unchanged():  # a supervisor who does not hold it neither
+        reply = desk.desk("POST", "/api/handoffs/report-status", change, desk.tokens["lina"])
+        assert_json_error(reply, 403)
+
+
+# --- issue 19, item 5: who reads what, sign-in ------------------------------------------------
+
+
+def test_a_transcript_is_refused_to_an_agent_who_does_not_hold_the_chat(desk):
+    waiting, held = new_handoff(desk), new_handoff(desk, "lina")
+    with desk.unchanged():  # nothing recorded as read
+        for wanted in (waiting, held):
+            reply = desk.desk(
+                "GET", f"/api/handoffs/{wanted}/transcript", token=desk.tokens["sara"]
+            )
+            assert_json_error(reply, 403)
+            reply = desk.desk("POST", f"/api/handoffs/{wanted}/reveal", token=desk.tokens["sara"])
+            assert_json_error(reply, 403)
+        missing = f"/api/handoffs/{bounds.MAX_HANDOFF_ID}/transcript"
+        assert_json_error(desk.desk("GET", missing, token=desk.tokens["lina"]), 404)
+    with desk.bot.store.session() as session:
+        before = session.execute(select(func.count(AuditEntry.id))).scalar_one()
+    reply = desk.desk("GET", f"/api/handoffs/{held}/transcript", token=desk.tokens["lina"])
+    assert reply.status == 200, reply.raw
+    with desk.bot.store.session() as session:
+        last = session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).scalar()
+        assert session.execute(select(func.count(AuditEntry.id))).scalar_one() == before + 1
+    assert (last.actor, last.action, last.detail) == ("lina", "transcript", {"handoff": held})
+
+
+def login(desk: Desk, username: str, password: str, address: str) -> Reply:
+    """A sign-in as it comes through the edge from `address` (nginx appends the peer's
+    address to X-Forwarded-For and sets the edge header)."""
+    return call(
+        desk.bot.desk_url,
+        "POST",
+        "/api/agents/login",
+        {"username": username, "password": password},
+        headers={"X-Forwarded-For": f"203.0.113.7, {address}", "X-Balagh-Edge": "1"},
+    )
+
+
+def new_agent(desk: Desk) -> str:
+    name = f"agent-{uuid.uuid4().hex[:8]}"
+    add_agent(desk.bot.store, name, PASSWORD, "agent", clock.now())
+    return name
+
+
+def test_25_wrong_passwords_then_the_right_one_is_refused(desk):
+    name = new_agent(desk)
+    address = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+    codes = []
+    with desk.unchanged():  # no session, no sign-in audited
+        for _ in range(25):
+            codes.append(login(desk, name, "wrong password!!", address).status)
+        assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}
+        right = login(desk, name, PASSWORD, address)
+        assert_json_error(right, 429)
+        wait = int(right.headers["Retry-After"])
+        assert 0 < wait <= 900 and right.json["retry_after"] == wait
+        assert "حاول مجدداً بعد" in right.json["message"]
+        # the username is locked from any address
+        assert_json_error(login(desk, name, PASSWORD, "192.0.2.200"), 429)
+    assert login(desk, "sara", PASSWORD, address).status == 200  # others from there still can
+
+
+def test_many_failures_from_one_address_lock_that_address(desk):
+    address = f"198.18.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250 + 1}"
+    for i in range(20):  # twenty unknown names: none of them reaches its own limit
+        assert (
+            login(desk, f"guess-{i}-{uuid.uuid4().hex[:6]}", "wrong password!!", address).status
+            == 401
+        )
+    with desk.unchanged():
+        reply = login(desk, "sara", PASSWORD, address)
+        assert_json_error(reply, 429)
+    assert login(desk, "sara", PASSWORD, "192.0.2.201").status == 200  # another address
+
+
+def test_unknown_and_known_usernames_take_the_same_time(desk):
+    import statistics
+    import time
+
+    name = new_agent(desk)
+
+    def timed(username: str) -> float:
+        address = f"100.64.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250 + 1}"
+        started = time.perf_counter()
+        assert login(desk, username, "wrong password!!", address).status == 401
+        return time.perf_counter() - started
+
+    known, unknown = [], []
+    for _ in range(3):
+        known.append(timed(name))
+        unknown.append(timed(f"nobody-{uuid.uuid4().hex[:8]}"))
+    ratio = statistics.median(unknown) / statistics.median(known)
+    assert 0.7 < ratio < 1.4, (known, unknown)  # before: unknown ≈ 2 × known (scrypt twice)
+
+
+PAGES = ["/console", "/console/supervisors"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*PAGES, "/console/assets/console.js", "/console/assets/supervisors.css", "/api/handoffs"],
+)
+def test_the_console_and_supervisors_pages_send_a_strict_policy(desk, path):
+    reply = desk.desk("GET", path)
+    assert reply.status in (200, 401)
+    policy = reply.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["default-src"] == "'none'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert directives.get("script-src", "'none'") in ("'self'", "'none'")
+    assert reply.headers["X-Content-Type-Options"] == "nosniff"
+    assert reply.headers["Referrer-Policy"] == "no-referrer"
+    assert reply.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_the_pages_have_no_inline_script_or_style(desk, path):
+    import html.parser
+
+    found = []
+
+    class Scan(html.parser.HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            names = dict(attrs)
+            if tag == "script" and not names.get("src"):
+                found.append("inline <script>")
+            if tag == "style":
+                found.append("<style>")
+            found.extend(f"{tag} {a}" for a in names if a == "style" or a.startswith("on"))
+
+    Scan().feed(desk.desk("GET", path).raw.decode())
+    assert found == []
+
+
+def test_a_console_asset_outside_the_list_is_a_404(desk):
+    for name in ("console.html", "..%2Fstatic%2Fconsole.html", "balagh-widget.js"):
+        assert desk.desk("GET", f"/console/assets/{name}").status == 404

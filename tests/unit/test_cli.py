@@ -49,6 +49,12 @@ def test_a_short_password_and_a_duplicate_agent_are_one_line(tmp_path):
     url = f"sqlite:///{tmp_path / 'r.db'}"
     line = one_line_failure(balagh("add-agent", "bob", stdin="short\n", BALAGH_DATABASE_URL=url))
     assert "at least" in line
+    weak_ones = [("a" * 16, "repeated"), ("Password2024!", "common"), ("BOB2024!!!!!", "username")]
+    for weak, reason in weak_ones:
+        line = one_line_failure(
+            balagh("add-agent", "bob", stdin=weak + "\n", BALAGH_DATABASE_URL=url)
+        )
+        assert reason in line
     added = balagh("add-agent", "bob", stdin="correct horse battery\n", BALAGH_DATABASE_URL=url)
     assert added.returncode == 0, added.stderr
     again = balagh("add-agent", "bob", stdin="correct horse battery\n", BALAGH_DATABASE_URL=url)

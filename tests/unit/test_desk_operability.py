@@ -15,7 +15,13 @@ from bot.desk import openapi
 from bot.desk.main import build_app
 
 # The desk's pages: HTML and scripts for browsers, not an API.
-PAGES = {"/console", "/console/supervisors", "/widget/demo", "/widget/{name}"}
+PAGES = {
+    "/console",
+    "/console/supervisors",
+    "/console/assets/{name}",
+    "/widget/demo",
+    "/widget/{name}",
+}
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 
