@@ -15,7 +15,7 @@ MODEL := models/balagh.tar.gz
 DATA_INPUTS := $(shell find domain data -name '*.yml' 2>/dev/null)
 TRAINING_INPUTS := config.yml $(DATA_INPUTS) $(wildcard bot/server/nlu/*.py)
 
-.PHONY: cluster cluster-test bench install run shell train test lint format unit data-validate story-test nlu-eval e2e security nlu-eval-fresh migrate clean catalogue
+.PHONY: cluster cluster-test bench install run shell train test lint format unit data-validate story-test nlu-eval e2e security nlu-eval-fresh nlu-cv migrate clean catalogue
 
 catalogue: data/nlu/catalogue.yml
 
@@ -85,12 +85,21 @@ data-validate: $(VENV)/.installed
 story-test: $(MODEL)
 	$(PY) -m bot.server.rasa_server test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
 
+# The regression set (tuned to), then the blind set (tests/nlu_fresh, never trained on).
+# The blind set's floors are today's figures, so a change that loses ground fails; the
+# targets (0.95 macro-F1, 0.95 FAQ topics) are not reached yet: docs/nlu.md.
+FRESH_MIN_MACRO_F1 ?= 0.92
+FRESH_MIN_FAQ ?= 0.94
 nlu-eval: $(MODEL)
 	$(PY) -m tests.nlu_eval --model $(MODEL) --data tests/nlu --min-macro-f1 0.95 --min-faq-accuracy 0.95
+	$(PY) -m tests.nlu_eval --model $(MODEL) --data tests/nlu_fresh/nlu --min-macro-f1 $(FRESH_MIN_MACRO_F1) --min-faq-accuracy $(FRESH_MIN_FAQ) --max-oos-leak 0.05
 
-# The blind set (tests/nlu_fresh, never trained on): figures only until issue 18's targets hold.
 nlu-eval-fresh: $(MODEL)
 	$(PY) -m tests.nlu_eval --model $(MODEL) --data tests/nlu_fresh/nlu --min-macro-f1 0 --min-faq-accuracy 0
+
+# 5-fold cross-validation of the NLU on its own training data (about 4 minutes).
+nlu-cv: $(VENV)/.installed
+	$(PY) -m scripts.nlu_cross_validation
 
 security: $(MODEL)
 	$(PY) -m pytest -q tests/security

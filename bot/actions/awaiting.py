@@ -11,7 +11,8 @@ Two slots keep it:
 - `awaiting_context` (not featurised): the details —
   `documents`: the report numbers whose missing-data notice was shown here (still
   checked in the store at each use: ownership and the status);
-  `notice`: the last notice (`kind`, `report`, `note`);
+  `notice`: the last notice (`kind`, `report`, `note`, and an acceptance's
+  `implementation_time`);
   `refusal`: the last refusal (`code`, `date`, `number`, `detail`);
   `survey`: the report whose survey is under way;
   `choice`: documents received while several reports wait for some (`reports`,
@@ -63,11 +64,18 @@ def _without(context: Context, *keys: str) -> Context:
 
 
 def after_notice(
-    context: Context, kind: str, number: str, note: str, in_form: bool
+    context: Context,
+    kind: str,
+    number: str,
+    note: str,
+    in_form: bool,
+    implementation_time: str | None = None,
 ) -> tuple[Context, str | None]:
     """A notice about report `number` was shown. A missing-data notice waits for the
-    documents; another notice waits for an acknowledgement or a «ليش؟» (unless a form is
-    open: the notice then interrupted it, and what follows answers the form)."""
+    documents; another notice waits for an acknowledgement, a «ليش؟» or a question about
+    it (unless a form is open: the notice then interrupted it, and what follows answers
+    the form). The notice's words are kept to answer that question (`note`, and an
+    acceptance's `implementation_time`)."""
     before = context.get("documents") or []
     pending = [n for n in before if n != number]
     if kind == "missing_data" or (kind in STATUS_KEPT and number in before):
@@ -76,6 +84,8 @@ def after_notice(
     if pending:
         updated["documents"] = pending
     updated["notice"] = {"kind": kind, "report": number, "note": note}
+    if implementation_time:
+        updated["notice"]["implementation_time"] = implementation_time
     if kind == "missing_data":
         return updated, DOCUMENTS
     return updated, settled(updated) if in_form else NOTICE

@@ -31,6 +31,7 @@ from bot.rules import eligibility
 from bot.rules.arabic import counted, normalise
 from bot.rules.dates import format_date_ar, parse_user_date
 from bot.rules.eligibility import ClosedTopic, Decision, Trigger
+from bot.rules.replies import files_with_entity_first
 from bot.rules.values import find_reference, find_sla_days, lacks_reference
 from bot.store.reports import find_escalation
 
@@ -38,32 +39,80 @@ logger = logging.getLogger(__name__)
 
 # Read by `bot.rules.choices` (negations and contrasts understood; an unclear answer is
 # asked again): these answers decide eligibility, so no keyword may name two options
-# («مدة الرد» alone is said of both SLA answers and is no keyword).
+# («مدة الرد» alone is said of both SLA answers, «رقم شكوى» of three: neither is a
+# keyword). Citizens describe the option in their dialect rather than quote it: a period
+# that passed («عدت المهلة»، «المدة خلصت»), a promise («وعدوني خلال…»), nothing said of
+# a period («ما عطوني مدة»). Latin keywords are Arabizi, spelt loosely by the reader.
+_PERIODS = ("المده", "المهله", "الوقت", "الموعد", "الفتره", "مده الرد", "مهله الرد")
+_PASSED = ("عدت", "عدي", "عدوا", "تعدت", "فاتت", "فات", "مرت", "مضت", "مضي", "خلصت")
+_PASSED_MORE = ("انتهت", "انتهي", "راحت", "انقضت", "طافت")
+_NOT_GIVEN = ("ما عطوني", "ما اعطوني", "ما ادوني", "ما قالو", "ما قالولي", "ما ذكرو", "ما حطو")
+_NOT_GIVEN_MORE = ("لم يعطوني", "لم يذكرو", "ما في", "ما فيه", "ما فيش", "مفيش", "ماكو")
+_NO_PERIOD = ("مده", "مهله", "وقت", "موعد", "فتره", "اي مده", "اي مهله", "اي وقت", "اي موعد")
+_LATIN_PERIODS = ("mud", "mod", "mda", "mdd", "mohla", "muhla", "waqt", "maw3ed")
+_LATIN_PASSED = ("3add", "3adat", "3ado", "fat", "5alset", "intahat", "marat", "ta3adat", "ra7at")
+_LATIN_NOT_GIVEN = ("ma 7adad", "ma 3atoni", "ma edoni", "bdon", "mafi", "ma fi", "ma qalo")
+_UNMET = ("تنطبق", "ينطبق", "انطبق", "منطبق", "موهل", "مستحق", "استحق", "استوفي", "مستوفي", "يحق")
 TRIGGER_OPTIONS = {
     Trigger.TECHNICAL_FAILURE.value: [
-        *("تعطل", "عطل", "معطل", "خلل", "ما قدرت", "ما اقدر", "لم استطع", "تعذر", "مو قادر"),
-        *("مش قادر", "ما يفتح", "ما يشتغل", "ما اشتغل", "خربان", "error", "down", "technical"),
+        *("تعطل", "عطل", "معطل", "عاطل", "خلل", "ما قدرت", "ما اقدر", "لم استطع", "تعذر"),
+        *("مو قادر", "مش قادر", "مب قادر", "مقدرتش", "مقدرش", "ما يفتح", "ما فتح", "ما يشتغل"),
+        *("ما اشتغل", "ما عم يفتح", "ما عم يشتغل", "مش شغال", "مو شغال", "ما شغال", "مب شغال"),
+        *("ما زبط", "مش زابط", "ما ظبط", "خربان", "بايظ", "واقف", "متوقف", "النظام واقع"),
+        *("السيستم واقع", "الموقع واقع", "معلق", "يعلق", "يهنق", "مهنق", "ايرور", "رساله خطا"),
+        *("يطلع خطا", "يطلعلي خطا", "ما ينرسل", "ما تنرسل", "ما انرسلت", "داون", "ما يرضي"),
+        *("error", "down", "technical", "bug", "crash", "glitch", "broken", "not working"),
+        *("doesnt work", "didnt work", "cant submit", "couldnt submit", "system failure"),
+        *("ma qadar", "msh qader", "mo qader", "mb qader", "ma nqadar", "ma yeftah"),
+        *("ma yeshtaghel", "msh shaghal", "mo shaghal", "ma shaghal", "3atlan", "3otl", "3tl"),
+        *("kharban", "waqef", "m3allaq", "y3allaq"),
     ],
     Trigger.SLA_PASSED.value: [
-        *("تجاوز", "تاخر", "تاخير", "المده المحدده", "انتهت المده", "خلصت المده", "فاتت المده"),
-        *("مضت المده", "تعدت المده", "عدت المده", "طولوا", "sla", "late", "delay", "overdue"),
-        "exceeded",
+        *("تجاوز", "تاخر", "تاخير", "المده المحدده", "الوقت المحدد", "طولوا", "حددو", "وعدو"),
+        *("وعدني", "وعدتني", "قالو خلال", "قالولي خلال", "ما التزمو", "ما لتزمو", "لم يلتزمو"),
+        *(f"{verb} {period}" for verb in (*_PASSED, *_PASSED_MORE) for period in _PERIODS),
+        *(f"{period} {verb}" for verb in (*_PASSED, *_PASSED_MORE) for period in _PERIODS),
+        *("sla", "late", "delay", "overdue", "exceeded", "expired", "deadline passed"),
+        *("passed the deadline", "missed the deadline", "takhar", "tjawaz", "wa3adoni"),
+        *(f"{verb} {period}" for verb in _LATIN_PASSED for period in _LATIN_PERIODS),
+        *(f"{period} {verb}" for verb in _LATIN_PASSED for period in _LATIN_PERIODS),
     ],
     Trigger.NO_SLA.value: [
-        *("لم تحدد", "لم يحدد", "ما حدد", "بدون مده", "ما فيه مده", "ما في مده", "لا توجد مده"),
-        *("لا يوجد مده", "ما قالوا مده", "ما عطوني مده", "غير محدده", "مو محدده", "مش محدده"),
-        *("بدون تحديد", "رقم شكوى", "no deadline"),
+        *("لم تحدد", "لم يحدد", "ما حدد", "ما تحدد", "ما اتحدد", "لم تتحدد", "بدون تحديد"),
+        *("بدون مده", "بلا مده", "لا توجد مده", "لا يوجد مده", "ما قالوا مده", "ما وعدو"),
+        *("غير محدد", "مو محدد", "مش محدد", "مب محدد", "ما محدد", "مهو محدد", "لم يعدو"),
+        *("ما قالو امتي", "ما قالولي امتي", "ما قالو متي", "ما قالولي متي", "ما قالولي كم"),
+        *(f"{said} {period}" for said in (*_NOT_GIVEN, *_NOT_GIVEN_MORE) for period in _NO_PERIOD),
+        *("no sla", "without sla", "no deadline", "no time", "no timeframe", "no time frame"),
+        *("no response time", "not specified", "unspecified", "didnt specify", "no eta"),
+        *(f"{said} {period}" for said in _LATIN_NOT_GIVEN for period in _LATIN_PERIODS),
+        "ma 7adad",
     ],
     Trigger.CLOSED_UNSATISFIED.value: [
-        *("اغلق", "اغلاق", "قفل", "مقفول", "سكر", "انغلق", "مغلق", "closed", "close"),
+        *("اغلق", "اغلاق", "قفل", "مقفول", "سكر", "انغلق", "مغلق", "سدو", "انهو الشكوي"),
+        *("انهو البلاغ", "closed", "close", "sakkar", "qafal", "ghalaq", "sadd", "sado"),
     ],
 }
+# A closed complaint was about a technical problem, or about the entity's procedures:
+# a refusal and its reason (conditions, documents, eligibility, age, profession) are
+# procedures, a system that fails is technical («مش مشكلة في النظام، رفضوا طلبي…»).
 CLOSED_TOPIC_OPTIONS = {
     ClosedTopic.TECHNICAL.value: [
-        *("تقني", "فني", "خلل", "عطل", "مشكله تقنيه", "technical", "tech", "bug", "error"),
+        *("تقني", "فني", "خلل", "عطل", "عاطل", "مشكله تقنيه", "مشكله في النظام"),
+        *("مشكله بالنظام", "مشكله في السيستم", "مشكله بالسيستم", "مشكله في الموقع"),
+        *("مشكله بالموقع", "مشكله في التطبيق", "مشكله بالتطبيق", "مشكله في المنصه", "سيستم"),
+        *("ما يفتح", "ما يشتغل", "مش شغال", "مو شغال", "يعلق", "معلق", "واقف", "ايرور"),
+        *("technical", "tech", "bug", "error", "system", "crash", "glitch", "broken"),
+        *("te2ni", "teqni", "fanni", "3otl", "3atlan", "khalal"),
     ],
     ClosedTopic.PROCEDURES.value: [
-        *("اجراء", "اجراءات", "نظام الجهه", "سياسه", "اداري", "procedure", "policy"),
+        *("اجراء", "اجراءات", "نظام الجهه", "سياسه", "اداري", "رفض", "مرفوض", "شروط"),
+        *("مستند", "وثائق", "اهليه", "موهل", "مستحق", "ينطبق", "تنطبق", "انطبق", "استوفي"),
+        *("لائحه", "لوائح", "العمر", "عمري", "سني", "مهنه", "مهنتي", "الوظيفه", "الجنسيه"),
+        *("procedure", "policy", "rejected", "refused", "conditions", "eligib", "documents"),
+        *("ejra2", "ijra2", "rafad", "shorot", "shurut", "not eligible"),
+        # «غير مؤهل»، «ما تنطبق علي الشروط»: not eligible is a reason, not a denial.
+        *(f"{no} {word}" for no in ("ما", "لا", "لم", "مو", "مش", "مب", "غير") for word in _UNMET),
     ],
 }
 SKIP_WORDS = ["تخطي", "تخطى", "لا يوجد", "ما عندي", "لا", "بدون", "skip", "ما فيه"]
@@ -114,6 +163,9 @@ NO_REFERENCE_OPTIONS = {
         "down",
     ],
 }
+# «بشتكي عندهم أول وأرجع لكم» at that offer: the form ends (`required_slots` is empty)
+# with the report's answers emptied, as a stop leaves them; the next report resets this.
+FILE_WITH_ENTITY_FIRST = "file_with_entity_first"
 REFERENCE_ERRORS = {
     "missing": "utter_invalid_reference_missing",
     "date": "utter_invalid_reference_date",
@@ -129,6 +181,16 @@ DATE_ERROR_RESPONSES = {
     "too_old": "utter_invalid_date_too_old",
 }
 LIMITS = {"title": 150, "description": 3000}
+# What filing with the entity first empties (the answers, as a stop does; not the profile).
+STOPPED_SLOTS = (
+    *EDITABLE_FIELDS,
+    REFERENCE_MISSING,
+    "use_saved_profile",
+    "confirm_submission",
+    "field_to_edit",
+    "documents",
+    "review_flags",
+)
 
 
 def known_trigger(value: Any) -> Trigger | None:
@@ -269,11 +331,30 @@ class ValidateComplaintForm(ReportFormValidation):
     async def extract_no_reference_route(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        text = str(tracker.latest_message.get("text") or "")
+        if (
+            tracker.get_slot("requested_slot") == "no_reference_route"
+            and not text.startswith("/")
+            and files_with_entity_first(text)
+        ):
+            # «خلاص بشتكي عندهم أول وأرجع لكم» may read as «cancel»: it is this answer.
+            return {"no_reference_route": text}
         return answer_holding(
             tracker,
             "no_reference_route",
             lambda t: choice_of(tracker, t, NO_REFERENCE_OPTIONS) or find_reference(t).value,
         )
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot("no_reference_route") == FILE_WITH_ENTITY_FIRST:
+            return []  # the citizen files with the entity first: the form ends
+        return await super().required_slots(domain_slots, dispatcher, tracker, domain)
 
     @validator
     async def validate_sla_days(
@@ -343,7 +424,9 @@ class ValidateComplaintForm(ReportFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """The answer to the offer made when there is no complaint number: the
-        system-down route, or the number after all (stopping and a person are intents)."""
+        system-down route, the number after all, or filing with the entity first («بشتكي
+        عندهم أول وأرجع لكم»: the filing stops politely); stopping and a person are
+        intents."""
         text = str(value or "")
         if choice_of(tracker, text, NO_REFERENCE_OPTIONS) == Trigger.TECHNICAL_FAILURE.value:
             dispatcher.utter_message(response="utter_switched_to_technical_failure")
@@ -354,6 +437,14 @@ class ValidateComplaintForm(ReportFormValidation):
         if reference is not None:
             changes = {"prior_complaint_number": reference, REFERENCE_MISSING: None}
             return await self.checked(tracker, {**changes, "no_reference_route": None})
+        if files_with_entity_first(text):
+            # They will file with the entity and come back with its number: the filing
+            # stops as a stop does (nothing stored, the answers emptied).
+            dispatcher.utter_message(response="utter_file_with_entity_first")
+            logger.info("no reference number: the citizen files with the entity first")
+            stopped: dict[str, Any] = {slot: None for slot in STOPPED_SLOTS}
+            stopped["no_reference_route"] = FILE_WITH_ENTITY_FIRST
+            return stopped
         raise Rejection(
             "utter_invalid_no_reference_route",
             hint="اختر «تعذّر التقديم لتعطل النظام»، أو اكتب الرقم المرجعي إن وجدته.",

@@ -9,6 +9,8 @@ question of the bot (what is awaited: `bot/actions/awaiting.py`; when these acti
 - «ليش؟» after a refusal explains it again, in more words, with what to do instead;
   after a notice it explains the notice (a rejection's reason, the 48-hour rule…).
 - «تمام»، «شكراً» after a notice: a short acknowledgement, not the main menu.
+- A question about a status notice («يعني انقبل؟ متى بينفذونه؟»، «طيب وش المطلوب مني؟»):
+  the report's number, its status and what the notice said (`notice_questions.py`).
 - A rating («٤»، «ممتاز») while a survey is under way but its form is closed (a new
   session began since the question): the survey goes on from that answer.
 
@@ -29,17 +31,16 @@ from rasa_sdk.types import DomainDict
 
 from bot import clock
 from bot.actions import awaiting, services
-from bot.actions.follow_up import owns, report_number_in, show_status
+from bot.actions.follow_up import attach_to, owns, report_number_in, show_status
 from bot.actions.form_validation import Rejection, answer_of, attachments_of
 from bot.actions.handoff import ActionFallback
+from bot.actions.notice_questions import answer_notice_question, is_notice_question
 from bot.actions.notifications import SKIP_WORDS, SURVEY_SLOTS, score
 from bot.actions.report_form import YES_NO_OPTIONS
 from bot.rules.arabic import normalise, to_ascii_digits
-from bot.rules.lifecycle import TransitionError
 from bot.rules.replies import is_why_question
 from bot.store.follow_up import (
     ReportNotFound,
-    attach_update,
     find_report,
     record_survey_answer,
     reports_awaiting_documents,
@@ -142,25 +143,8 @@ async def attach(
     if report is None or not await owns(tracker, number):
         dispatcher.utter_message(response="utter_follow_up_not_verified")
         return False
-    try:
-        await services.run(
-            attach_update,
-            number,
-            [(d["reference"], d.get("content_type")) for d in documents],
-            text,
-            clock.now(),
-        )
-    except TransitionError:  # no longer missing data (cancelled by the scheduler, moved on)
-        fresh = await services.run(find_report, number)
-        dispatcher.utter_message(
-            response="utter_update_not_needed",
-            report_number=number,
-            status=(fresh or report).status_label,
-        )
-        return False
-    logger.info("documents attached to %s from the conversation after its notice", number)
-    dispatcher.utter_message(response="utter_update_received", report_number=number)
-    return True
+    docs = [(d["reference"], d.get("content_type")) for d in documents]
+    return await attach_to(dispatcher, None, report, docs, text)
 
 
 def ask_which_report(dispatcher: CollectingDispatcher, reports: list[str]) -> None:
@@ -257,6 +241,10 @@ class ActionReplyInContext(Action):
         waiting_for = waiting_for or (pending[0] if pending else None)
         if asks_why(tracker):
             return await self._explain_notice(dispatcher, tracker, notice, waiting_for)
+        if is_notice_question(tracker, notice):
+            # «يعني انقبل؟ متى بينفذونه؟»: the report's status and what its notice said.
+            await answer_notice_question(dispatcher, tracker, domain, notice)
+            return []
         if expected == awaiting.DOCUMENTS and waiting_for:
             if intent_of(tracker) in {*ACKNOWLEDGEMENTS, "inform"}:
                 # «تمام»، «أرسلتها» without a file: still waiting, say how to send it.

@@ -23,12 +23,23 @@ from bot.actions.complaint_form import EDITABLE_FIELDS, LABELS, complaint_summar
 from bot.actions.digitization_form import FIELDS as DIGITIZATION_FIELDS
 from bot.actions.form_validation import FAILED_ATTEMPTS_SLOT, cleared
 from bot.actions.improvement_form import FIELDS as IMPROVEMENT_FIELDS
-from bot.actions.report_form import PERSONAL_SLOTS, PROFILE_SLOTS, VALUE_LABELS, summary_lines
+from bot.actions.report_form import (
+    CHANNEL_OPTIONS,
+    PERSONAL_SLOTS,
+    PROFILE_SLOTS,
+    VALUE_LABELS,
+    summary_lines,
+)
 from bot.rules import eligibility
 from bot.rules.arabic import counted
 from bot.rules.dates import format_date_ar
 from bot.rules.eligibility import Refusal
-from bot.rules.identity import mask_national_id, parse_national_id, parse_saudi_mobile
+from bot.rules.identity import (
+    mask_national_id,
+    mask_phone,
+    parse_national_id,
+    parse_saudi_mobile,
+)
 from bot.rules.story import read_story
 from bot.store.reports import AlreadyEscalated, NewReport, file_report
 
@@ -108,6 +119,8 @@ FORM_OF_INTENT = {
     "request_digitization": "digitization_form",
     "suggest_improvement": "improvement_form",
 }
+# Channels whose answer alone refuses a report: only ever set from a clear answer.
+REFUSING_CHANNELS = {"paper"}
 # Names recognised in the request itself («أبي أصعد شكوى على أبشر») prefill the form.
 NAME_ENTITY_SLOTS = {"gov_entity": "entity", "platform_name": "platform", "service_name": "service"}
 
@@ -134,8 +147,11 @@ def active_kind(tracker: Tracker) -> ReportKind:
 
 def told_in_request(tracker: Tracker, form: str) -> dict[str, str]:
     """The form's slots that the opening message already answers, under the catalogue's
-    spelling: names the NLU recognised, then what the story says plainly (a complaint's
-    trigger, promised days and the entity's complaint number)."""
+    spelling: names the NLU recognised, then what the story says plainly (`read_story`:
+    the beneficiary's data, names, the complaint's trigger, promised days, channel, the
+    entity's complaint number and date; a digitisation request's process and reason; a
+    suggestion). Each form keeps its own fields; its validators check every value on
+    activation, as if typed."""
     catalogue = services.catalogue()
     canonical = {"entity": catalogue.entity, "platform": catalogue.platform}
     told: dict[str, str] = {}
@@ -146,24 +162,33 @@ def told_in_request(tracker: Tracker, form: str) -> dict[str, str]:
             told[slot] = known.name if known else value
     text = str(tracker.latest_message.get("text") or "")
     if not text.startswith("/"):
-        facts = read_story(text, catalogue).slots()
-        if form != "complaint_form":
-            facts = {slot: facts[slot] for slot in NAME_ENTITY_SLOTS.values() if slot in facts}
-        told = {**facts, **told}
+        facts = read_story(text, catalogue, clock.today()).slots()
+        # A channel that refuses the report (paper) is asked with its buttons, never
+        # taken from a phrase of the story («رحت الفرع» may be a visit after filing online).
+        if facts.get("request_channel") not in set(CHANNEL_OPTIONS) - REFUSING_CHANNELS:
+            facts.pop("request_channel", None)
+        told = {**told, **facts}  # the story reads names together (a service with its platform)
     fields = REPORT_KINDS[form].fields
     return {slot: value for slot, value in told.items() if slot in fields}
 
 
-def understood_lines(told: dict[str, str]) -> list[str]:
-    """What was understood from the opening message, in the summary's words."""
+def understood_lines(told: dict[str, str], fields: dict[str, str] | None = None) -> list[str]:
+    """What was understood from the opening message, in the summary's words (codes in
+    Arabic, the date readable, the national ID and mobile masked as in the summary)."""
     labels = {**LABELS, **VALUE_LABELS}
     lines = []
-    for slot, label in EDITABLE_FIELDS.items():
+    for slot, label in (fields or EDITABLE_FIELDS).items():
         value = told.get(slot)
         if value is None:
             continue
         if slot == "sla_days":
             value = counted(int(value), "يوم عمل واحد", "يوما عمل", "أيام عمل", "يوم عمل")
+        elif slot == "prior_complaint_date":
+            value = format_date_ar(dt.date.fromisoformat(value))
+        elif slot == "national_id":
+            value = f"\u2066{mask_national_id(value)}\u2069"
+        elif slot == "mobile":
+            value = f"\u2066{mask_phone(value)}\u2069"
         lines.append(f"• {label}: {labels.get(value, value)}")
     return lines
 
@@ -188,7 +213,8 @@ class ActionPrepareReport(Action):
         events += [SlotSet(slot, value) for slot, value in told.items()]
         if told:
             dispatcher.utter_message(
-                response="utter_story_understood", facts="\n".join(understood_lines(told))
+                response="utter_story_understood",
+                facts="\n".join(understood_lines(told, REPORT_KINDS[form].fields)),
             )
         if intent == "request_digitization" and carried:
             events += [SlotSet(slot, carried.get(slot)) for slot in CARRIED_SLOTS]

@@ -1,4 +1,10 @@
-"""Following a filed report: its status, sending missing documents, cancelling it.
+"""Following a filed report: its status, sending documents or corrections, cancelling it.
+
+An update (a document, a link, a correction such as «رقم الشكوى اللي كتبته غلط، الصحيح
+…») is taken for any open report (`OPEN_FOR_UPDATES`: received, under review, missing
+data, referred, in progress): attached, with the correction in the history's note; a
+report in missing data goes back to review, the others keep their status. An update
+request without its content («ابي اعدل بلاغي») is asked for it (`update_content`).
 
 One form (`follow_up_form`) finds the report and checks that the person asking owns it:
 the conversation that filed it, the same national ID given in this conversation, or the
@@ -32,7 +38,9 @@ from bot.actions.form_validation import (
 from bot.actions.report_form import YES_NO_OPTIONS
 from bot.rules.arabic import to_ascii_digits
 from bot.rules.dates import format_date_ar
-from bot.rules.lifecycle import TransitionError, check_transition
+from bot.rules.identity import mask_identifiers
+from bot.rules.lifecycle import OPEN_FOR_UPDATES, TransitionError, check_transition
+from bot.rules.replies import holds_correction
 from bot.store.follow_up import (
     ReportView,
     attach_update,
@@ -116,12 +124,16 @@ class ActionPrepareFollowUp(Action):
 
     @staticmethod
     def _documents_sent(tracker: Tracker, text: str) -> list[EventType]:
-        """Documents sent with the request itself («أرسلت المستند https://…») answer the
-        form's question before it is asked (already in the shape its validator gives)."""
+        """Documents or a correction sent with the request itself («أرسلت المستند
+        https://…»، «رقم الشكوى اللي كتبته غلط، الصحيح INC-2026-1234») answer the form's
+        question before it is asked (already in the shape its validator gives). A request
+        with nothing in it yet («ابي اعدل بلاغي») leaves the question to the form."""
         try:
             files = attachments_of(tracker, "" if text.startswith("/") else text)
         except Rejection:
             return []  # the form asks, and explains what it accepts
+        if not files and not text.startswith("/") and holds_correction(text):
+            return [SlotSet("update_content", {"text": text[:2000], "documents": []})]
         if not files:
             return []
         documents = [
@@ -155,8 +167,8 @@ class ValidateFollowUpForm(FormValidation):
         report = await services.run(find_report, tracker.get_slot("target_report"))
         if purpose == "cancel":
             slots.append("confirm_cancel")
-        elif purpose == "update" and report and report.status == "missing_data":
-            slots.append("update_content")
+        elif purpose == "update" and report and report.status in OPEN_FOR_UPDATES:
+            slots.append("update_content")  # asked unless sent with the request
         return slots
 
     @validator
@@ -207,7 +219,7 @@ class ValidateFollowUpForm(FormValidation):
     async def validate_update_content(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if isinstance(value, dict) and value.get("documents"):
+        if isinstance(value, dict) and (value.get("documents") or value.get("text")):
             return {"update_content": value}  # sent with the request (action_prepare_follow_up)
         text = str(value or "").strip()
         files = attachments_of(tracker, text)
@@ -249,7 +261,7 @@ class ActionFollowUp(Action):
         if purpose == "cancel":
             await self._cancel(dispatcher, tracker, report)
         elif purpose == "update":
-            if await self._update(dispatcher, tracker, report):
+            if await self._update(dispatcher, tracker, domain, report):
                 context = awaiting.context_of(tracker)
                 events += awaiting.events(tracker, *awaiting.documents_received(context, number))
         else:
@@ -285,27 +297,67 @@ class ActionFollowUp(Action):
 
     @staticmethod
     async def _update(
-        dispatcher: CollectingDispatcher, tracker: Tracker, report: ReportView
+        dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, report: ReportView
     ) -> bool:
+        """Attach the update to an open report; True when it was attached."""
         content = tracker.get_slot("update_content")
-        if report.status == "missing_data" and content:
-            documents = [(d["reference"], d.get("content_type")) for d in content["documents"]]
-            text = content["text"] or None
-            try:
-                await services.run(attach_update, report.number, documents, text, clock.now())
-            except TransitionError:  # moved on meanwhile (the scheduler cancelled it)
-                report = await services.run(find_report, report.number) or report
-            else:
-                dispatcher.utter_message(
-                    response="utter_update_received", report_number=report.number
-                )
-                return True
-        dispatcher.utter_message(
-            response="utter_update_not_needed",
-            report_number=report.number,
-            status=report.status_label,
-        )
+        if content and report.status in OPEN_FOR_UPDATES:
+            return await attach_to(
+                dispatcher,
+                domain,
+                report,
+                [(d["reference"], d.get("content_type")) for d in content["documents"]],
+                content["text"] or None,
+            )
+        update_refused(dispatcher, domain, report)
         return False
+
+
+async def attach_to(
+    dispatcher: CollectingDispatcher,
+    domain: DomainDict | None,
+    report: ReportView,
+    documents: list[tuple[str, str | None]],
+    text: str | None,
+) -> bool:
+    """Attach documents or a correction to `report` (the caller checked ownership) and
+    tell the citizen: back to review from missing data, added to the report otherwise, or
+    why not (it was decided, closed or cancelled meanwhile)."""
+    try:
+        updated = await services.run(attach_update, report.number, documents, text, clock.now())
+    except TransitionError:  # moved on meanwhile (the scheduler cancelled it, staff decided)
+        fresh = await services.run(find_report, report.number) or report
+        update_refused(dispatcher, domain, fresh)
+        return False
+    # The correction may hold personal data (an ID, a mobile): masked in the logs.
+    logger.info(
+        "update attached to %s (%s -> %s, %d document(s)): %s",
+        report.number,
+        report.status,
+        updated.status,
+        len(documents),
+        mask_identifiers(text or "")[:200],
+    )
+    if report.status == "missing_data":
+        dispatcher.utter_message(response="utter_update_received", report_number=report.number)
+    else:
+        dispatcher.utter_message(
+            response="utter_update_attached",
+            report_number=report.number,
+            status=updated.status_label,
+        )
+    return True
+
+
+def update_refused(
+    dispatcher: CollectingDispatcher, domain: DomainDict | None, report: ReportView
+) -> None:
+    """An update to a report that no longer takes one."""
+    dispatcher.utter_message(
+        response="utter_update_not_needed",
+        report_number=report.number,
+        status=report.status_label,
+    )
 
 
 def show_status(dispatcher: CollectingDispatcher, report: ReportView) -> None:

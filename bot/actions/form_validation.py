@@ -23,7 +23,7 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from bot.rules.choices import Reading, read_choice
-from bot.rules.replies import only_asks_to_stop
+from bot.rules.replies import is_question, only_asks_to_stop
 from bot.settings import load_settings
 from bot.store import media
 
@@ -287,7 +287,7 @@ def answer_for(
     names one of the offered options ("لدي رقم شكوى ولم تحدد مدة" reads like a FAQ
     question) is still an answer, and so is a narrative of several sentences asked for a
     free-text field (`long_only`), even if it mentions cancelling, and so is a short one
-    that reads as a cancellation of something else (`says_more_than_stop`). Used from
+    that the classifier misread (`misread_answer`). Used from
     `extract_<slot>` methods.
     """
     if tracker.get_slot("requested_slot") != slot:
@@ -295,14 +295,20 @@ def answer_for(
     text = str(tracker.latest_message.get("text") or "")
     if options is not None and not names_an_option(tracker, text, options):
         return {}
-    if long_only and len(text.split()) < LONG_ANSWER_WORDS and not says_more_than_stop(tracker):
+    if long_only and len(text.split()) < LONG_ANSWER_WORDS and not misread_answer(tracker):
         return {}
     return {slot: text}
 
 
-def says_more_than_stop(tracker: Tracker) -> bool:
-    """Read as a cancellation, but about something else than this report (a title such as
-    «إلغاء موعد المستشفى بدون سبب»): at a free-text question that is the answer."""
+def misread_answer(tracker: Tracker) -> bool:
+    """A short answer to a free-text question that the classifier took for something else:
+    a statement read as a FAQ question («ملف حماية الأجور ما ينرفع» as a title), or a
+    cancellation of something other than this report («إلغاء موعد المستشفى بدون سبب»).
+    A real question, or a plain request to stop, still interrupts the form."""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     text = str(tracker.latest_message.get("text") or "")
-    return intent == "cancel_report" and not text.startswith("/") and not only_asks_to_stop(text)
+    if text.startswith("/"):
+        return False
+    if intent == "faq":
+        return not is_question(text)
+    return intent == "cancel_report" and not only_asks_to_stop(text)

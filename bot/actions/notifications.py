@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from bot import clock
 from bot.actions import awaiting, services
 from bot.actions.form_validation import FormValidation, Rejection, answer_of, cleared, validator
+from bot.actions.notice_questions import answer_notice_question, is_notice_question
 from bot.actions.report_form import YES_NO_OPTIONS
 from bot.rules.arabic import normalise
 from bot.rules.dates import format_date_ar
@@ -100,6 +101,7 @@ class ActionNotify(Action):
             str(number),
             str(payload.get("note") or DEFAULT_NOTES.get(notification.kind, "")),
             in_form,
+            payload.get("implementation_time"),
         )
         if notification.kind == "closed" and not in_form:
             done = await services.run(survey_of, number)
@@ -148,13 +150,27 @@ class ValidateSurveyForm(FormValidation):
         ):
             logger.warning("survey answer for a report of another conversation not stored")
 
-    async def _score(self, slot: str, value: Any, tracker: Tracker) -> dict[str, Any]:
+    async def _score(
+        self,
+        slot: str,
+        value: Any,
+        tracker: Tracker,
+        dispatcher: CollectingDispatcher | None = None,
+        domain: DomainDict | None = None,
+    ) -> dict[str, Any]:
         chosen = (
             next(tracker.get_latest_entity_values("choice"), None)
             if answering(tracker, slot)
             else None
         )
         result = score(str(chosen if chosen is not None else value or ""))
+        notice = awaiting.context_of(tracker).get("notice")
+        asked = answering(tracker, slot) and dispatcher is not None
+        if result is None and chosen is None and asked and is_notice_question(tracker, notice):
+            # «يعني خلاص انحلت؟» right after the closing notice: answered, then the
+            # rating is asked again (not counted as a wrong answer).
+            await answer_notice_question(dispatcher, tracker, domain, notice)
+            return {slot: None}
         if result is None:
             raise Rejection("utter_invalid_score", hint="اختر رقماً من 1 إلى 5.")
         await self._store(tracker, slot, result)
@@ -164,19 +180,19 @@ class ValidateSurveyForm(FormValidation):
     async def validate_survey_solution(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return await self._score("survey_solution", value, tracker)
+        return await self._score("survey_solution", value, tracker, dispatcher, domain)
 
     @validator
     async def validate_survey_handling(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return await self._score("survey_handling", value, tracker)
+        return await self._score("survey_handling", value, tracker, dispatcher, domain)
 
     @validator
     async def validate_survey_effort(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return await self._score("survey_effort", value, tracker)
+        return await self._score("survey_effort", value, tracker, dispatcher, domain)
 
     @validator
     async def validate_survey_useful(

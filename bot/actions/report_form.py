@@ -55,12 +55,13 @@ YES_NO_OPTIONS = {
         *("مو مشكله", "مافي مشكله", "ما فيه مشكله", "لا مشكله", "ما عندي مشكله", "ما عندي مانع"),
         *("لا مانع", "مافي مانع", "ما يخالف", "no problem"),
         *("yes", "yeah", "yep", "yup", "ok", "okay", "sure", "correct", "aywa", "aiwa", "na3am"),
-        *("tamam", "akeed", "👍", "✅"),
+        *("tamam", "akeed", "akid", "ee", "eeh", "eih", "ih", "sa7", "sa7i7", "saheeh", "tab3an"),
+        *("mashi", "mashy", "abi", "abgha", "abga", "bdi", "biddi", "👍", "✅"),
     ],
     "no": [
         *("لا", "مو", "مش", "مب", "غير", "كلا", "لالا", "لاء", "ابد", "ابدا", "غلط", "خطا"),
         *("ارفض", "جديد", "اخري", "مختلف", "no", "nope", "nah", "la", "laa", "la2", "wrong"),
-        *("incorrect", "👎", "❌"),
+        *("incorrect", "ghalat", "3alat", "abadan", "👎", "❌"),
     ],
 }
 YES_NO_INTENTS = {"affirm": "yes", "deny": "no"}
@@ -68,23 +69,33 @@ CONFIRM_OPTIONS = {
     "yes": [
         *("تاكيد", "اكد", "ارسل", "ارسال", "قدم", "موافق", "نعم", "اي", "ايوه", "ايوا", "ايه"),
         *("تمام", "اعتمد", "صحيح", "صح", "مضبوط", "اكيد", "طيب", "تم", "اوك", "اوكي", "كمل"),
-        *("ابعث", "yes", "ok", "confirm", "send", "submit", "👍", "✅"),
+        *("ابعث", "ابعت", "يلا", "yes", "ok", "confirm", "send", "submit", "👍", "✅"),
+        *("ersel", "eb3at", "ta2keed", "akeed", "akid", "tamam", "kammel", "yalla", "sa7"),
     ],
     "edit": [
         *("تعديل", "عدل", "اعدل", "تصحيح", "صحح", "غير", "اغير", "تغيير", "غلط", "خطا"),
-        *("edit", "change", "modify"),
+        *("edit", "change", "modify", "3adel", "ta3deel", "ghayer", "ghayyar", "taghyeer"),
     ],
 }
+# «الجوال» is no channel: a phone opens the app or the browser («من الجوال بس مو التطبيق،
+# فتحته من المتصفح» is the website). A browser or a link is the website.
 CHANNEL_OPTIONS = {
-    "website": ["موقع", "web", "site", "بوابه", "متصفح", "browser", "portal", "mawqe3"],
-    "app": ["تطبيق", "جوال", "app", "ابلكيشن", "ابليكيشن", "application", "tatbeeq"],
+    "website": [
+        *("موقع", "ويب", "بوابه", "متصفح", "رابط", "لينك", "كروم", "سفاري", "web", "site"),
+        *("browser", "portal", "link", "chrome", "safari", "mawqe3", "motasaffe7", "rabet"),
+    ],
+    "app": [
+        *("تطبيق", "ابلكيشن", "ابليكيشن", "ابلكيشين", "برنامج", "app", "application"),
+        *("tatbeeq", "tatbi2", "ablikeshen"),
+    ],
     "call_center": [
-        *("اتصال", "هاتف", "اتصل", "الرقم الموحد", "كول سنتر", "تلفون", "تليفون"),
-        *("خدمه العملاء", "call", "phone", "hotline"),
+        *("اتصال", "هاتف", "اتصل", "الرقم الموحد", "كول سنتر", "تلفون", "تليفون", "كلمت"),
+        *("كلمنا", "دقيت", "رنيت", "مكالمه", "خدمه العملاء", "call", "phone", "hotline"),
+        *("etasalt", "kallam", "mowa7ad", "telefon"),
     ],
     "paper": [
         *("ورق", "اوراق", "حضوري", "حضور", "فرع", "مراجعه", "paper", "in person", "branch"),
-        *("wara2", "waraq"),
+        *("wara2", "waraq", "far3", "7odoori"),
     ],
 }
 VALUE_LABELS = {
@@ -145,6 +156,57 @@ def answer_holding(tracker: Tracker, slot: str, value_in: Callable[[str], Any]) 
     if intent in NOT_ANSWERS or intent.startswith("EXTERNAL_") or text.startswith("/"):
         return {}
     return {slot: text} if text.strip() and value_in(text) else {}
+
+
+# Words that introduce a name, a national ID / iqama or a mobile in an answer to the name
+# question («اسمي …»، «ورقم هويتي …»، «وجوالي …»), normalised; left out of the name.
+NAME_LEAD_WORDS = frozenset(
+    {
+        *("اسمي", "الاسم", "اسم", "انا", "my", "name", "is", "im", "i'm", "ismi", "esmi"),
+        *("رقم", "رقمي", "الرقم", "هويتي", "الهويه", "هويه", "هوية", "الوطنيه", "الوطني"),
+        *("اقامتي", "الاقامه", "اقامه", "بطاقتي", "البطاقه", "مدني"),
+        *("جوالي", "الجوال", "جوال", "موبايلي", "الموبايل", "موبايل", "تلفوني", "التلفون"),
+        *("تليفوني", "هاتفي", "الهاتف", "واتسابي", "id", "iqama", "national", "mobile", "phone"),
+        *("number", "no", "hawiya", "hawiyti", "jawali", "raqmi", "and", "w", "wa", "هو", "هي"),
+        *("لو", "سمحت", "ممكن", "please", "pls", "يا", "اخوي", "اختي", "حياك", "مرحبا", "هلا"),
+    }
+)
+_IDENTIFIER_RUN = re.compile(r"\+?\d[\d\s\-.()]*\d|\d")
+_CIVIL_REGISTRY = re.compile(r"(?:ال)?سجل(?:ي)?\s+(?:ال)?مدني")
+_PUNCTUATION = re.compile(r"[،,:;؛.\-–—()\"«»!?؟]+")
+
+
+def identifiers_with_name(text: str) -> dict[str, str]:
+    """The valid national ID and Saudi mobile given with a name («اسمي فلان الفلاني ورقم
+    هويتي ١٠…»), as their validators store them; {} when none is valid (a name with
+    digits is then refused)."""
+    if not any(ch.isdigit() for ch in to_ascii_digits(text)):
+        return {}
+    found: dict[str, str] = {}
+    national_id = find_national_id(text).value
+    if national_id:
+        found["national_id"] = national_id
+    mobile = find_saudi_mobile(text).value
+    if mobile:
+        found["mobile"] = mobile
+    return found
+
+
+def name_without_identifiers(text: str) -> str:
+    """The name in an answer that also gives the ID or mobile: digits and the words that
+    introduce them («ورقم هويتي»، «وجوالي») and the name («اسمي») left out. The citizen's
+    own spelling of the name is kept."""
+    without_digits = _IDENTIFIER_RUN.sub(" ", to_ascii_digits(text))
+    # «السجل المدني» introduces the ID; «المدني» alone is a family name, kept.
+    without_digits = _CIVIL_REGISTRY.sub(" ", without_digits)
+    words = []
+    for raw in _PUNCTUATION.sub(" ", without_digits).split():
+        word = normalise(raw).lower()
+        bare = word.removeprefix("و") if len(word) > 2 else word
+        if word in NAME_LEAD_WORDS or bare in NAME_LEAD_WORDS:
+            continue
+        words.append(raw)
+    return " ".join(words)
 
 
 def free_text(value: Any, max_length: int, hint: str) -> str:
@@ -265,9 +327,20 @@ class ReportFormValidation(FormValidation):
         )
 
     @validator
-    async def validate_beneficiary_name(self, value: Any, *_: Any) -> dict[str, Any]:
+    async def validate_beneficiary_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         hint = "اكتب الاسم الأول واسم العائلة، مثل: محمد القحطاني."
-        text = free_text(value, 100, hint)
+        text = free_text(value, 200, hint)
+        identifiers = identifiers_with_name(text)
+        if identifiers:
+            # «اسمي فلان الفلاني ورقم هويتي ١٠…»: the name, and the ID or mobile given with it.
+            name = name_without_identifiers(text)
+            if len(name) > 100 or len(name.split()) < 2 or any(ch.isdigit() for ch in name):
+                raise Rejection("utter_invalid_name", hint=hint)
+            return await self.checked(tracker, {"beneficiary_name": name, **identifiers})
+        if len(text) > 100:
+            raise Rejection("utter_too_long", hint=hint, max_length=100)
         if any(ch.isdigit() for ch in to_ascii_digits(text)) or len(text.split()) < 2:
             raise Rejection("utter_invalid_name", hint=hint)
         return {"beneficiary_name": text}
@@ -340,6 +413,12 @@ class ReportFormValidation(FormValidation):
             "service": known.name if known else text,
             "review_flags": flag(tracker, "unknown_service", known is None),
         }
+
+    # «لا لا تلغي، ارسله» reads like a cancellation; it names «send», so it is the answer.
+    async def extract_confirm_submission(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_for(tracker, "confirm_submission", CONFIRM_OPTIONS)
 
     @validator
     async def validate_confirm_submission(

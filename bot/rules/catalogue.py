@@ -17,10 +17,49 @@ import yaml
 
 from bot.rules.arabic import comparison_key
 from bot.rules.similarity import similarity
+from bot.rules.stems import same_word, word_forms
 
 DEFAULT_CATALOGUE_FILE = Path(__file__).resolve().parents[2] / "resources" / "catalogue.yml"
 SERVICE_MATCH_THRESHOLD = 0.6
 SERVICE_ANSWERS_KEPT = 10_000  # remembered service lookups per catalogue (then forgotten)
+# Words of a service's name that say nothing about which service it is (every story of a
+# complaint says «شكوى» and «طلب»; «عبر منصة» is how, not what).
+LOOSE_GENERIC = frozenset(
+    {
+        *("في", "فى", "على", "علي", "من", "عن", "الي", "لدي", "عبر", "او", "مع", "و"),
+        *("طلب", "تقديم", "خدمه", "خدمات", "منصه", "تطبيق", "موقع", "بوابه", "شكوي", "بلاغ"),
+        *("جهه", "الكتروني", "الكترونيه", "رقمي", "جديد", "اصدار", "استخراج"),
+    }
+)
+# Words of a story that look like a word of a service name but are not («عملت» = I did,
+# not «العمل»; «سويت»).
+LOOSE_IGNORED = frozenset({"عملت", "عملنا", "عملوا", "عملو", "اعمل", "نعمل", "سويت", "سوينا"})
+LOOSE_WINDOW_EXTRA = 3  # words of a story allowed between the words of one service name
+_CLITICS = ("وبال", "فبال", "وال", "فال", "بال", "كال", "لل", "و", "ف", "ب", "ل", "ك")
+
+
+@dataclass(frozen=True)
+class LooseSpelling:
+    """A service spelling read word by word: the forms of its significant words, and
+    which of them are not words of its own entity's or platform's names (a match must
+    rest on the service's own words, not only on «التأمينات» or «إحسان»)."""
+
+    service: Service
+    words: tuple[frozenset[str], ...]
+    own: tuple[bool, ...]
+
+
+@dataclass(frozen=True, order=True)
+class LooseMatch:
+    """How well a story names a spelling: the share of its words found close together,
+    how many of them are the service's own (not words of its entity's or platform's name:
+    «بلدي» in «رخصة الحفر في بلدي» names the platform, not «رخصة بلدية»), how many in all,
+    then whether the service belongs to the entity or platform also named."""
+
+    coverage: float
+    own: int
+    count: int
+    preferred: int
 
 
 @dataclass(frozen=True)
@@ -110,13 +149,19 @@ class Catalogue:
 
     def mentioned(self, text: str) -> tuple[Entity | None, Platform | None, Service | None]:
         """The entity, platform and service whose names a longer text contains (a story:
-        «قدمت على تجديد الجواز في ابشر»), the longest spelling first; the entity follows
-        from the platform or the service when the text does not name it."""
-        padded = f" {comparison_key(text)} "
-        platform = self.platform(_contained(self._platform_index, padded))
+        «قدمت على تجديد الجواز في ابشر»), the longest spelling first, clitics aside
+        («بأبشر»); a service named loosely («ما قدرت اجدد اقامتي في مقيم») is found by the
+        words of its names (`loosely_named`). The entity follows from the platform or the
+        service when the text does not name it."""
+        padded = f" {self._without_clitics(comparison_key(text))} "
         service_spelling = _contained(self._service_by_spelling, padded)
         service = self._service_by_spelling[service_spelling] if service_spelling else None
+        if service_spelling:  # «نقل» in «نقل ملكية السيارة» is no mention of «منصة نقل»
+            padded = padded.replace(f" {service_spelling} ", " | ")
+        platform = self.platform(_contained(self._platform_index, padded))
         entity = self.entity(_contained(self._entity_index, padded))
+        if service is None:
+            service = self.loosely_named(padded, entity, platform)
         if entity is None and platform is not None:
             entity = self.entities.get(platform.entity_key)
         if entity is None and service is not None:
@@ -124,6 +169,74 @@ class Catalogue:
         if platform is None and service is not None and service.platform_key:
             platform = self.platforms.get(service.platform_key)
         return entity, platform, service
+
+    def loosely_named(
+        self, text: str, entity: Entity | None = None, platform: Platform | None = None
+    ) -> Service | None:
+        """The service a story names by the words of one of its names, in any order and
+        form («اجدد اقامتي» for «تجديد الإقامة»): all the significant words of a name, or
+        all but one of a name of three or more when two of the service's own words are
+        there. Among services named equally well, the one of the entity or platform also
+        named; a tie that it does not break, or a partial match of another entity's
+        service, gives None: better ask than store a wrong service."""
+        words = [
+            frozenset() if word in LOOSE_IGNORED else word_forms(word)
+            for word in comparison_key(text).split()
+        ]
+        best: dict[Service, LooseMatch] = {}
+        for spelling in self._loose_spellings:
+            match = _loose_match(spelling, words, entity, platform)
+            if match and (spelling.service not in best or match > best[spelling.service]):
+                best[spelling.service] = match
+        ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
+        if not ranked or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+            return None
+        service, match = ranked[0]
+        named = {e.key for e in (entity,) if e} | {p.entity_key for p in (platform,) if p}
+        if match.coverage < 1 and named and service.entity_key not in named:
+            return None
+        return service
+
+    @functools.cached_property
+    def _loose_spellings(self) -> list[LooseSpelling]:
+        spellings = []
+        for service in self.services:
+            context = self._context_words(service)
+            for name in (service.name, *service.aliases):
+                kept = [w for w in comparison_key(name).split() if w not in LOOSE_GENERIC]
+                forms = list(dict.fromkeys(word_forms(w) for w in kept))
+                if len(forms) >= 2:
+                    own = tuple(not any(same_word(f, c) for c in context) for f in forms)
+                    spellings.append(LooseSpelling(service, tuple(forms), own))
+        return spellings
+
+    def _context_words(self, service: Service) -> list[frozenset[str]]:
+        """Forms of the words of the service's entity and platform names."""
+        names: list[str] = []
+        entity = self.entities.get(service.entity_key)
+        platform = self.platforms.get(service.platform_key or "")
+        for item in (entity, platform):
+            if item is not None:
+                names += [item.name, *item.aliases]
+        return [word_forms(w) for name in names for w in comparison_key(name).split()]
+
+    @functools.cached_property
+    def _first_words(self) -> frozenset[str]:
+        """First words of every known spelling (to take clitics off a story's words)."""
+        keys = [*self._entity_index, *self._platform_index, *self._service_by_spelling]
+        return frozenset(key.split()[0] for key in keys if key)
+
+    def _without_clitics(self, key: str) -> str:
+        """«بابشر» → «ابشر»: a word whose clitic hides the first word of a known name."""
+        words = []
+        for word in key.split():
+            if word not in self._first_words:
+                for clitic in _CLITICS:
+                    if word.startswith(clitic) and word[len(clitic) :] in self._first_words:
+                        word = word[len(clitic) :]
+                        break
+            words.append(word)
+        return " ".join(words)
 
     @functools.cached_property
     def _service_by_spelling(self) -> dict[str, Service]:
@@ -163,6 +276,37 @@ def _contained(index: dict[str, object], padded: str) -> str | None:
         if len(spelling) >= 3 and f" {spelling} " in padded:
             return spelling
     return None
+
+
+def _loose_match(
+    spelling: LooseSpelling,
+    words: list[frozenset[str]],
+    entity: Entity | None,
+    platform: Platform | None,
+) -> LooseMatch | None:
+    """How well the story's `words` (their forms) name `spelling`, when well enough: its
+    words found within a few words of each other (see `Catalogue.loosely_named`)."""
+    size = len(spelling.words)
+    positions = [
+        [i for i, forms in enumerate(words) if forms and same_word(wanted, forms)]
+        for wanted in spelling.words
+    ]
+    window = size + LOOSE_WINDOW_EXTRA
+    found: list[int] = []
+    for start in sorted({p for ps in positions for p in ps}):
+        near = range(start, start + window)
+        inside = [k for k, ps in enumerate(positions) if any(p in near for p in ps)]
+        if len(inside) > len(found):
+            found = inside
+    own = sum(spelling.own[k] for k in found)
+    full = len(found) == size and own >= 1
+    partial = size >= 3 and len(found) == size - 1 and own >= 2
+    if not (full or partial):
+        return None
+    preferred = int(bool(entity and spelling.service.entity_key == entity.key)) + int(
+        bool(platform and spelling.service.platform_key == platform.key)
+    )
+    return LooseMatch(len(found) / size, own, len(found), preferred)
 
 
 def _spellings(item: dict) -> tuple[str, ...]:

@@ -26,6 +26,12 @@ are normalised like the text (`bot.rules.arabic`); one of up to two letters must
 whole word (after «و»/«ف»), one of three letters may carry the usual clitics and endings
 («قفل» in «مقفلة»، «قفلوها»), a longer one may appear inside a word («تطبيق» in
 «بالتطبيقات»); Latin keywords start a word. Readers are compiled once per set of options.
+
+Arabizi (Arabic in Latin letters, 3/7/5/9/2 for ع/ح/خ/ص/ء) is read without the NLU's
+transliterator (`bot.server.nlu.dialect`, which `bot.rules` may not import): its function
+words (ma، mesh، bas، mn…) are read as the Arabic ones, its article «el» is dropped, and
+a Latin keyword of three consonants or more (two with a digit) matches however its
+vowels, doubled consonants and letters are spelt («7adad»: «7addado»، «hadado»، «y7added»).
 """
 
 from __future__ import annotations
@@ -85,6 +91,8 @@ NEGATORS = frozenset(
         "مكانتش",
         "مكنتش",
         "مكنش",
+        # «ما» stuck to a wanting verb: «مابي اغير شي» denies the change.
+        *("مابي", "ماابي", "مابغي", "ماابغي", "مابغا", "مابدي", "ماودي", "مابا"),
         "not",
         "no",
         "never",
@@ -139,6 +147,9 @@ _TRANSPARENT = frozenset(
     | {"المعامله", "معامله", "الخدمه", "خدمه", "السبب", "سبب", "الموضوع", "موضوع", "قناه"}
     | {"القناه", "لي", "the", "a", "an", "it", "was", "is", "via", "through", "by", "from"}
     | {"on", "in", "with", "using", "really", "at", "all", "my", "i"}
+    # A wanting verb carries the denial to the option it introduces: «ما ابي اعدل».
+    | {"ابي", "ابغي", "ابغا", "ابا", "بدي", "عايز", "عاوز", "اريد", "ودي", "حاب", "حابب"}
+    | {"abi", "abgha", "abga", "bdi", "biddi", "3ayez", "3ayz", "3awez", "want", "wanna"}
 )
 # Words that, after an option and at the end of a clause, may deny it.
 _TRAILING_NO = frozenset({"لا", "no", "la", "laa", "مو", "مش", "مب", "كلا", "nope"})
@@ -201,7 +212,73 @@ _UNSURE = (
     "no idea",
     "mesh 3aref",
     "mish 3aref",
+    *("ma a3ref", "ma a3rf", "ma ba3ref", "mo 3aref", "mb 3aref", "ma adri", "msh 3arfa"),
+    *("mesh fakir", "msh faker", "mo mot2aked", "msh mot2aked", "mesh mot2aked"),
 )
+# Arabizi function words written as the Arabic ones they are, so that negations,
+# contrasts and the words a negation passes over are read alike in both scripts.
+_ARABIZI_WORDS = {
+    **dict.fromkeys(("ma", "maa"), "ما"),
+    **dict.fromkeys(("mesh", "mish", "msh", "mosh", "mush", "mich", "mech"), "مش"),
+    **dict.fromkeys(("mo", "mu", "moo", "mou"), "مو"),
+    **dict.fromkeys(("mb", "mob", "mub", "mahu", "maho", "mahy", "mahi"), "مب"),
+    **dict.fromkeys(("la", "laa", "la2", "laa2", "lae"), "لا"),
+    **dict.fromkeys(("lam",), "لم"),
+    **dict.fromkeys(("mabi", "mabgha", "mabga", "mab8a", "mabdi"), "مابي"),
+    **dict.fromkeys(("mafi", "mafe", "mafee", "mafeesh", "mafish", "mafesh", "mafih"), "مافي"),
+    **dict.fromkeys(("mako", "maku"), "ماكو"),
+    **dict.fromkeys(("bdon", "bdoon", "bidoon", "bedon", "bedoon", "bidun", "bdun"), "بدون"),
+    **dict.fromkeys(("ghair", "gheir", "ghayr", "ghir", "gher"), "غير"),
+    **dict.fromkeys(("bas", "bs", "bss", "bass"), "بس"),
+    **dict.fromkeys(("lakin", "laken", "lakn", "lakan", "lkn", "bal"), "لكن"),
+    **dict.fromkeys(("a2sod", "a2sd", "aqsod", "a2sud", "qasdi", "2asdi", "asdi", "a9di"), "اقصد"),
+    **dict.fromkeys(("madri", "mdri", "madry", "mdry"), "مدري"),
+    **dict.fromkeys(("w", "wa", "we", "wi"), "و"),
+    **dict.fromkeys(("aw", "ow", "walla"), "او"),
+    **dict.fromkeys(("mn", "min", "men", "mni", "mnl", "mel"), "من"),
+    **dict.fromkeys(("3an", "3n"), "عن"),
+    **dict.fromkeys(("fe", "fi", "fy", "fee"), "في"),
+    **dict.fromkeys(("3la", "3ala", "3al", "3ly", "3lay", "3alay", "3alaya"), "علي"),
+    **dict.fromkeys(("3ndi", "3indi", "3andi", "3ndy", "3ndna", "3indna"), "عندي"),
+    **dict.fromkeys(("ya3ni", "y3ni", "yaani", "ya3no"), "يعني"),
+    **dict.fromkeys(("wallah", "wallahi", "walah", "wlh", "wallahy"), "والله"),
+}
+# The Arabizi article, a word apart («mn el app»), says nothing: it is dropped.
+_LATIN_ARTICLES = frozenset({"el", "al", "il", "l"})
+# Negations written stuck to the next word, in Arabic and in Arabizi letters.
+_JOINED_NEGATORS = {"ما": "ma", "لا": "la", "لم": "lam"}
+# How an Arabizi letter is spelt: a consonant of the keyword may be written any of
+# these ways in the answer (`_latin_pattern`). «2» and «3» (hamza, ain) are often
+# written as a vowel, or left out, and do not count as consonants.
+_LATIN_DIGRAPHS = {
+    "sh": "(?:sh|ch)",
+    "ch": "(?:sh|ch)",
+    "kh": "(?:kh|5|x)",
+    "gh": "(?:gh|g|3)",
+    "th": "(?:th|dh|z|d)",
+    "dh": "(?:th|dh|z|d)",
+}
+_LATIN_LETTERS = {
+    "5": "(?:kh|5|x)",
+    "x": "(?:kh|5|x)",
+    "z": "(?:th|dh|z|d)",
+    "d": "(?:dh|d(?!h))",
+    "t": "[t6](?!h)",  # «th» is another letter, and so are «sh», «kh», «gh», «ch»
+    "6": "[t6](?!h)",
+    "s": "[s9](?!h)",
+    "9": "[s9](?!h)",
+    "h": "[h7]",
+    "7": "[h7]",
+    "q": "[qg8](?!h)|2",
+    "g": "[qg8](?!h)|2",
+    "8": "[qg8](?!h)|2",
+    "k": "[kc](?!h)",
+    "c": "[kc](?!h)",
+    "2": "[2qg8aeiou]",
+}
+_LATIN_VOWELS = "[aeiouy23]*"
+_LATIN_CLITICS = "(?:[wfb]|[wfbl]?[aeiou]?l+)?"  # و، ف، ب، ال، بال، لل stuck to the word
+_LATIN_SUFFIX = "(?:ha|hom|hum|ni|na|h)?[aeiouy]*"  # a pronoun or a vowel after a short word
 _BOUNDARY = re.compile(r"[\n,;.!?…:]")
 _TOKEN = re.compile(r"\n|[,;.!?…:]+|[a-z0-9']+|[^\W\d_]+|\d+|[^\s\w]", re.IGNORECASE)
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
@@ -231,7 +308,15 @@ _CARDINALS = {
 }
 _CLITICS = "(?:و|ف|ب|ل|ك|وب|فب|ول|فل|لل|ولل|ال|وال|فال|بال|كال|وبال|فبال|عال)?"
 _DERIVED = "(?:م|ت|ي|ن|ا|ان|مت|ست|است)?"
-_ENDINGS = "(?:ه|ت|ها|ات|ي|يه|يا|ين|وا|ون|نا|ان|ته|تها|تي|وه|وها|هم|كم|ك|ني|يات|ا)?"
+_ENDINGS = (
+    "(?:ه|ت|ها|ات|ي|يه|يا|ين|و|وا|ون|نا|ان|ته|تها|تي|تهم|وه|وها|وني|ونا|ولي|هم|كم|ك|ني|يات|ا)?"
+    "(?:ش)?"  # Egyptian «ما حددوش»، «ما قالوليش»
+)
+# Egyptian negation contracted into the verb: «محددوش»، «مقالوليش»، «مردتش» (a person
+# ending before ش; «معاش», «مشمش» have none).
+_EGYPTIAN_CONTRACTED = re.compile(
+    r"(?<!\w)(و?)م(?!ا)(\w{2,}?(?:و|ت|ي|وا|تو|ني|لي|ولي|وني|ها|هو|وه|وها))ش(?!\w)"
+)
 
 
 @dataclass(frozen=True)
@@ -259,14 +344,16 @@ class Reading:
 
 def prepared(text: str) -> str:
     """The text as options are compared with it: normalised, lower-case, letters
-    stretched for emphasis («لااااا») shortened, digits stuck to Arabic words apart."""
+    stretched for emphasis («لااااا») shortened, digits stuck to Arabic words apart, and
+    Egyptian «م…ش» written apart («محددوش» → «ما حددوش»)."""
     text = _ELONGATED.sub(r"\1", normalise(text or "").lower())
+    text = _EGYPTIAN_CONTRACTED.sub(r"\1ما \2ش", text)
     return _LETTER_DIGIT.sub(" ", text)
 
 
 def tokens_of(text: str) -> list[str]:
     found = (t.replace("'", "") if t.isascii() else t for t in _TOKEN.findall(prepared(text)))
-    return [t for t in found if t]
+    return [_ARABIZI_WORDS.get(t, t) for t in found if t and t not in _LATIN_ARTICLES]
 
 
 def _is_boundary(token: str) -> bool:
@@ -282,7 +369,9 @@ def _word_pattern(word: str) -> str:
     """How one word of a keyword may appear as a word of the answer."""
     escaped = re.escape(word)
     if word.isascii():
-        return escaped if len(word) <= 2 or not word.isalpha() else escaped + "[a-z0-9]*"
+        return _latin_pattern(word) or (
+            escaped if len(word) <= 2 or not word.isalpha() else escaped + "[a-z0-9]*"
+        )
     if not word.isalpha():
         return escaped  # an emoji
     if len(word) <= 2:
@@ -292,6 +381,48 @@ def _word_pattern(word: str) -> str:
         # starts with alef takes no derivation prefix.
         return _CLITICS + ("" if word[0] == "ا" else _DERIVED) + escaped + _ENDINGS
     return r"\w*" + escaped + r"\w*"
+
+
+def _latin_pattern(word: str) -> str | None:
+    """A Latin keyword as Arabizi is written: short vowels anywhere or nowhere, doubled
+    consonants or not, a letter in any of its spellings («7addado»، «hadado»، «7dd» for
+    «حددوا»; «waqef»، «wa2ef»، «wagif» for «واقف»), after «b/w/f/el» stuck to it. Only
+    for a keyword of three consonants or more, or two with a digit (which no English
+    word has): a shorter one would be found in too many words. None: match it as written.
+    """
+    if not word.isalnum():
+        return None
+    letters = _latin_letters(word)
+    counted = sum(1 for _, counts in letters if counts)
+    if counted < 2 or (counted == 2 and not any(c.isdigit() for c in word)):
+        return None
+    body = _LATIN_VOWELS + _LATIN_VOWELS.join(f"(?:{c})+" for c, _ in letters) + _LATIN_VOWELS
+    return (_LATIN_CLITICS + body + "[a-z0-9]*") if counted >= 3 else body + _LATIN_SUFFIX
+
+
+def _latin_letters(word: str) -> list[tuple[str, bool]]:
+    """The consonants of a Latin keyword, each as the pattern of its spellings and
+    whether it counts (hamza and ain, often written as a vowel, do not); a doubled one
+    («dd») is one consonant."""
+    letters: list[tuple[str, bool]] = []
+    i, doubled = 0, False  # `doubled`: the previous character was a consonant
+    while i < len(word):
+        pair, char = word[i : i + 2], word[i]
+        if pair in _LATIN_DIGRAPHS:
+            letter, i = (_LATIN_DIGRAPHS[pair], True), i + 2
+        elif char in "aeiouy":
+            i, doubled = i + 1, False
+            continue
+        elif char in "23" and i + 1 == len(word):  # not a vowel at the end: «far3», «wara2»
+            letter, i = ({"2": "[2qg8]", "3": "3"}[char], False), i + 1
+        elif char == "3":  # ain: a vowel may stand for it
+            letter, i = ("[3aeiou]", False), i + 1
+        else:
+            letter, i = (_LATIN_LETTERS.get(char, re.escape(char)), char != "2"), i + 1
+        if not (doubled and letters and letters[-1] == letter):
+            letters.append(letter)
+        doubled = True
+    return letters
 
 
 def _keyword_words(keyword: str) -> tuple[str, ...]:
@@ -424,10 +555,11 @@ class ChoiceReader:
 
     @staticmethod
     def _variants(words: tuple[str, ...]) -> list[tuple[str, ...]]:
-        """«ما قدرت» is also typed «ماقدرت»."""
+        """«ما قدرت» is also typed «ماقدرت», and «ma gdart» «magdart»."""
         variants = [words]
-        if len(words) >= 2 and words[0] in {"ما", "لا", "لم"}:
-            variants.append((words[0] + words[1], *words[2:]))
+        if len(words) >= 2 and words[0] in _JOINED_NEGATORS:
+            joined = _JOINED_NEGATORS[words[0]] if words[1].isascii() else words[0]
+            variants.append((joined + words[1], *words[2:]))
         return variants
 
     def keys_of(self, token: str) -> set[str]:
@@ -468,11 +600,11 @@ class ChoiceReader:
                 i += 1
                 continue
             unsure = _UNSURE_PHRASES.at(words, i)
-            if unsure:
+            phrase = self._phrases.at(words, i)
+            if unsure and not (phrase and phrase[0] > unsure[0]):  # the longer one
                 items.append(("unsure", token, frozenset()))
                 i = unsure[0]
                 continue
-            phrase = self._phrases.at(words, i)
             if phrase:
                 items.append(("mention", token, frozenset({phrase[1]})))
                 i = phrase[0]
@@ -517,6 +649,8 @@ class ChoiceReader:
     def _joined_negation(self, token: str) -> set[str]:
         """«مابي»، «ماابي»، «مااوافق»: «ما» stuck to an option's word (read before the
         word itself: «مابي» is not a form of «ابي»)."""
+        if token.isascii():  # Arabizi: «mayeshtaghel»
+            return self.keys_of(token[2:]) if token.startswith("ma") and len(token) >= 6 else set()
         if not token.startswith("ما") or len(token) < 4 or token in _NOT_NEGATING_JOINED:
             return set()
         rest = token[2:]

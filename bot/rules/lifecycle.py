@@ -39,6 +39,10 @@ MISSING_DATA_HOURS = 48
 # Missing data is asked for at review; once the beneficiary supplies it, the report goes
 # back to review (the guide's path: received → review → referred to the entity).
 AFTER_MISSING_DATA = "under_review"
+# Statuses in which the beneficiary may still send documents or corrections ("fix
+# mistakes through the centre's channels"): every status before a decision. Only a
+# report in missing data changes status when they arrive (back to review).
+OPEN_FOR_UPDATES = ("received", "under_review", "missing_data", "referred", "in_progress")
 
 # The notification sent when a report enters a status (None: no notice promised).
 NOTIFICATION_FOR_STATUS = {
@@ -65,6 +69,16 @@ def check_transition(current: str, new: str) -> None:
         raise TransitionError(f"report is already {current}")
     if new == "received":
         raise TransitionError("a report cannot go back to received")
+
+
+def status_after_update(current: str) -> str | None:
+    """The status a report takes when the beneficiary sends an update (documents or a
+    correction): back to review from missing data, unchanged (None) otherwise. Raises
+    `TransitionError` when the report no longer takes updates (decided, closed,
+    cancelled)."""
+    if current not in OPEN_FOR_UPDATES:
+        raise TransitionError(f"report is {current}; it no longer takes updates")
+    return AFTER_MISSING_DATA if current == "missing_data" else None
 
 
 def notification_for(current: str, new: str) -> str | None:

@@ -138,3 +138,145 @@ def only_asks_to_stop(text: str) -> bool:
     return bool(words) and all(
         word in STOP_WORDS or word.removeprefix("و") in STOP_WORDS for word in words
     )
+
+
+# Question words of MSA, the dialects and English (normalised); «ما» and «من» are left out:
+# they are more often a negation and a preposition.
+QUESTION_WORDS = frozenset(
+    {
+        *("كيف", "متي", "هل", "وش", "ايش", "اش", "ليش", "لماذا", "ماذا", "كم", "شلون", "وين"),
+        *("اين", "مين", "ليه", "ازاي", "امتي", "فين", "شو", "قديش", "ايمتي", "لوين", "كيفاش"),
+        *("شنو", "شنهو", "ايمته", "بكم", "منو", "how", "what", "when", "why", "where", "can"),
+    }
+)
+
+
+def is_question(text: str) -> bool:
+    """«كم يوم تاخذون؟»، «وش اكتب هنا»: a question mark, or a question word."""
+    if "?" in text or "؟" in text:
+        return True
+    return any(
+        word in QUESTION_WORDS or word.removeprefix("و") in QUESTION_WORDS for word in _words(text)
+    )
+
+
+# --- a question about the notice just shown («يعني انقبل؟ متى بينفذونه؟») ---------------
+
+# Words that point at the report's fate as a notice tells it (normalised, lower case):
+# its decision, its execution, what is asked of the citizen, what comes next.
+NOTICE_WORDS = frozenset(
+    {
+        *("انقبل", "انقبلت", "قبلوه", "قبلوها", "قبلو", "قبلته", "مقبول", "مقبوله", "اتقبل"),
+        *("انرفض", "انرفضت", "رفضوه", "رفضوها", "مرفوض", "مرفوضه", "اترفض", "رفضوا"),
+        *("انقفل", "انقفلت", "قفلوه", "قفلوها", "اغلقوه", "سكروه", "سكروها", "مغلق", "مقفل"),
+        *("انحل", "انحلت", "انحلت", "حلوه", "حلوها", "اتحلت", "انحلّت", "خلصت", "خلص", "خلصو"),
+        *("ينفذونه", "بينفذونه", "ينفذوه", "هينفذوه", "حينفذوه", "رح", "ينفذ", "بينفذ", "تنفيذ"),
+        *("التنفيذ", "ينفذونها", "بينفذونها", "يطبقونه", "بيطبقونه", "يخلصونه", "بيخلصونه"),
+        *("يخلص", "بيخلص", "ينتهي", "بينتهي", "يشتغلون", "شغالين", "جاري", "قاعدين"),
+        *("هيخلص", "حيخلص", "هيتنفذ", "يتنفذ", "بيتنفذ", "هينفذوه", "راح ينفذونه"),
+        *("المطلوب", "مطلوب", "دوري", "اسوي", "اعمل", "اسويه", "اعمله", "علي", "مني"),
+        *("بلاغي", "طلبي", "شكواي", "اقتراحي", "الاشعار", "الرساله", "يعني", "وبعدين", "بعدين"),
+        *("accepted", "rejected", "closed", "implement", "implemented", "done", "next"),
+        *("need", "required", "status"),
+    }
+)
+# A few of the words above are too common alone: they count only with a question.
+_WEAK_NOTICE_WORDS = frozenset({"يعني", "وبعدين", "بعدين", "علي", "مني", "رح", "next", "done"})
+# A question about the notice is short; a longer message is a question of its own.
+MAX_NOTICE_QUESTION_WORDS = 12
+# The start of a new request or a general question: not about the notice just shown.
+_NOT_ABOUT_THE_NOTICE = frozenset(
+    {
+        *("شروط", "الشروط", "شرط", "تحول", "التحول", "اقتراح", "تطوير", "جديد", "جديده"),
+        *("اقدم", "ابي اقدم", "اشتكي", "اصعد", "الغي", "الغاء", "موظف", "الفرق", "هو"),
+    }
+)
+
+
+def asks_about_notice(text: str) -> bool:
+    """«يعني انقبل؟ متى بينفذونه؟»، «طيب وش المطلوب مني؟»، «خلاص انحلت؟»، «so it's
+    accepted? when will they do it»: a short question about the notice just shown (its
+    decision, its execution time, what is asked of the citizen). A general question or a
+    new request («وش شروط طلب التحول؟»، «ابي اقدم شكوى جديدة») is not one."""
+    words = [word.removeprefix("و") if len(word) > 3 else word for word in _words(text)]
+    if not words or len(words) > MAX_NOTICE_QUESTION_WORDS:
+        return False
+    if any(word in _NOT_ABOUT_THE_NOTICE for word in words):
+        return False
+    strong = [w for w in words if w in NOTICE_WORDS and w not in _WEAK_NOTICE_WORDS]
+    weak = [w for w in words if w in _WEAK_NOTICE_WORDS]
+    asked = is_question(text)
+    return bool(strong and (asked or len(words) <= 4)) or bool(asked and weak)
+
+
+# --- "I will file with the entity first" at the no-reference offer --------------------
+
+# Filing with, contacting or going to the entity, said as what the citizen will do now
+# (future or intent forms; «كلمتهم»، «اشتكيت» are what they did, not this). Normalised.
+_FILE_FIRST_VERBS = re.compile(
+    r"(?:^|\s)(?:راح |رح |رايح |ح |ه |بس )?"
+    r"(?:[بهحسن]?[ان]?)"
+    r"(?:شتكي|شتكى|قدم|قدمها|قدمه|رفع|رفعها|كلم|كلمهم|كلمها|تواصل|راجع|راجعهم|روح|روحلهم"
+    r"|اخذ|اخد|اطلع|طلع|طلب|سجل|سجلها|رسل|ارسل|بلغ|بلغهم|تصل|اتصل|دق)"
+    r"(?:هم|ها|ه|لهم|ا)?(?=\s|$)"
+)
+_FILE_FIRST_CONTEXT = re.compile(
+    r"(?:عندهم|لهم|معهم|يمهم|وياهم|منهم|عند الجهه|لدي الجهه|للجهه|مع الجهه|عليهم"
+    r"|اول|اولا|الاول|بالاول|اولشي|ارجع|برجع|وارجع|وبرجع|ارجعلكم|برجعلكم|اجيكم|باجيكم"
+    r"|رقم|الرقم|مرجعي|شكوي عندهم|كلمهم|راجعهم|بلغهم|روحلهم)(?=\s|$)"
+)
+_FILE_FIRST_ENGLISH = re.compile(
+    r"\b(?:i'?ll|i will|will|gonna|going to|let me)\b.*\b(?:file|complain|contact|call|go|get)"
+    r"\b.*\b(?:them|first|the entity|a number|reference)\b"
+)
+_FILE_FIRST_ARABIZI = re.compile(
+    r"\b(?:ba|ra7|7a|ha)?(?:shtki|shtaki|kalem|kalimhom|kalemhom|kallimhom|qadem|gadem)"
+    r"\w*\b.*\b(?:3indhom|3endhom|3ndhom|awal|awwal|lahum|ma3hom|raqam|rgm|rakam|arja3)"
+)
+_NEGATED_BEFORE = re.compile(r"(?:^|\s)(?:ما|مو|مش|لن|لا|مب|not|won'?t|dont|don'?t)\s+\S*$")
+
+
+def files_with_entity_first(text: str) -> bool:
+    """«خلاص بشتكي عندهم أول وأرجع لكم»، «طيب بكلمهم واخذ رقم»، «هقدم عندهم الأول»، «سأقدم
+    الشكوى لدى الجهة أولاً»، «ok I'll file with them first»: the citizen will first file with
+    the entity (and come back with its reference number). «ما راح اشتكي عندهم» is not."""
+    cleaned = " ".join(_words(text))
+    if not cleaned:
+        return False
+    for match in _FILE_FIRST_VERBS.finditer(cleaned):
+        if _NEGATED_BEFORE.search(cleaned[: match.start() + 1].rstrip() + " "):
+            continue
+        rest = cleaned[match.start() :]
+        if _FILE_FIRST_CONTEXT.search(rest) or _FILE_FIRST_CONTEXT.search(cleaned):
+            return True
+    raw = (text or "").lower()
+    return bool(_FILE_FIRST_ENGLISH.search(raw) or _FILE_FIRST_ARABIZI.search(raw))
+
+
+# --- an update request that already holds the correction ------------------------------
+
+# Words that give the right value («الصحيح …»، «بدل …»): the correction itself. Normalised.
+CORRECTION_WORDS = frozenset(
+    {
+        *("الصحيح", "الصح", "الصواب", "صوابه", "صحته", "بدل", "بدال", "بدلا", "عوض", "عوضا"),
+        *("يصير", "المفروض", "الصحيحه", "instead", "sa7", "s7i7", "sa7ee7"),
+    }
+)
+# A request to update alone is short; a long message tells what to change.
+MIN_CORRECTION_WORDS = 12
+_REPORT_NUMBER = re.compile(r"(?<!\d)\d{9}(?!\d)")
+
+
+def holds_correction(text: str) -> bool:
+    """Does an update request already hold its content? «رقم الشكوى اللي كتبته غلط،
+    الصحيح INC-2026-1234»، «جوالي تغير صار 0551234567»، a long explanation: yes. «ابي
+    اعدل بلاغي»، «عندي تصحيح على البلاغ 260000123»، «رقم الجوال غلط»: not yet (asked)."""
+    cleaned = _REPORT_NUMBER.sub(" ", _decimal_digits(text or ""))
+    words = _words(cleaned)
+    if any(ch.isdigit() for ch in cleaned):
+        return True
+    if len(words) >= MIN_CORRECTION_WORDS:
+        return True
+    return any(
+        word in CORRECTION_WORDS or word.removeprefix("و") in CORRECTION_WORDS for word in words
+    )

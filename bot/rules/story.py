@@ -1,91 +1,208 @@
-"""What a citizen's opening message already says about their complaint.
+"""What a citizen's opening message already says about their report.
 
 Citizens often start with the whole story: «قدمت شكوى على صحتي من ثلاث أسابيع، وقالوا
-يردون خلال 5 أيام عمل وما ردوا، أبي أصعد». The form should keep what the story says and ask
-only what is missing. Only facts stated plainly are kept: a fact that is denied («ما
-قفلوها») or two triggers at once leave the question to the form, and everything kept is
-shown back to the citizen and repeated in the summary before filing, so a misreading is
-corrected before it decides anything.
+يردون خلال 5 أيام عمل وما ردوا، أبي أصعد»، «اسمي … ما قدرت اجدد اقامتي في مقيم، عطوني
+رقم 118804». The form should keep what the story says and ask only what is missing: the
+beneficiary's name, ID and mobile, the names (`Catalogue.mentioned`), the trigger, the
+promised days, the channel, the entity's complaint number and its date, and for the other
+reports the process, the reason or the suggestion when a full sentence states them. Only
+facts stated plainly are kept: a fact that is denied («ما قفلوها») or two triggers or two
+channels at once leave the question to the form; values are read by the same finders as
+the form's answers (`bot.rules.values`, `bot.rules.identity`, `bot.rules.dates`), and
+everything kept is shown back to the citizen, checked by the form's validators and
+repeated in the summary before filing, so a misreading is corrected before it decides
+anything. Dialects and Arabizi (Latin letters with 2/3/5/7/9) are read by the cues.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.rules.arabic import normalise, to_ascii_digits
+from bot.rules.arabic import normalise, normalise_with_map, to_ascii_digits
 from bot.rules.catalogue import Catalogue
+from bot.rules.dates import parse_user_date
 from bot.rules.eligibility import Trigger
+from bot.rules.identity import find_national_id, find_saudi_mobile
+from bot.rules.values import find_reference, find_sla_days, words_of
 
-_NEGATION = r"(?:ما|مو|مب|مش|لم|لا|ليس|ليست|غير|بدون|دون|مو\s+هم)"
-# «قفلوا الشكوى»، «انغلقت»، «سكروا البلاغ»: the complaint was closed by the entity.
+_NEGATION = (
+    r"(?:ما|مو|مب|مش|لم|لا|ليس|ليست|غير|بدون|دون|مو\s+هم|ma|mo|mu|mesh|mish|not|never|"
+    r"didn'?t|haven'?t|hasn'?t)"
+)
+# «قفلوا الشكوى»، «انغلقت»، «سكروا البلاغ»، «سدوها»، «2aflo el shakwa»: closed by the entity.
 _CLOSED = re.compile(
     r"(?<!\S)(?:(?P<neg>" + _NEGATION + r")\s+(?:\S+\s+)?)?[وف]?"
     r"(?:قفلو|قفلت|قفل|اقفلو|اقفلت|سكرو|سكرت|انقفلت|انقفل|انغلقت|انغلق|اغلقو|اغلقت|اغلق|"
-    r"مقفل|مغلق|تم اغلاق|تم قفل|closed)"
+    r"غلقو|سدو|سدت|انسدت|مقفل|مغلق|مسكر|تم اغلاق|تم قفل|closed|2aflo|2afalo|afalo|qaflo|"
+    r"qafalo|sakaro|sakkaro|sakro|saddo|sado)"
 )
-# «ما قدرت أقدم الشكوى لأن الموقع معطل»: the entity's system prevented filing.
+# «ما قدرت أقدم الشكوى لأن الموقع معطل»، «ما كدرت اشتكي»، «ma 2dert a2dem shakwa»: the
+# entity's system prevented filing.
 _COULD_NOT_FILE = re.compile(
-    r"(?:ما قدرت|ما اقدر|ماقدرت|مقدرتش|ما قدر|لم استطع|لم اتمكن|ما تمكنت|تعذر|ما عرفت|حاولت|"
-    r"couldn'?t|can'?t|tried to)\s+(?:\S+\s+){0,3}?(?:ال)?(?:شكو|شكاوي|بلاغ|اشتكي|complaint)"
+    r"(?:ما قدرت|ما اقدر|ماقدرت|مقدرتش|ما قدرتش|ماقدرتش|ما قدر|لم استطع|لم اتمكن|ما تمكنت|"
+    r"ما اتمكنت|تعذر|ما عرفت|معرفتش|ما كدرت|ماكدرت|مش قادر|مو قادر|ما زبط|ما ظبط|ما رضي|"
+    r"ما يرضي|ما يقبل|ما بيقبل|ما خلاني|ما يخليني|حاولت|couldn'?t|could not|can'?t|cannot|"
+    r"unable to|failed to|not able to|tried to|ma 2dert|ma qdert|ma gdert|m2dertsh|ma9dert|"
+    r"ma 2dartsh)\s+(?:\S+\s+){0,3}?(?:ال)?"
+    r"(?:شكو|شكاوي|بلاغ|اشتكي|اشكي|complaint|shakwa|shakwe|shakwi|balagh)"
 )
 _SYSTEM_FAILURE = re.compile(
-    r"معطل|تعطل|عطل|خلل|خطا|error|ايرور|ما يفتح|مايفتح|ما يشتغل|واقف|طايح|down|يعلق|ما يستجيب"
+    r"معطل|تعطل|عطل|عطلان|خربان|بايظ|بايز|مضروب|خلل|خطا|error|ايرور|ما يفتح|مايفتح|"
+    r"ما بيفتح|مبيفتحش|ما عم يفتح|ما يشتغل|مش شغال|مو شغال|مب شغال|واقف|طايح|down|يعلق|"
+    r"معلق|يهنق|ما يستجيب|not working|doesn'?t work|crash|m3atal|m3attal|3otl|5arban|"
+    r"kharban|wa2ef|ma yefta7"
 )
-# «ما حددوا مدة»، «بدون مدة للرد»: no response time was set.
+# «ما حددوا مدة»، «بدون مدة للرد»، «ما قالولي متى يردون»، «ما قالوا كم يوم»، «محددوش»: no
+# response time set.
+_WHEN = r"(?:متي|امتي|امتا|ايمتي|ايمتا|وقتيش|شوكت|شوقت|ميتي|مده|وقت|موعد|كم|كام|قديش)"
 _NO_SLA = re.compile(
-    r"(?:ما|لم|بدون|ولا)\s+(?:\S+\s+){0,2}?(?:حدد|تحدد|يحدد|عطو|اعطو|فيه|في)\S*\s+"
+    r"(?:ما|لم|بدون|ولا|مو|مش)\s+(?:\S+\s+){0,2}?(?:حدد|تحدد|يحدد|عطو|اعطو|فيه|في)\S*\s+"
     r"(?:\S+\s+){0,2}?(?:مده|وقت|موعد)"
     r"|بدون\s+(?:تحديد\s+)?(?:مده|وقت)"
+    r"|(?:ما|لم|ولا|مو|مش)\s+(?:\S+\s+){0,1}?(?:قالو|قالو|قلو|حكو|خبرو|ذكرو|بلغو|كالو)\S*\s+"
+    r"(?:\S+\s+){0,2}?" + _WHEN + r"(?!\S)"
+    r"|(?:مقالوليش|ماقالوليش|ما قالوليش|محددوش|ماحددوش|ما حددوش)"
+    r"|no (?:deadline|time ?frame|sla|response time)|without (?:a )?(?:deadline|time ?frame)"
+    r"|didn'?t (?:say|tell me|give) (?:\S+\s+){0,3}?(?:when|deadline|time)"
+    r"|ma (?:7adado|7adadu|2aloli emta|2alouli emta|qalooli mata)"
 )
-_DAY_WORDS = {
-    "يوم": 1,
-    "يومين": 2,
-    "ثلاث": 3,
-    "ثلاثه": 3,
-    "اربع": 4,
-    "اربعه": 4,
-    "خمس": 5,
-    "خمسه": 5,
-    "ست": 6,
-    "سته": 6,
-    "سبع": 7,
-    "سبعه": 7,
-    "ثمان": 8,
-    "ثمانيه": 8,
-    "تسع": 9,
-    "تسعه": 9,
-    "عشر": 10,
-    "عشره": 10,
+# «خلال 5 أيام»، «مدة الرد ٧ أيام عمل»، «وعدوني يردون بعد يومين»، «حكولي رح يردوا خلال
+# اسبوع»، «2alouli 5ilal 3 ayam»: the words after these name the promised time.
+_PROMISE_WORDS = frozenset(
+    {
+        *("خلال", "غضون", "مدته", "مدتها", "مده", "المده", "للرد", "المحدده", "يردون"),
+        *("بيردون", "يردوا", "بيردوا", "هيردوا", "حيردوا", "يردو", "بيردو", "within", "5ilal"),
+        *("khilal", "5lal", "5elal", "promised", "said", "sla"),
+    }
+)
+_PROMISE_STEMS = ("وعدو", "قالو", "حكو", "خبرو", "اكدو", "كالو", "بلغو", "wa3do", "2alo", "qalo")
+# Elapsed time («من 3 أسابيع»، «قبل شهر»، «صار لي 10 أيام») is not a promise: it ends the
+# words read after a promise.
+_ELAPSED_WORDS = frozenset({"قبل", "من", "منذ", "صار", "صارلي", "صارلها", "صارله", "ago", "since"})
+_ARABIZI_UNITS = {
+    **dict.fromkeys(("ayam", "ayyam", "ayaam", "iyam"), "ايام"),
+    **dict.fromkeys(("yom", "youm", "yoom", "yawm"), "يوم"),
+    **dict.fromkeys(("yomen", "yomein", "yumen", "yomain"), "يومين"),
+    **dict.fromkeys(("osbo3", "osboo3", "usbu3", "esbo3", "isbo3"), "اسبوع"),
+    **dict.fromkeys(("osbo3en", "osbo3ein", "esbo3en", "usbu3en"), "اسبوعين"),
 }
-# «خلال 5 أيام»، «مدة الرد ٧ أيام عمل»، «وعدوني يردون بعد يومين»: the promised days.
-# Elapsed time («من 3 أسابيع»، «قبل شهر»، «صار لي 10 أيام») is not a promise.
-_PROMISE = (
-    r"(?:خلال|غضون|مدته|مدتها|مده الرد|المحدده|للرد|وعدو\S*|قالو\S*|حددو\S*|يردون|بيردون|within)"
+_TIME_UNITS = frozenset(
+    {
+        *("يوم", "ايام", "يوما", "يومين", "يومان", "اسبوع", "اسابيع", "اسبوعين", "اسبوعان"),
+        *("ساعه", "ساعات", "day", "days", "week", "weeks", "hour", "hours"),
+    }
 )
-_ELAPSED = r"(?<!قبل )(?<!من )(?<!منذ )(?<!لي )(?<!له )(?<!صار )(?<!بعد )"
-_PROMISED_DAYS = re.compile(
-    _PROMISE
-    + r"\s+(?:\S+\s+){0,4}?"
-    + _ELAPSED
-    + r"(?P<number>\d{1,2}|"
-    + "|".join(sorted(_DAY_WORDS, key=len, reverse=True))
-    + r")\s*(?P<unit>ايام|يوم|days?|اسابيع|اسبوع)?(?!\S*\d)"
-)
-_WEEKS = re.compile(
-    _PROMISE + r"\s+(?:\S+\s+){0,4}?" + _ELAPSED + r"(?P<weeks>اسبوعين|اسبوع)(?!\S)"
-)
-# «رقم الشكوى 4471-2026»، «رقم البلاغ عندهم INC-2026-7781».
-_REFERENCE = re.compile(
-    r"رقم\s+(?:ال)?(?:شكوي|شكوا|بلاغ|طلب|تذكره|مرجع)\s+(?:\S+\s+){0,2}?"
-    r"(?P<reference>[a-z]{0,5}[-/]?\d[a-z0-9\-/]{2,36})(?![a-z0-9])",
+# The entity's complaint number follows these: «رقم الشكوى 4471-2026»، «رقم البلاغ عندهم
+# INC-2026-7781»، «عطوني رقم ١١٨٨٠٤»، «ref no. 5521»، «الشكوى رقمها 7781».
+_REFERENCE_CUE = re.compile(
+    r"(?:رقم|الرقم|برقم)\s+(?:ال)?(?:شكوي|شكوا|شكوه|شكواي|بلاغ|بلاغي|طلب|تذكره|مرجع|مرجعي|حاله)"
+    r"|(?:ادوني|اعطوني|عطوني|ادولي|اداني|عطاني|اعطاني|عطونا|اعطونا|جاني|جاتني|وصلني|وصلتني|"
+    r"ارسلولي|بعتولي|طلعلي|خذيت|اخذت)\s+(?:\S+\s+)?(?:ال)?رقم"
+    r"|(?:شكوي|شكواي|بلاغ|بلاغي)\s+(?:رقم|برقم|رقمها|رقمه|no\.?|#)"
+    r"|رقمها|(?<![a-z])(?:ref|reference)(?![a-z])\s*(?:no\.?|number|num|#|id)?\s*[:#]?"
+    r"|(?<![a-z])(?:ticket|case|complaint)\s*(?:no\.?|number|num|#|id)\s*[:#]?"
+    r"|(?:ra2am|raqam|rakam|rqm)\s+(?:el\s*)?(?:shakwa|shakwe|balagh|talab)"
+    r"|(?:adooni|adoni|3atoni|3atooni|a3tooni)\s+(?:ra2am|raqam|rakam|rqm)",
     re.IGNORECASE,
 )
+# Filing the complaint with the entity: the date the story gives is read near these.
+_FILED = re.compile(
+    r"(?<!\S)[وف]?(?:قدمت|قدمنا|رفعت|رفعنا|سجلت|سجلنا|فتحت|فتحنا|بلغت|بلغنا|عملت|سويت|"
+    r"اشتكيت|اشتكينا|submitted|filed|opened|lodged|raised|2adamt|qadamt)"
+    r"(?:\s+\S+){0,3}?\s+(?:ال)?(?:شكوي|شكوا|شكواي|بلاغ|بلاغي|تذكره|complaint|ticket|shakwa)"
+    r"|(?<!\S)[وف]?(?:اشتكيت|اشتكينا|بتاريخ|تاريخها|تاريخه)(?!\S)",
+    re.IGNORECASE,
+)
+# Words that would read as «today» without meaning the day of filing («وللحين ما ردوا»).
+_NOT_A_DATE = frozenset({"الحين", "للحين", "والحين", "لحد", "لين", "توه", "توني", "الان", "هلا"})
+_CLAUSE_END = re.compile(r"[.!?\n;,]")
+# The channel the service was requested through, said plainly: «من الموقع»، «عبر
+# التطبيق»، «اتصلت على الرقم الموحد»، «كلمتهم بالتلفون»، «رحت الفرع». The codes are the
+# complaint form's (`CHANNEL_OPTIONS`); anything unclear is left to its buttons.
+_VIA = (
+    r"(?:من|عبر|في|على|علي|بواسطه|عن طريق|via|through|on|from|using|used|mn|3br|fi|fe|"
+    r"3la|3ala|3al)\s+"
+)
+_THE = r"(?:ال|el\s*|al\s*|the\s+)?"
+_CHANNEL_CUES = {
+    "website": re.compile(
+        r"(?<!\S)(?:" + _VIA + _THE + r"|[وف]?بال|[وف]?ب)"
+        r"(?:موقع|بوابه|متصفح|website|site|web|portal|mawqe3|mawqi3|maw2e3)",
+        re.IGNORECASE,
+    ),
+    "app": re.compile(
+        r"(?<!\S)(?:" + _VIA + _THE + r"|[وف]?بال|[وف]?ب)"
+        r"(?:تطبيق|ابلكيشن|ابليكيشن|app|application|tatbeeq|tatbee2|tatbe2)",
+        re.IGNORECASE,
+    ),
+    "call_center": re.compile(
+        r"(?<!\S)[وف]?(?:اتصلت|اتصلنا|تصلت|دقيت|called|phoned|etasalt|etsalt|ettasalt)(?!\S)"
+        r"|(?:على|علي|ب)\s*(?:ال)?(?:رقم الموحد|كول سنتر|خدمه العملاء)"
+        r"|(?<!\S)[وف]?ب(?:ال)?(?:تلفون|تليفون|هاتف)(?!\S)|تلفونيا|هاتفيا"
+        r"|call ?cent(?:er|re)|hotline|by phone|bel telephone",
+        re.IGNORECASE,
+    ),
+    "paper": re.compile(
+        r"(?<!\S)[وف]?(?:رحت|رحنا|روحت|زرت|راجعت|رحتلهم|ruht|ro7t|went to|visited)\s+"
+        r"(?:\S+\s+)?(?:لل|ل|ال|el\s*|the\s+)?(?:فرع|مكتب|مقر|branch|office|far3)"
+        r"|(?<!\S)(?:حضوريا|حضوري|in person)(?!\S)"
+        r"|" + _VIA + r"(?:ال)?فرع",
+        re.IGNORECASE,
+    ),
+}
+# «اسمي محمد القحطاني»، «my name is …»، «esmi …»: the name is the words that follow.
+_NAME_CUE = re.compile(
+    r"(?<![^\W\d_])(?:[اأإآ]سمي|ال[اأإآ]سم|my name is|name is|esmi|ismi|esmy|ismy)(?:\s+(?:هو|is))?"
+    r"\s*[:\-]?\s*",
+    re.IGNORECASE,
+)
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)?")
+_NAME_STOPS = frozenset(
+    {
+        *("و", "انا", "رقم", "هويتي", "هويه", "جوالي", "جوال", "اقامتي", "اقامه", "سجل"),
+        *("من", "عندي", "ابي", "ابغي", "ابغا", "اريد", "بغيت", "حاب", "قدمت", "عندهم"),
+        *("مواطن", "مقيم", "رقمي", "هاتفي", "تلفوني", "and", "my", "i", "from", "id", "w"),
+        *("mobile", "phone", "number", "iqama", "im", "i'm", "rqm", "ra2m", "ra2am"),
+    }
+)
+# Digitisation request: how the service is done today («لازم اروح الفرع واسلم الاوراق
+# باليد») and why it should be digital («عشان يوفر علينا الوقت والمشاوير»).
+_PROCESS = re.compile(
+    r"(?:لازم|يلزم|مضطر|اضطر|نضطر|مجبور|مجبورين|يجب|يتطلب|يطلبون|نحتاج|احتاج|يبيلها|تبيلها|"
+    r"بدها|لازمها|محتاج|حاليا|حاليًا|دلوقتي|هلق|تتم|يتم|have to|must)\s+(?:\S+\s+){0,3}?"
+    r"(?:اروح|نروح|روح|اراجع|نراجع|مراجعه|احضر|نحضر|حضور|الحضور|حضوري|حضوريا|اسلم|نسلم|"
+    r"تسليم|اطبع|نطبع|طباعه|الفرع|فرع|بالفرع|المكتب|مكتب|ورق|اوراق|الاوراق|ورقي|ورقيا|"
+    r"نموذج|ختم|باليد|go|visit|branch|paper)",
+    re.IGNORECASE,
+)
+_REASON_START = re.compile(
+    r"(?<!\S)(?:لان|لانه|لانها|عشان|علشان|لكي|كي|حتي|بحيث|because|so that|so)\s+", re.IGNORECASE
+)
+_BENEFIT = re.compile(
+    r"يوفر|توفر|توفير|نوفر|يختصر|تختصر|اختصار|اسهل|اسرع|يسهل|تسهل|تسهيل|بدل ما|بدال ما|"
+    r"يريح|تريح|الزحمه|المشاوير|المشوار|الجهد|save|faster|easier",
+    re.IGNORECASE,
+)
+# Improvement suggestion, stated: «اقترح ان يضيفون تنبيه قبل انتهاء الوثيقة»، «ياريت
+# يصير فيه خيار …» (a bare «ابي اقترح تطوير» is the request, not the suggestion).
+_SUGGESTION = re.compile(
+    r"(?:اقترح|اقتراحي|مقترحي|نقترح)\s+(?:ان|انه|انهم|هو|يكون|يضيفون|يضيفوا|اضافه)"
+    r"|(?:ياريت|يا ريت|ياليت|يا ليت|ليت|اتمني|نتمني|المفروض)\s+(?:\S+\s+)?"
+    r"(?:يضيف|تضيف|يضاف|تضاف|يصير|تصير|يكون|تكون|يسو|يخل|تخل|يحط|تحط|يوفر|توفر|يفع|تفع|"
+    r"يسمح|تسمح|نقدر|اقدر|يطور|تطور|يحسن|تحسن|يرسل|ترسل)\S*"
+    r"|(?<!\S)(?:اضافه|اضافة)\s+(?:خاصيه|خيار|زر|ميزه|امكانيه|تنبيه|اشعار)"
+    r"|i suggest|suggest that|would be (?:nice|great|better)|please add|should add|they should",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.!?؟\n;؛]+")
+FREE_TEXT_MIN_WORDS = 5  # a shorter clause is no description: the form asks for one
 
 
 @dataclass(frozen=True)
 class StoryFacts:
-    """Facts of a complaint stated in one message; None where it says nothing clear."""
+    """Facts stated in one opening message; None where it says nothing clear."""
 
     entity: str | None = None
     platform: str | None = None
@@ -93,16 +210,32 @@ class StoryFacts:
     trigger: Trigger | None = None
     sla_days: int | None = None
     prior_complaint_number: str | None = None
+    prior_complaint_date: str | None = None
+    request_channel: str | None = None
+    beneficiary_name: str | None = None
+    national_id: str | None = None
+    mobile: str | None = None
+    current_process: str | None = None
+    digitization_reason: str | None = None
+    suggestion: str | None = None
 
     def slots(self) -> dict[str, str]:
-        """The complaint form's slots these facts fill."""
+        """The forms' slots these facts fill (each form keeps its own fields)."""
         values = {
+            "beneficiary_name": self.beneficiary_name,
+            "national_id": self.national_id,
+            "mobile": self.mobile,
             "entity": self.entity,
             "platform": self.platform,
             "service": self.service,
             "complaint_trigger": self.trigger.value if self.trigger else None,
             "sla_days": str(self.sla_days) if self.sla_days else None,
+            "request_channel": self.request_channel,
             "prior_complaint_number": self.prior_complaint_number,
+            "prior_complaint_date": self.prior_complaint_date,
+            "current_process": self.current_process,
+            "digitization_reason": self.digitization_reason,
+            "suggestion": self.suggestion,
         }
         return {slot: value for slot, value in values.items() if value is not None}
 
@@ -111,20 +244,29 @@ def _plain(text: str) -> str:
     return re.sub(r"[^\w\s\-/']", " ", normalise(to_ascii_digits(text)).lower())
 
 
+def _promise_at(word: str) -> bool:
+    return word in _PROMISE_WORDS or word.lstrip("و").startswith(_PROMISE_STEMS)
+
+
 def promised_days(text: str) -> int | None:
-    """The response time the entity promised, in days, when the text states one
-    («قالوا خلال ٥ أيام عمل»; a week is 5 working days)."""
-    plain = _plain(text)
-    weeks = _WEEKS.search(plain)
-    match = _PROMISED_DAYS.search(plain)
-    if match and (match.group("unit") or not match.group("number").isdigit()):
-        number = match.group("number")
-        days = int(number) if number.isdigit() else _DAY_WORDS[number]
-        if match.group("unit") in ("اسبوع", "اسابيع"):
-            days *= 5
-        return days if 1 <= days <= 90 else None
-    if weeks:
-        return 10 if weeks.group("weeks") == "اسبوعين" else 5
+    """The response time the entity promised, in working days, when the text states one
+    («قالوا خلال ٥ أيام عمل»; a week is 5 working days): read by `find_sla_days` in the
+    words after a promise, up to an elapsed time («من 3 أسابيع» is no promise), and only
+    with its unit (a bare number after «قالوا» may be anything)."""
+    words = [_ARABIZI_UNITS.get(word, word) for word in words_of(text)]
+    for index, word in enumerate(words):
+        if not _promise_at(word):
+            continue
+        after = []
+        for following in words[index + 1 : index + 6]:
+            if following in _ELAPSED_WORDS or following.startswith("صار"):
+                break
+            after.append(following)
+        if not _TIME_UNITS.intersection(after):
+            continue
+        days = find_sla_days(" ".join(after)).days
+        if days is not None:
+            return days if 1 <= days <= 90 else None
     return None
 
 
@@ -147,23 +289,156 @@ def story_trigger(text: str) -> Trigger | None:
     return found.pop() if len(found) == 1 else None
 
 
+def _digit_count(word: str) -> int:
+    """Digits in a word: «3al» (Arabizi) has one, a complaint number several."""
+    return sum(ch.isdigit() for ch in word)
+
+
+def _identifier(value: str) -> bool:
+    return bool(find_saudi_mobile(value).value or find_national_id(value).value)
+
+
 def prior_reference(text: str) -> str | None:
-    """The entity's complaint number when the story gives it after «رقم الشكوى»."""
-    match = _REFERENCE.search(normalise(to_ascii_digits(text)))
-    return match.group("reference").upper() if match else None
+    """The entity's complaint number when the story gives it after a cue («رقم الشكوى»،
+    «عطوني رقم»، «ref no.»): the first number within a few words, read by
+    `find_reference`; a mobile or national ID is not taken for it."""
+    plain = normalise(to_ascii_digits(text))
+    for cue in _REFERENCE_CUE.finditer(plain):
+        words = plain[cue.end() :].split()[:8]
+        first = next((i for i, w in enumerate(words[:4]) if _digit_count(w) >= 3), None)
+        if first is None:
+            continue
+        taken = [words[first]]
+        for word in words[first + 1 : first + 4]:
+            if not re.fullmatch(r"[A-Za-z0-9\-/_.#:]+", word):
+                break
+            taken.append(word)
+        value = find_reference(" ".join(taken)).value
+        if value and not _identifier(value):
+            return value.upper()
+    return None
 
 
-def read_story(text: str, catalogue: Catalogue) -> StoryFacts:
-    """Everything the opening message says plainly about the complaint."""
+def filed_on(text: str, today: dt.date) -> str | None:
+    """The day the complaint was filed with the entity (ISO), when the story dates it
+    near the filing («قدمت الشكوى قبل اسبوعين»، «من ٣ اسابيع اشتكيت»، «بتاريخ
+    1/5/2026»): read by `parse_user_date` in that clause, after the filing words first."""
+    for clause in _CLAUSE_END.split(normalise(to_ascii_digits(text))):
+        for cue in _FILED.finditer(clause):
+            before = clause[: cue.start()].split()[-4:]
+            after = clause[cue.end() :].split()[:10]
+            for words in (after, before):
+                kept = [w for w in words if w.lower() not in _NOT_A_DATE]
+                parsed = parse_user_date(" ".join(kept), today) if kept else None
+                if parsed and parsed.date is not None:
+                    return parsed.date.isoformat()
+    return None
+
+
+def request_channel(text: str) -> str | None:
+    """The channel the service was requested through, when the story names exactly one
+    plainly and does not deny it («ما رحت الفرع»)."""
+    plain = _plain(text)
+    found = set()
+    for code, cue in _CHANNEL_CUES.items():
+        for match in cue.finditer(plain):
+            before = plain[: match.start()].split()[-1:]
+            if not (before and re.fullmatch(_NEGATION, before[0])):
+                found.add(code)
+    return found.pop() if len(found) == 1 else None
+
+
+def beneficiary_name(text: str) -> str | None:
+    """The first and family name after «اسمي» (two to four words, as typed; the words
+    of the next fact — «وجوالي»، «رقم» — end it)."""
+    cue = _NAME_CUE.search(text)
+    if cue is None:
+        return None
+    words = []
+    for match in _NAME_WORD.finditer(text, cue.end()):
+        gap = text[words[-1].end() if words else cue.end() : match.start()]
+        if gap.strip() or len(words) == 4:
+            break
+        key = normalise(match.group(0)).lower()
+        if key in _NAME_STOPS or (key[:1] == "و" and key[1:] in _NAME_STOPS):
+            break
+        words.append(match)
+    return " ".join(w.group(0) for w in words) if len(words) >= 2 else None
+
+
+def _clauses(text: str, cue: re.Pattern[str]) -> list[str]:
+    """The parts of the sentences of `text` from a `cue` to the sentence's end, as typed
+    (the cue is found in the normalised text), long enough to be a description."""
+    found = []
+    for sentence in _SENTENCE.finditer(text):
+        mapped = normalise_with_map(sentence.group(0))
+        match = cue.search(mapped.text)
+        if match is None:
+            continue
+        start, _ = mapped.original_span(match.start(), match.end())
+        clause = sentence.group(0)[start:].strip(" ،,")
+        if len(clause.split()) >= FREE_TEXT_MIN_WORDS:
+            found.append(clause)
+    return found
+
+
+def _before_reason(clause: str) -> str:
+    """A process clause without the reason that follows it («… لان …»)."""
+    mapped = normalise_with_map(clause)
+    reason = _REASON_START.search(mapped.text)
+    if reason is None or reason.start() == 0:
+        return clause
+    return clause[: mapped.original_span(reason.start(), reason.end())[0]].strip(" ،,و")
+
+
+def current_process(text: str) -> str | None:
+    """How a paper service is done today, when a full sentence says it."""
+    for clause in _clauses(text, _PROCESS):
+        process = _before_reason(clause)
+        if len(process.split()) >= FREE_TEXT_MIN_WORDS:
+            return process
+    return None
+
+
+def digitization_reason(text: str) -> str | None:
+    """Why the service should be digital: a full clause that gives a benefit («عشان
+    يوفر الوقت والمشاوير»), not one that only describes today's process."""
+    for clause in _clauses(text, _REASON_START):
+        mapped = normalise_with_map(clause)
+        reason = _REASON_START.search(mapped.text)
+        start = mapped.original_span(reason.start(), reason.end())[0] if reason else 0
+        part = clause[start:]
+        if _BENEFIT.search(normalise(part)) and len(part.split()) >= FREE_TEXT_MIN_WORDS:
+            return part.strip()
+    return None
+
+
+def stated_suggestion(text: str) -> str | None:
+    """The improvement itself, when the opening states it in a full clause."""
+    clauses = _clauses(text, _SUGGESTION)
+    return clauses[0] if clauses else None
+
+
+def read_story(text: str, catalogue: Catalogue, today: dt.date | None = None) -> StoryFacts:
+    """Everything the opening message says plainly; each form keeps its own fields."""
     entity, platform, service = catalogue.mentioned(text)
     trigger = story_trigger(text)
+    needs_reference = trigger is not Trigger.TECHNICAL_FAILURE
+    reference = prior_reference(text) if needs_reference else None
+    national_id = find_national_id(text).value
     return StoryFacts(
         entity=entity.name if entity else None,
         platform=platform.name if platform else None,
         service=service.name if service else None,
         trigger=trigger,
         sla_days=promised_days(text) if trigger is Trigger.SLA_PASSED else None,
-        prior_complaint_number=(
-            prior_reference(text) if trigger is not Trigger.TECHNICAL_FAILURE else None
-        ),
+        prior_complaint_number=reference,
+        prior_complaint_date=filed_on(text, today) if today and needs_reference else None,
+        request_channel=request_channel(text),
+        beneficiary_name=beneficiary_name(text),
+        national_id=national_id if national_id != reference else None,
+        mobile=find_saudi_mobile(text).value,
+        current_process=current_process(text),
+        digitization_reason=digitization_reason(text),
+        suggestion=stated_suggestion(text),
     )

@@ -278,11 +278,20 @@ def find_sla_days(text: str) -> SlaDays:
         return SlaDays(bare_number)
     if months:
         return SlaDays(error="months")
-    if any(word in _WEEK_UNITS for word in words):
+    # «أسبوع» alone is one week, «يوم» one day; «كم يوم» asks how many, and says none.
+    stated = [
+        word
+        for before, word in zip(["", *words[:-1]], words, strict=True)
+        if before not in _HOW_MANY
+    ]
+    if any(word in _WEEK_UNITS for word in stated):
         return SlaDays(WORKING_DAYS_PER_WEEK)
-    if any(word in {"يوم", "day"} for word in words):
+    if any(word in {"يوم", "day"} for word in stated):
         return SlaDays(1)
     return SlaDays(error="missing")
+
+
+_HOW_MANY = frozenset({"كم", "بكم", "كام", "قديش", "قداش", "many", "much"})
 
 
 # ---------------------------------------------------------------- prior complaint reference

@@ -12,13 +12,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.rules.lifecycle import (
-    AFTER_MISSING_DATA,
     MISSING_DATA_HOURS,
     SETTLED,
     STATUS_LABELS,
-    TransitionError,
     check_transition,
     notification_for,
+    status_after_update,
 )
 from bot.store.database import Store
 from bot.store.models import (
@@ -179,13 +178,14 @@ def attach_update(
     correction: str | None,
     now: dt.datetime,
 ) -> ReportView:
-    """The beneficiary sent the missing documents or corrections: attach them and put the
-    report back to review. Raises `TransitionError` if the report no longer waits for
-    them (the scheduler cancelled it, staff moved it on) and attaches nothing."""
+    """The beneficiary sent documents or a correction for an open report (any status
+    before a decision, `OPEN_FOR_UPDATES`): attach them, with a history row whose note
+    holds the correction. A report in missing data goes back to review; any other keeps
+    its status. Raises `TransitionError` if the report no longer takes updates (decided,
+    closed, cancelled — by the scheduler too) and attaches nothing."""
     with store.session() as session:
         report = _report(session, number)
-        if report.status != "missing_data":
-            raise TransitionError(f"report {number} is {report.status}, not missing_data")
+        after = status_after_update(report.status)
         for reference, content_type in documents:
             session.add(
                 Document(
@@ -196,10 +196,26 @@ def attach_update(
                     created_at=now,
                 )
             )
-        note = "أرسل المستفيد المستندات أو التصحيحات المطلوبة"
+        if after is not None:
+            note = "أرسل المستفيد المستندات أو التصحيحات المطلوبة"
+        else:
+            note = "أرسل المستفيد تحديثاً على البلاغ"
         if correction:
             note += f": {correction}"
-        _set_status(session, report, AFTER_MISSING_DATA, note, "beneficiary", now, notify=False)
+        if after is not None:
+            _set_status(session, report, after, note, "beneficiary", now, notify=False)
+        else:
+            # The status stays: the history row records the update for the staff.
+            report.updated_at = now
+            session.add(
+                StatusChange(
+                    report=report,
+                    status=report.status,
+                    note=note,
+                    actor="beneficiary",
+                    created_at=now,
+                )
+            )
         session.flush()
         return _view(report)
 

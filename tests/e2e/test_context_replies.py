@@ -354,3 +354,27 @@ def test_an_attachment_over_the_web_or_rest_after_the_notice_is_the_document(twi
     reply = twilio_bot.say(sender, "📎", metadata={"attachments": [{"url": reference}]})
     assert "أُعيد البلاغ" in reply
     assert documents_of(twilio_bot, number) == [("update", reference, "application/pdf")]
+
+
+# --- a question about a status notice, an update to an open report -----------------------
+
+
+def test_a_question_after_an_acceptance_is_answered_with_its_status(bot, sender):
+    number = filed(bot, conversation_id(sender))
+    set_status(bot, number, "accepted", "سيُطبّق التحسين")
+    wait_for_message(bot, sender, "قُبل بلاغك")
+    reply = bot.say(sender, "يعني انقبل؟ متى بينفذونه؟")
+    assert number in reply and "مقبول" in reply and MENU not in reply
+
+
+def test_a_correction_to_an_open_report_is_attached_without_a_status_change(bot, sender):
+    number = filed(bot, conversation_id(sender))
+    set_status(bot, number, "in_progress")
+    wait_for_message(bot, sender, "جارٍ العمل")
+    bot.say(sender, "شكرا")
+    reply = bot.say(
+        sender, f"ابي اعدل بلاغي {number} رقم الشكوى اللي كتبته غلط، الصحيح INC-2026-1234"
+    )
+    assert number in reply and "أُضيف ما أرسلت" in reply
+    assert status_of(bot, number) == "in_progress"
+    assert "INC-2026-1234" in (bot.staff("GET", f"/api/reports/{number}")[1]["latest_note"] or "")

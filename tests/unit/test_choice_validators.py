@@ -332,3 +332,21 @@ def test_a_free_text_answer_that_reads_as_cancel_is_kept_unless_it_only_says_sto
     current = tracker(text, slots, intent="cancel_report")
     result = asyncio.run(ValidateComplaintForm().extract_title(CollectingDispatcher(), current, {}))
     assert result == ({"title": text} if taken else {})
+
+
+@pytest.mark.parametrize(
+    ("text", "taken"),
+    [
+        ("نظام التأمينات ما يرفع الملف", True),  # a statement read as a FAQ question
+        ("the payment page keeps failing", True),
+        ("كم يوم تاخذون عشان تردون؟", False),  # a question: answered, then asked again
+        ("وش اكتب في العنوان", False),
+    ],
+)
+def test_a_free_text_answer_read_as_a_faq_question_is_kept_unless_it_asks(
+    text: str, taken: bool
+) -> None:
+    slots = {**PROFILE, "requested_slot": "title"}
+    current = tracker(text, slots, intent="faq")
+    result = asyncio.run(ValidateComplaintForm().extract_title(CollectingDispatcher(), current, {}))
+    assert result == ({"title": text} if taken else {})

@@ -120,7 +120,7 @@ def test_the_channel_question(answer: str, expected: str | None) -> None:
         ("لا مو مقفلة، بس ما ردوا علي", UNCLEAR),  # the brief's example
         ("مكانتش مقفولة", UNCLEAR),
         ("مقفلة بس تأخروا", UNCLEAR),
-        ("عندي رقم شكوى وتأخروا", UNCLEAR),
+        ("عندي رقم شكوى وتأخروا", "sla_passed"),  # the number is no option: 3 have one
         ("ما ردوا علي والمدة تجاوزت", UNCLEAR),  # the denial may reach «تجاوزت»: ask
         ("3 ايام تاخروا", UNCLEAR),  # 3 is "no SLA", the words say "SLA passed"
         ("الخيار 7", UNCLEAR),
@@ -273,3 +273,180 @@ def test_each_set_of_options_is_compiled_once() -> None:
     for answer in answers:
         read_choice(answer, TRIGGER_OPTIONS)
     assert time.perf_counter() - start < 2.0  # ~0.1 ms an answer; generous for slow CI
+
+
+# Answers as citizens write them: dialect verbs and descriptions rather than the option's
+# words, Arabizi, English mixed in; still never a guess.
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        # the period passed, said with a verb of passing, or a promise not kept
+        ("عدت المهلة وما ردوا", "sla_passed"),  # Gulf
+        ("المهلة اللي حددوها خلصت", "sla_passed"),
+        ("فاتت المدة اللي قالوها", "sla_passed"),
+        ("مرت المدة ولا رد", "sla_passed"),
+        ("انتهت مهلة الرد ولا جاني شي", "sla_passed"),  # MSA
+        ("تعدوا المدة", "sla_passed"),
+        ("عدوا المدة وما ردوا", "sla_passed"),
+        ("وعدوني خلال ٥ ايام وما ردوا", "sla_passed"),
+        ("قالوا خلال اسبوع يردون وللحين ما ردوا", "sla_passed"),
+        ("ما التزموا بالوقت المحدد", "sla_passed"),
+        ("عندي رقم شكوى والمهلة خلصت", "sla_passed"),  # the number is no option
+        ("لا مو مقفلة بس عدت المدة", "sla_passed"),
+        # closed, in each dialect's verb
+        ("سكروا الشكوى", "closed_unsatisfied"),
+        ("سدوها بدون حل", "closed_unsatisfied"),
+        ("قفلوا البلاغ وما حلوا المشكلة", "closed_unsatisfied"),
+        ("اغلقوا الشكوى بدون ما يحلوها", "closed_unsatisfied"),
+        ("عندي رقم شكوى بس قفلوها بدون حل", "closed_unsatisfied"),
+        ("مو تأخير، قفلوها", "closed_unsatisfied"),
+        # could not file: the system failed
+        ("ما قدرت اقدم، النظام عطلان", "technical_failure"),
+        ("النظام واقف ما قدرت ارفع شكوى", "technical_failure"),
+        ("مقدرتش اقدم الشكوى السيستم واقع", "technical_failure"),  # Egyptian
+        ("الموقع ما عم يفتح", "technical_failure"),  # Levantine
+        ("البوابة عاطلة", "technical_failure"),  # Iraqi
+        ("المنصة مو شغالة", "technical_failure"),
+        # no period given
+        ("ما عطوني مدة", "no_sla"),
+        ("عندي رقم شكوى بس ما عطوني اي مهلة", "no_sla"),
+        ("ما قالولي امتى يردون", "no_sla"),
+        ("ما في وقت محدد للرد", "no_sla"),
+        ("مش محددين مدة", "no_sla"),
+        ("لم يحددوا مهلة", "no_sla"),
+        ("no SLA", "no_sla"),
+        ("they gave me no deadline", "no_sla"),
+        # Arabizi and English
+        ("3indi raqam shakwa bas ma 7addado mudda", "no_sla"),
+        ("mafi mudda", "no_sla"),
+        ("ma 3atoni mohla", "no_sla"),
+        ("ma gdart aqaddim, alnitham 3atlan", "technical_failure"),
+        ("mana2dar a2dem el nizam wa2ef", "technical_failure"),
+        ("el mawqe3 waqef", "technical_failure"),
+        ("the site was down, couldnt submit", "technical_failure"),
+        ("sakkaro el shakwa", "closed_unsatisfied"),
+        ("2afalo el shakwa bdon 7al", "closed_unsatisfied"),
+        ("5elset el mudda w ma raddo", "sla_passed"),
+        ("el mohla 5elset", "sla_passed"),
+        ("t2a5aro 3alay", "sla_passed"),
+        ("the deadline passed and no reply", "sla_passed"),
+        # a keyword inside a phrase of another option is not that option's
+        ("تجاوزت الجهة مدة الرد المحددة", "sla_passed"),  # «المحددة» is no «غير محددة»
+        ("المدة المحددة انتهت", "sla_passed"),
+        # unclear
+        ("عندي رقم شكوى", UNCLEAR),  # common to three options
+        ("مدة الرد", UNCLEAR),  # said of both SLA answers
+        ("ما عطوني رد", UNCLEAR),  # no reply: a period or none?
+        ("المدة راح تكون خمس ايام", UNCLEAR),  # «راح»: will, not went
+        ("قفلوها وتأخروا", UNCLEAR),
+        ("madri", UNCLEAR),
+        ("ma ba3ref", UNCLEAR),
+    ],
+)
+def test_the_trigger_in_the_citizens_words(answer: str, expected: str | None) -> None:
+    assert read_choice(answer, TRIGGER_OPTIONS).choice == expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("مش مشكلة في النظام، رفضوا طلبي لأن الشروط ما تنطبق", "procedures"),
+        ("مو عطل، رفضوا الطلب عشان المستندات ناقصة", "procedures"),
+        ("رفضوا لاني ما استوفي الشروط", "procedures"),
+        ("رفضوا طلبي بسبب العمر", "procedures"),
+        ("رفضوا بسبب المهنة", "procedures"),
+        ("قالوا ما تنطبق عليك الشروط", "procedures"),
+        ("مو خلل تقني، رفضوني لان مهنتي ما تسمح", "procedures"),
+        ("غير مؤهل حسب كلامهم", "procedures"),
+        ("مش مؤهل", "procedures"),
+        ("الطلب انرفض", "procedures"),
+        ("rafado talabi", "procedures"),
+        ("الموقع يعلق", "technical"),
+        ("مشكلة بالسيستم", "technical"),
+        ("fe 3otl bel system", "technical"),
+        ("مش مشكلة في النظام", UNCLEAR),  # a denial only
+        ("النظام ما يسمح", UNCLEAR),  # the system, or the regulation?
+    ],
+)
+def test_the_closed_topic_in_the_citizens_words(answer: str, expected: str | None) -> None:
+    assert read_choice(answer, CLOSED_TOPIC_OPTIONS).choice == expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("من الجوال بس مو التطبيق، فتحته من المتصفح", "website"),
+        ("من الرابط اللي ارسلوه", "website"),
+        ("فتحته من كروم", "website"),
+        ("كلمتهم", "call_center"),
+        ("دقيت عليهم", "call_center"),
+        ("تطبيق الجوال", "app"),
+        ("mn el app", "app"),
+        ("mn al tatbeeq", "app"),
+        ("mn el mawqe3", "website"),
+        ("fata7to mn el browser", "website"),
+        ("etasalt 3alehom", "call_center"),
+        ("kallamthom", "call_center"),
+        ("ro7t el far3", "paper"),
+        ("mesh mn el app, mn el website", "website"),
+        ("من الجوال", UNCLEAR),  # the app or the phone's browser
+        ("mesh mn el app", UNCLEAR),
+        ("were", UNCLEAR),  # no «wara2»: Arabizi spelling is loose, not loose enough
+        ("free", UNCLEAR),  # not «far3»
+    ],
+)
+def test_the_channel_in_the_citizens_words(answer: str, expected: str | None) -> None:
+    assert read_choice(answer, CHANNEL_OPTIONS).choice == expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("لا ما ابي اعدل شي، ارسل", "yes"),  # a denied change and a send verb
+        ("مش عايز اغير حاجة ابعت", "yes"),  # Egyptian
+        ("لا مابي اغير شي ارسل", "yes"),
+        ("ما بدي غير شي، ابعتها", "yes"),  # Levantine
+        ("مو لازم اعدل، ارسل", "yes"),
+        ("akeed ersel", "yes"),
+        ("tamam ersalha", "yes"),
+        ("ma abi a3adel, ersel", "yes"),
+        ("ابي اغير الجوال", "edit"),
+        ("3adel el esm", "edit"),
+        ("la, 3adel", "edit"),
+        ("لا", UNCLEAR),  # neither sends nor names a change
+        ("ma abi", UNCLEAR),
+    ],
+)
+def test_the_summary_in_the_citizens_words(answer: str, expected: str | None) -> None:
+    assert read_choice(answer, CONFIRM_OPTIONS).choice == expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("akeed", "yes"),
+        ("ee sa7", "yes"),
+        ("na3am", "yes"),
+        ("mabi", "no"),
+        ("la ma abi", "no"),
+        ("la2 mo sa7", "no"),
+        ("msh sa7", "no"),
+        ("she", UNCLEAR),  # «sh» is no «s»: not «sa7»
+        ("ma a3ref", UNCLEAR),
+    ],
+)
+def test_yes_no_in_arabizi(answer: str, expected: str | None) -> None:
+    assert read_choice(answer, YES_NO_OPTIONS).choice == expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("عندي رقم شكوى ومحددوش مدة", "no_sla"),  # «م…ش» is «ما…ش»: not «حددوا»
+        ("محددوش مدة للرد", "no_sla"),
+        ("مقالوليش امتى هيردوا", "no_sla"),
+        ("مقدرتش اقدم الشكوى، الموقع بايظ", "technical_failure"),
+    ],
+)
+def test_the_egyptian_negation_written_into_the_verb(answer: str, expected: str) -> None:
+    assert read_choice(answer, TRIGGER_OPTIONS).choice == expected

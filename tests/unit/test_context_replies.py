@@ -169,14 +169,19 @@ def test_reports_awaiting_documents_are_the_owners_in_missing_data(sqlite_store)
     assert reports_awaiting_documents(store, "c1", [stranger]) == [mine, stranger]
 
 
-def test_documents_go_only_to_a_report_that_waits_for_them(sqlite_store):
+def test_documents_go_to_an_open_report_and_only_missing_data_changes_status(sqlite_store):
     store = sqlite_store
     number = file_report(store, complaint("B-1"), NOW, DUE).number
-    with pytest.raises(TransitionError):
-        attach_update(store, number, [("https://x.example/1.png", "image/png")], None, NOW)
+    # An open report takes an update (the beneficiary fixes a mistake); its status stays.
+    view = attach_update(store, number, [("https://x.example/0.png", "image/png")], None, NOW)
+    assert view.status == "received"
     change_status(store, number, "missing_data", None, "staff", NOW)
     view = attach_update(store, number, [("https://x.example/1.png", "image/png")], None, NOW)
     assert view.status == AFTER_MISSING_DATA == "under_review"
-    with pytest.raises(TransitionError):  # sent twice: the second finds it under review
-        attach_update(store, number, [("https://x.example/2.png", "image/png")], None, NOW)
-    assert find_report(store, number).status == "under_review"
+    # Sent twice: the second is attached to the report under review, which stays there.
+    view = attach_update(store, number, [("https://x.example/2.png", "image/png")], None, NOW)
+    assert view.status == "under_review"
+    change_status(store, number, "cancelled", None, "staff", NOW)
+    with pytest.raises(TransitionError):  # a cancelled report takes nothing
+        attach_update(store, number, [("https://x.example/3.png", "image/png")], None, NOW)
+    assert find_report(store, number).status == "cancelled"

@@ -4,6 +4,7 @@ denies or leaves unclear is asked."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import pytest
 from rasa_sdk import Tracker
@@ -11,10 +12,20 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.filing import ActionPrepareReport
+from bot.actions.report_form import CHANNEL_OPTIONS
 from bot.rules.arabic import counted
 from bot.rules.catalogue import load_catalogue
 from bot.rules.eligibility import Trigger
-from bot.rules.story import promised_days, read_story, story_trigger
+from bot.rules.story import (
+    beneficiary_name,
+    filed_on,
+    prior_reference,
+    promised_days,
+    read_story,
+    request_channel,
+    stated_suggestion,
+    story_trigger,
+)
 
 CATALOGUE = load_catalogue()
 
@@ -145,3 +156,222 @@ def test_a_request_that_says_nothing_shows_nothing():
     events, messages = _prepare(_opening("ابي اقدم شكوى", "file_complaint"))
     assert not [m for m in messages if m.get("response") == "utter_story_understood"]
     assert not [e for e in events if e.get("event") == "slot" and e.get("value")]
+
+
+# ---------------------------------------------------------------- facts the story fills
+
+TODAY = dt.date(2026, 6, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "service"),
+    [
+        ("ما قدرت اجدد اقامتي في مقيم", "تجديد إقامة العاملين"),  # verb, pronoun, platform
+        ("عايز اجدد البطاقه الشخصيه ومش عارف", "تجديد الهوية الوطنية"),
+        ("جددت رخصتي وما زبط", "تجديد رخصة القيادة"),
+        ("سجلت مولودي بابشر وعلق الطلب", "تسجيل المواليد"),  # clitic on the platform
+        ("تجديد جواز سفر من ابشر", "تجديد جواز السفر"),  # no «ال»
+        ("ما قدرت اوثق عقد الايجار", "توثيق عقد الإيجار"),
+        ("قدمت على نقل كفالة في قوى", "نقل خدمات عامل"),
+        # «بلدي» is the platform's word: «رخصة بلدية» is not named by it
+        ("ما ردوا على شكوتي على رخصة الحفر في بلدي", "إصدار رخصة حفر"),
+    ],
+)
+def test_a_service_named_loosely_is_found(text, service):
+    found = CATALOGUE.mentioned(text)[2]
+    assert found is not None and found.name == service
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ما قدرت اجدد اقامتي",  # two residence services: ask
+        "مشكلة في نقل ملكية",  # a car or a property
+        "عملت تجديد وما زبط",  # «عملت» is no «العمل»
+        "مشكلة في اشتراكي في التامينات",  # only the entity's word and one more
+    ],
+)
+def test_a_weak_or_ambiguous_service_is_not_kept(text):
+    assert CATALOGUE.mentioned(text)[2] is None
+
+
+def test_a_word_of_a_service_name_is_no_platform():
+    entity, platform, service = CATALOGUE.mentioned("ابي انقل ملكية السيارة")
+    assert service is None or service.name == "نقل ملكية مركبة"
+    assert platform is None or platform.name == "أبشر"
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger"),
+    [
+        ("سدوا البلاغ مالتي بدون ما يحلون شي", Trigger.CLOSED_UNSATISFIED),  # Iraqi
+        ("سكروا الشكوى وما انحلت", Trigger.CLOSED_UNSATISFIED),  # Levantine
+        ("they closed the ticket, nothing fixed", Trigger.CLOSED_UNSATISFIED),
+        ("2aflo el shakwa bdon 7al", Trigger.CLOSED_UNSATISFIED),
+        ("حكولي رح يردوا خلال اسبوع وما حدا رد", Trigger.SLA_PASSED),
+        ("2alouli 5ilal 3 ayam w ma raddo", Trigger.SLA_PASSED),
+        ("قدمت شكوى من اسبوعين ومقالوليش امتى هيردوا", Trigger.NO_SLA),  # Egyptian
+        ("ما قالولي متى يردون", Trigger.NO_SLA),
+        ("they didn't tell me when they would answer", Trigger.NO_SLA),
+        ("مقدرتش اقدم الشكوى الموقع بايظ", Trigger.TECHNICAL_FAILURE),
+        ("ما كدرت اقدم شكوى لان النظام عطلان", Trigger.TECHNICAL_FAILURE),
+        ("ma 2dert a2dem shakwa 3ashan el site m3atal", Trigger.TECHNICAL_FAILURE),
+    ],
+)
+def test_a_trigger_said_in_dialect_or_arabizi_is_read(text, trigger):
+    assert story_trigger(text) is trigger
+
+
+@pytest.mark.parametrize(
+    ("text", "reference"),
+    [
+        ("عطوني رقم ١١٨٨٠٤ وقالوا انتظر", "118804"),
+        ("ادوني رقم 55213 ومحدش رد", "55213"),
+        ("رقم البلاغ عندهم INC-2026-7781 تقريبا", "INC-2026-7781"),
+        ("ref no. 4471-2026 closed without solution", "4471-2026"),
+        ("الشكوى رقمها ۷۷۸۱۲ وما ردوا", "77812"),
+        ("2adamt complaint 3al app mn 10 days", None),  # Arabizi digits are letters
+        ("رقم الشكوى ما اذكره وجوالي 0551234567", None),  # a mobile is no reference
+    ],
+)
+def test_the_entitys_complaint_number_after_its_cue(text, reference):
+    assert prior_reference(text) == reference
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("قدمت الشكوى قبل اسبوعين وما ردوا", "2026-05-27"),
+        ("من ٣ اسابيع اشتكيت عليهم", "2026-05-20"),
+        ("قدمت الشكوى بتاريخ 1/5/2026 ورقمها 99812", "2026-05-01"),
+        ("قدمت شكوى وقالوا خلال ٣ ايام وصار لي اسبوعين", "2026-05-27"),
+        ("قدمت شكوى ولحد الحين ما ردوا", None),  # «الحين» is no date of filing
+    ],
+)
+def test_the_date_of_the_complaint(text, day):
+    assert filed_on(text, TODAY) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "channel"),
+    [
+        ("قدمت من الموقع وما ردوا", "website"),
+        ("طلبتها عبر التطبيق", "app"),
+        ("اتصلت على الرقم الموحد", "call_center"),
+        ("كلمتهم بالتلفون وقالوا انتظر", "call_center"),
+        ("رحت الفرع وقالوا ما نقدر", "paper"),
+        ("I applied through the app", "app"),
+        ("ما رحت الفرع قدمت من الموقع", "website"),  # the denied one is not kept
+        ("قدمت من التطبيق وبعدين رحت الفرع", None),  # two: the form asks
+        ("الموقع معطل", None),  # named, not said to be the channel
+    ],
+)
+def test_the_request_channel_said_plainly(text, channel):
+    assert request_channel(text) == channel
+    assert channel is None or channel in CHANNEL_OPTIONS
+
+
+def test_personal_data_in_the_opening():
+    facts = read_story(
+        "السلام عليكم اسمي عبدالله الشهري وهويتي ١٠٤٥١٢٣٤٥٠ وجوالي ٠٥٥ ١٢٣ ٤٥٦٧، ابي اشتكي",
+        CATALOGUE,
+        TODAY,
+    )
+    assert facts.beneficiary_name == "عبدالله الشهري"
+    assert facts.national_id == "1045123450"
+    assert facts.mobile == "+966551234567"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("my name is Sara Ahmed, iqama 2012345670", "Sara Ahmed"),
+        ("انا اسمي محمد بن علي القحطاني ورقم جوالي 0551234567", "محمد بن علي القحطاني"),
+        ("اسمي محمد", None),  # a first name alone is not the name the form asks
+    ],
+)
+def test_the_name_after_its_cue(text, name):
+    assert beneficiary_name(text) == name
+
+
+def test_a_digitisation_story_gives_the_process_and_the_reason():
+    facts = read_story(
+        "ابي طلب تحول لخدمة تصديق الشهادات القديمة، حاليا لازم اروح ادارة التعليم واسلم "
+        "الاوراق باليد وانتظر اسبوع. ابيها تصير الكترونية عشان توفر علينا المشاوير والوقت",
+        CATALOGUE,
+        TODAY,
+    )
+    assert facts.current_process == "حاليا لازم اروح ادارة التعليم واسلم الاوراق باليد وانتظر اسبوع"
+    assert facts.digitization_reason == "عشان توفر علينا المشاوير والوقت"
+    assert read_story("ابي طلب تحول لخدمة ورقية لازم اروح", CATALOGUE).current_process is None
+
+
+def test_a_suggestion_stated_in_the_opening_is_kept_and_a_bare_request_is_not():
+    assert stated_suggestion(
+        "اقترح تحسين في توكلنا، ياريت يضيفون خاصية حفظ الوثائق بدون انترنت"
+    ) == ("ياريت يضيفون خاصية حفظ الوثائق بدون انترنت")
+    assert stated_suggestion("ابي اقترح تطوير على منصة قوى لو سمحت يا اخوي") is None
+
+
+def test_the_whole_story_fills_the_form_and_is_shown_back():
+    events, messages = _prepare(
+        _opening(
+            "اسمي فهد العتيبي وجوالي 0551234567، ما قدرت اجدد اقامة العامل في مقيم، قدمت "
+            "الشكوى من التطبيق وعطوني رقم ١١٨٨٠٤ وقالوا خلال ٥ ايام وما ردوا",
+            "file_complaint",
+        )
+    )
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot" and e["value"]}
+    assert slots == {
+        "beneficiary_name": "فهد العتيبي",
+        "mobile": "+966551234567",
+        "entity": "وزارة الداخلية",
+        "platform": "مقيم",
+        "service": "تجديد إقامة العاملين",
+        "request_channel": "app",
+        "complaint_trigger": "sla_passed",
+        "sla_days": "5",
+        "prior_complaint_number": "118804",
+    }
+    [shown] = [m for m in messages if m.get("response") == "utter_story_understood"]
+    assert "• الجوال: \u2066+9665****4567\u2069" in shown["facts"]
+    assert "• قناة الطلب: التطبيق" in shown["facts"]
+
+
+def test_a_digitisation_request_keeps_its_own_fields_only():
+    events, messages = _prepare(
+        _opening(
+            "قفلوا شكواي، ابي طلب تحول لخدمة تسليم المخططات الورقية، لازم نروح البلدية "
+            "ونسلم المخططات الورقية باليد كل مرة",
+            "request_digitization",
+        )
+    )
+    slots = {e["name"] for e in events if e.get("event") == "slot" and e.get("value")}
+    assert "current_process" in slots and "complaint_trigger" not in slots
+    [shown] = [m for m in messages if m.get("response") == "utter_story_understood"]
+    assert "• كيف تتم اليوم: لازم نروح البلدية" in shown["facts"]
+
+
+def test_a_channel_that_refuses_is_never_taken_from_the_story():
+    """«رحت الفرع» may be a visit after filing online: "paper" would refuse the complaint,
+    so the form asks the channel with its buttons instead of guessing it."""
+    events, _ = _prepare(
+        _opening("رحت الفرع حق الجوازات وقالوا راجع المنصة، ابي اصعد شكوى", "file_complaint")
+    )
+    assert not [e for e in events if e.get("name") == "request_channel"]
+    events, _ = _prepare(_opening("قدمت من التطبيق وما ردوا، ابي اصعد شكوى", "file_complaint"))
+    assert SlotSet("request_channel", "app") in events
+
+
+def test_how_many_days_asked_is_no_promise():
+    facts = read_story("رفعت شكوى وادوني رقم 118804 وما قالوا كم يوم بيردوا", CATALOGUE, TODAY)
+    assert facts.slots().get("complaint_trigger") == "no_sla"
+    assert "sla_days" not in facts.slots()
+
+
+def test_the_story_names_win_over_a_common_word_the_nlu_took_for_a_platform():
+    """«انا مقيم» (a resident) is not the platform «مقيم» when the story names «ايجار»."""
+    entities = [{"entity": "platform_name", "value": "مقيم"}]
+    text = "انا مقيم في الرياض وعندي مشكلة مع منصة ايجار، العقد ما اتوثق، ابي اصعد شكوى"
+    events, _ = _prepare(_opening(text, "file_complaint", entities))
+    assert SlotSet("platform", "إيجار") in events

@@ -293,7 +293,15 @@ def test_sla_days_inside_sentences(typed, days):
     assert find_sla_days(typed).days == days
 
 
-@pytest.mark.parametrize(("typed", "error"), [("شهر", "months"), ("مدري", "missing")])
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("شهر", "months"),
+        ("مدري", "missing"),
+        ("ما قالوا كم يوم", "missing"),
+        ("كام يوم؟", "missing"),
+    ],
+)
 def test_sla_days_not_read_say_why(typed, error):
     assert find_sla_days(typed).error == error
 

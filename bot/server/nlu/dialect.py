@@ -38,7 +38,7 @@ from bot.rules.arabic import normalise
 LEXICON: dict[str, str] = {
     "want": "ابي ابى ابغى ابغي ابغا ابيه ابغاه نبي نبغى نبغي ودي ودنا عايز عايزه عاوز عاوزه "
     "عايزين بدي بدنا بدك بدو حاب حابب حابه حابين اريد اريده نريد اود ارغب نرغب بغيت بغينا "
-    "نحب داير دايرين اشتي اشتيه محتاج محتاجه "
+    "نحب داير دايرين اشتي اشتيه محتاج محتاجه ابا ابابه نبا "
     "abi aby abe abgha ebgha ebga abga bghit bghina nbghi n7eb nheb 3ayez 3ayz 3awez 3awz "
     "bdi bidi biddi badi baddi bedi 7abeb want wanna wanted need would like",
     "dont_want": "مابي مابغي مابغى ماابي ماابغى مابدي مابدنا مابغيت",
