@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from bot import clock
 from bot.actions import services
 from bot.actions.filing import REPORT_KINDS, reset_report_slots
+from bot.rules.arabic import counted
 from bot.rules.dates import format_date_ar
 from bot.rules.identity import mask_national_id, mask_phone
 from bot.rules.working_hours import agents_available, next_opening
@@ -73,7 +74,10 @@ async def hand_over(
     summary = handoff_summary(tracker)
     await services.run(open_handoff, tracker.sender_id, channel, reason, summary, now)
     dispatcher.utter_message(
-        response="utter_handoff_waiting", minutes=str((waiting + 1) * MINUTES_PER_WAITING_CHAT)
+        response="utter_handoff_waiting",
+        wait=counted(
+            (waiting + 1) * MINUTES_PER_WAITING_CHAT, "دقيقة واحدة", "دقيقتين", "دقائق", "دقيقة"
+        ),
     )
     logger.info("conversation handed over (%s), %s already waiting", reason, waiting)
     return [ConversationPaused()]

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot.rules.arabic import counted
 from bot.settings import EDGE_HEADER
 
 HASHING = 2  # scrypt computations at once (each takes 128 MiB and about a second)
@@ -99,20 +100,10 @@ def wait_in_arabic(seconds: float) -> str:
     """«حاول مجدداً بعد …» with the wait rounded up to whole seconds or minutes. Pure."""
     whole = max(1, math.ceil(seconds))
     if whole < 60:
-        amount = _count_ar(whole, "ثانية واحدة", "ثانيتين", "ثوانٍ", "ثانية")
+        amount = counted(whole, "ثانية واحدة", "ثانيتين", "ثوانٍ", "ثانية")
     else:
-        amount = _count_ar(math.ceil(whole / 60), "دقيقة واحدة", "دقيقتين", "دقائق", "دقيقة")
+        amount = counted(math.ceil(whole / 60), "دقيقة واحدة", "دقيقتين", "دقائق", "دقيقة")
     return f"محاولات دخول كثيرة غير صحيحة. حاول مجدداً بعد {amount}."
-
-
-def _count_ar(n: int, one: str, two: str, few: str, many: str) -> str:
-    if n == 1:
-        return one
-    if n == 2:
-        return two
-    if 3 <= n % 100 <= 10:
-        return f"{n} {few}"
-    return f"{n} {many}"
 
 
 def client_address(request: web.Request) -> str:

@@ -4,6 +4,7 @@ hand back (the form resumes), close."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -70,7 +71,13 @@ def audit_rows(bot, sender: str) -> list[tuple[str, str]]:
 def test_an_agent_takes_replies_and_hands_back(bot, sender, tokens):
     assert "ما اسمك الكامل" in bot.say(sender, "ابي اصعد شكوى")
     bot.say(sender, "نورة سعد")
-    assert "سيتولى أحد موظفي مركز آمر" in bot.say(sender, "ابي اكلم موظف")
+    told = bot.say(sender, "ابي اكلم موظف")
+    assert "سيتولى أحد موظفي مركز آمر" in told
+    # The expected wait with its noun in agreement («8 دقائق», «12 دقيقة»), never «180 دقائق».
+    wait = re.search(r"نحو (\d+) (دقائق|دقيقة)", told)
+    assert wait, told
+    minutes, noun = int(wait.group(1)), wait.group(2)
+    assert noun == ("دقائق" if 3 <= minutes % 100 <= 10 else "دقيقة"), told
     handoff = queued(bot, tokens, sender, who="sara")
     assert handoff["status"] == "waiting" and handoff["reason"] == "asked"
     assert handoff["summary"]["wanted"] == "الشكوى"
