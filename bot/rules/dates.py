@@ -162,9 +162,44 @@ def _named_month(text: str, today: dt.date, search: bool = False) -> DateParse |
     return None
 
 
+# English and Arabizi words of elapsed time, read as their Arabic (whole words, lower case).
+_LATIN_WORDS = {
+    **dict.fromkeys(("gabl", "gbl", "qabl", "9abl", "abl", "2abl", "ago"), "قبل"),
+    **dict.fromkeys(("men", "min", "mn", "since"), "من"),
+    **dict.fromkeys(("day", "days", "yom", "youm", "yoom", "yawm"), "يوم"),
+    **dict.fromkeys(("ayam", "ayyam", "ayaam"), "ايام"),
+    **dict.fromkeys(("week", "weeks", "osboo3", "usbu3", "esboo3", "esbo3", "osbo3"), "اسبوع"),
+    **dict.fromkeys(("asabee3", "asabi3", "asabe3"), "اسابيع"),
+    **dict.fromkeys(("osboo3ain", "esbo3en", "usbu3ain", "osbo3en", "esboo3ain"), "اسبوعين"),
+    **dict.fromkeys(("month", "months", "shahr", "shahar", "sha7r"), "شهر"),
+    **dict.fromkeys(("shahrain", "shahren", "shahrin"), "شهرين"),
+    **dict.fromkeys(("yomain", "yomen", "yomin"), "يومين"),
+    **dict.fromkeys(("yesterday", "ams", "embare7", "mbare7", "elbare7", "lbare7"), "امس"),
+    "today": "اليوم",
+    **dict.fromkeys(("a", "an", "one"), "1"),
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+}
+# «3 weeks ago» says «ago» last: moved in front («قبل 3 اسبوع»).
+_AGO_AFTER = re.compile(r"(\S+\s+\S+)\s+قبل\b")
+_LAST_PERIOD = {"last week": "الاسبوع الماضي", "last month": "الشهر الماضي"}
+
+
+def _latin_as_arabic(cleaned: str) -> str:
+    """«3 weeks ago»، «gabl 3 asabee3»، «yesterday» in the Arabic the parser reads."""
+    if not re.search(r"[a-z]", cleaned):
+        return cleaned
+    for phrase, arabic in _LAST_PERIOD.items():
+        cleaned = cleaned.replace(phrase, arabic)
+    words = [_LATIN_WORDS.get(word, word) for word in cleaned.split()]
+    return _AGO_AFTER.sub(r"قبل \1", " ".join(words))
+
+
 def parse_user_date(text: str, today: dt.date) -> DateParse:
     """Parse a past date typed by a user; refuse future, impossible or very old dates."""
-    cleaned = normalise(text).strip().lower()
+    cleaned = _latin_as_arabic(normalise(text).strip().lower())
     cleaned = re.sub(r"(?<=\d)\s*(هـ|ه|هجري|هجريه|م|ميلادي|ميلاديه)\.?$", "", cleaned)
     cleaned = re.sub(r"^(بتاريخ|تاريخ|في|يوم)\s+", "", cleaned)
     cleaned = re.sub(r"\s+", " ", cleaned).strip()

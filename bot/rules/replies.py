@@ -221,7 +221,7 @@ _FILE_FIRST_VERBS = re.compile(
     r"(?:هم|ها|ه|لهم|ا)?(?=\s|$)"
 )
 _FILE_FIRST_CONTEXT = re.compile(
-    r"(?:عندهم|لهم|معهم|يمهم|وياهم|منهم|عند الجهه|لدي الجهه|للجهه|مع الجهه|عليهم"
+    r"(?:عندهم|لهم|ليهم|ليها|معهم|يمهم|وياهم|منهم|عند الجهه|لدي الجهه|للجهه|مع الجهه|عليهم"
     r"|اول|اولا|الاول|بالاول|اولشي|ارجع|برجع|وارجع|وبرجع|ارجعلكم|برجعلكم|اجيكم|باجيكم"
     r"|رقم|الرقم|مرجعي|شكوي عندهم|كلمهم|راجعهم|بلغهم|روحلهم)(?=\s|$)"
 )
@@ -233,6 +233,7 @@ _FILE_FIRST_ARABIZI = re.compile(
     r"\b(?:ba|ra7|7a|ha)?(?:shtki|shtaki|kalem|kalimhom|kalemhom|kallimhom|qadem|gadem)"
     r"\w*\b.*\b(?:3indhom|3endhom|3ndhom|awal|awwal|lahum|ma3hom|raqam|rgm|rakam|arja3)"
 )
+_CLAUSES = re.compile(r"[,،.!؟?؛;\n]+")
 _NEGATED_BEFORE = re.compile(r"(?:^|\s)(?:ما|مو|مش|لن|لا|مب|not|won'?t|dont|don'?t)\s+\S*$")
 
 
@@ -240,15 +241,16 @@ def files_with_entity_first(text: str) -> bool:
     """«خلاص بشتكي عندهم أول وأرجع لكم»، «طيب بكلمهم واخذ رقم»، «هقدم عندهم الأول»، «سأقدم
     الشكوى لدى الجهة أولاً»، «ok I'll file with them first»: the citizen will first file with
     the entity (and come back with its reference number). «ما راح اشتكي عندهم» is not."""
-    cleaned = " ".join(_words(text))
-    if not cleaned:
-        return False
-    for match in _FILE_FIRST_VERBS.finditer(cleaned):
-        if _NEGATED_BEFORE.search(cleaned[: match.start() + 1].rstrip() + " "):
-            continue
-        rest = cleaned[match.start() :]
-        if _FILE_FIRST_CONTEXT.search(rest) or _FILE_FIRST_CONTEXT.search(cleaned):
-            return True
+    whole = " ".join(_words(text))
+    # Read clause by clause: «لا، بكلمهم اول» is a «no» to the offer, then the plan.
+    for clause in _CLAUSES.split(text or ""):
+        cleaned = " ".join(_words(clause))
+        for match in _FILE_FIRST_VERBS.finditer(cleaned):
+            if _NEGATED_BEFORE.search(cleaned[: match.start() + 1].rstrip() + " "):
+                continue
+            rest = cleaned[match.start() :]
+            if _FILE_FIRST_CONTEXT.search(rest) or _FILE_FIRST_CONTEXT.search(whole):
+                return True
     raw = (text or "").lower()
     return bool(_FILE_FIRST_ENGLISH.search(raw) or _FILE_FIRST_ARABIZI.search(raw))
 

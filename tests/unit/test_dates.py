@@ -81,3 +81,20 @@ def test_refused_dates_say_why(typed, error):
 
 def test_format_names_the_weekday():
     assert format_date_ar(dt.date(2026, 11, 29)) == "الأحد 2026-11-29"
+
+
+@pytest.mark.parametrize(
+    ("typed", "days_back"),
+    [
+        ("3 weeks ago", 21),
+        ("about a month ago", 30),
+        ("yesterday", 1),
+        ("last week", 7),
+        ("gabl 3 asabee3", 21),  # Arabizi
+        ("gabl shahr", 30),
+        ("mn osboo3ain", 14),
+    ],
+)
+def test_elapsed_time_in_english_and_arabizi(typed: str, days_back: int) -> None:
+    today = dt.date(2026, 12, 3)
+    assert parse_user_date(typed, today).date == today - dt.timedelta(days=days_back)

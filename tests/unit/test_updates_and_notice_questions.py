@@ -377,6 +377,8 @@ FILLED = {
         "سأقدم الشكوى لدى الجهة أولاً ثم أعود",  # MSA
         "ok I'll file with them first",
         "5alas bashtki 3indhom awal",  # Arabizi
+        "لا، بتصل عليهم اول",  # «لا،» answers the offer; the plan follows
+        "لا، حشتكي ليهم الاول",  # Sudanese «ليهم»
     ],
 )
 def test_filing_with_the_entity_first(text):
@@ -384,7 +386,15 @@ def test_filing_with_the_entity_first(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["ما راح اشتكي عندهم", "كلمتهم وما ردوا", "نسيت الرقم", "همم", "INC-2026-7781"]
+    "text",
+    [
+        "ما راح اشتكي عندهم",
+        "لا بشتكي عندهم",
+        "كلمتهم وما ردوا",
+        "نسيت الرقم",
+        "همم",
+        "INC-2026-7781",
+    ],
 )
 def test_not_filing_with_the_entity_first(text):
     assert not files_with_entity_first(text)
