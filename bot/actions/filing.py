@@ -40,6 +40,7 @@ from bot.rules.identity import (
     parse_national_id,
     parse_saudi_mobile,
 )
+from bot.rules.labels import FORM_LABELS
 from bot.rules.story import read_story
 from bot.store.reports import AlreadyEscalated, NewReport, file_report
 
@@ -68,16 +69,18 @@ class ReportKind:
 
 
 REPORT_KINDS = {
-    "complaint_form": ReportKind("complaint", "الشكوى", EDITABLE_FIELDS, complaint_summary),
+    "complaint_form": ReportKind(
+        "complaint", FORM_LABELS["complaint_form"], EDITABLE_FIELDS, complaint_summary
+    ),
     "digitization_form": ReportKind(
         "digitization",
-        "طلب التحول",
+        FORM_LABELS["digitization_form"],
         DIGITIZATION_FIELDS,
         lambda t: summary_lines(t, DIGITIZATION_FIELDS, VALUE_LABELS),
     ),
     "improvement_form": ReportKind(
         "improvement",
-        "اقتراح التطوير",
+        FORM_LABELS["improvement_form"],
         IMPROVEMENT_FIELDS,
         lambda t: summary_lines(t, IMPROVEMENT_FIELDS, VALUE_LABELS),
     ),
@@ -155,12 +158,14 @@ def told_in_request(tracker: Tracker, form: str) -> dict[str, str]:
     catalogue = services.catalogue()
     canonical = {"entity": catalogue.entity, "platform": catalogue.platform}
     told: dict[str, str] = {}
+    text = str(tracker.latest_message.get("text") or "")
     for entity_type, slot in NAME_ENTITY_SLOTS.items():
         value = next(tracker.get_latest_entity_values(entity_type), None)
         if value:
             known = canonical[slot](value) if slot in canonical else catalogue.service(value)
+            if slot == "platform" and known and not catalogue.named_as_platform(known, text):
+                continue  # «انا مقيم» is a resident, not the platform
             told[slot] = known.name if known else value
-    text = str(tracker.latest_message.get("text") or "")
     if not text.startswith("/"):
         facts = read_story(text, catalogue, clock.today()).slots()
         # A channel that refuses the report (paper) is asked with its buttons, never

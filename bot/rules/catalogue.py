@@ -34,6 +34,11 @@ LOOSE_GENERIC = frozenset(
 # Words of a story that look like a word of a service name but are not («عملت» = I did,
 # not «العمل»; «سويت»).
 LOOSE_IGNORED = frozenset({"عملت", "عملنا", "عملوا", "عملو", "اعمل", "نعمل", "سويت", "سوينا"})
+# Platform names that are everyday words: named as a platform only after a cue.
+COMMON_WORD_NAMES = frozenset({"مقيم", "بلدي", "نور", "قوي", "موعد", "اعتماد", "مساند"})
+PLATFORM_CUES = frozenset(
+    {"منصه", "تطبيق", "موقع", "نظام", "بوابه", "حساب", "في", "علي", "عبر", "من", "مع", "بـ"}
+)
 LOOSE_WINDOW_EXTRA = 3  # words of a story allowed between the words of one service name
 _CLITICS = ("وبال", "فبال", "وال", "فال", "بال", "كال", "لل", "و", "ف", "ب", "ل", "ك")
 
@@ -159,6 +164,8 @@ class Catalogue:
         if service_spelling:  # «نقل» in «نقل ملكية السيارة» is no mention of «منصة نقل»
             padded = padded.replace(f" {service_spelling} ", " | ")
         platform = self.platform(_contained(self._platform_index, padded))
+        if platform is not None and not self.named_as_platform(platform, text):
+            platform = None
         entity = self.entity(_contained(self._entity_index, padded))
         if service is None:
             service = self.loosely_named(padded, entity, platform)
@@ -169,6 +176,24 @@ class Catalogue:
         if platform is None and service is not None and service.platform_key:
             platform = self.platforms.get(service.platform_key)
         return entity, platform, service
+
+    def named_as_platform(self, platform: Platform, text: str) -> bool:
+        """Is `platform` named as a platform in `text`? A name that is also an everyday
+        word («انا مقيم»: a resident; «بلدي»: my country) counts only with a cue before
+        it (منصة، تطبيق، في، على، عبر…) or a preposition attached («بمقيم»)."""
+        names = {comparison_key(n) for n in (platform.name, *platform.aliases)}
+        if not names & COMMON_WORD_NAMES:
+            return True
+        words = comparison_key(text).split()
+        for index, word in enumerate(words):
+            for name in names & COMMON_WORD_NAMES:
+                if word == name and index and words[index - 1] in PLATFORM_CUES:
+                    return True
+                if word != name and word.endswith(name) and word[: -len(name)] in ("ب", "ل", "وب"):
+                    return True
+        return any(
+            len(name.split()) > 1 and f" {name} " in f" {' '.join(words)} " for name in names
+        )
 
     def loosely_named(
         self, text: str, entity: Entity | None = None, platform: Platform | None = None

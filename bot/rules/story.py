@@ -112,7 +112,7 @@ _FILED = re.compile(
     r"(?<!\S)[وف]?(?:قدمت|قدمنا|رفعت|رفعنا|سجلت|سجلنا|فتحت|فتحنا|بلغت|بلغنا|عملت|سويت|"
     r"اشتكيت|اشتكينا|submitted|filed|opened|lodged|raised|2adamt|qadamt)"
     r"(?:\s+\S+){0,3}?\s+(?:ال)?(?:شكوي|شكوا|شكواي|بلاغ|بلاغي|تذكره|complaint|ticket|shakwa)"
-    r"|(?<!\S)[وف]?(?:اشتكيت|اشتكينا|بتاريخ|تاريخها|تاريخه)(?!\S)",
+    r"|(?<!\S)[وف]?(?:اشتكيت|اشتكينا|شكيت|شكينا|اشتكيتهم|شكيتهم|بتاريخ|تاريخها|تاريخه)(?!\S)",
     re.IGNORECASE,
 )
 # Words that would read as «today» without meaning the day of filing («وللحين ما ردوا»).
@@ -157,6 +157,11 @@ _NAME_CUE = re.compile(
     r"(?<![^\W\d_])(?:[اأإآ]سمي|ال[اأإآ]سم|my name is|name is|esmi|ismi|esmy|ismy)(?:\s+(?:هو|is))?"
     r"\s*[:\-]?\s*",
     re.IGNORECASE,
+)
+# «انا …» / «معك …» introduce a name only when an identifier follows it at once.
+_SELF_CUE = re.compile(r"(?<![^\W\d_])(?:انا|أنا|معك|معاك)\s+")
+_IDENTIFIER_NEXT = re.compile(
+    r"[\s,،:\-]*(?:و)?(?:هويتي|هويه|رقم|رقمي|جوالي|جوال|اقامتي|إقامتي|سجلي|السجل|الهويه|الهوية)"
 )
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)?")
 _NAME_STOPS = frozenset(
@@ -218,6 +223,7 @@ class StoryFacts:
     current_process: str | None = None
     digitization_reason: str | None = None
     suggestion: str | None = None
+    closed_topic: str | None = None
 
     def slots(self) -> dict[str, str]:
         """The forms' slots these facts fill (each form keeps its own fields)."""
@@ -236,6 +242,7 @@ class StoryFacts:
             "current_process": self.current_process,
             "digitization_reason": self.digitization_reason,
             "suggestion": self.suggestion,
+            "closed_topic": self.closed_topic,
         }
         return {slot: value for slot, value in values.items() if value is not None}
 
@@ -350,20 +357,31 @@ def request_channel(text: str) -> str | None:
 
 def beneficiary_name(text: str) -> str | None:
     """The first and family name after «اسمي» (two to four words, as typed; the words
-    of the next fact — «وجوالي»، «رقم» — end it)."""
+    of the next fact — «وجوالي»، «رقم» — end it), or after «انا» when an identifier
+    follows the name at once («انا سعد بن فهد المطيري هويتي ١٥…»: «انا سوداني مقيم» is no
+    name)."""
     cue = _NAME_CUE.search(text)
-    if cue is None:
-        return None
-    words = []
-    for match in _NAME_WORD.finditer(text, cue.end()):
-        gap = text[words[-1].end() if words else cue.end() : match.start()]
+    if cue is not None:
+        words = _name_words(text, cue.end())
+        return " ".join(w.group(0) for w in words) if len(words) >= 2 else None
+    for cue in _SELF_CUE.finditer(text):
+        words = _name_words(text, cue.end())
+        if len(words) >= 2 and _IDENTIFIER_NEXT.match(text, words[-1].end()):
+            return " ".join(w.group(0) for w in words)
+    return None
+
+
+def _name_words(text: str, start: int) -> list[re.Match[str]]:
+    words: list[re.Match[str]] = []
+    for match in _NAME_WORD.finditer(text, start):
+        gap = text[words[-1].end() if words else start : match.start()]
         if gap.strip() or len(words) == 4:
             break
         key = normalise(match.group(0)).lower()
         if key in _NAME_STOPS or (key[:1] == "و" and key[1:] in _NAME_STOPS):
             break
         words.append(match)
-    return " ".join(w.group(0) for w in words) if len(words) >= 2 else None
+    return words
 
 
 def _clauses(text: str, cue: re.Pattern[str]) -> list[str]:
@@ -419,6 +437,21 @@ def stated_suggestion(text: str) -> str | None:
     return clauses[0] if clauses else None
 
 
+# «المشكلة التقنية ما زالت»، «خطأ تقني»، «عطل فني»، «technical issue»: a closed complaint's
+# problem said to be technical. Never "procedures" from a story: that answer refuses.
+_TECHNICAL = re.compile(
+    r"(?:مشكله|المشكله|خطا|الخطا|خلل|الخلل|عطل|العطل)\s+(?:ال)?(?:تقني|تقنيه|فني|فنيه)(?!\w)"
+    r"|technical (?:issue|problem|error|fault)"
+)
+
+
+def closed_technically(text: str, trigger: Trigger | None) -> str | None:
+    """The topic of a closed complaint when the story says its problem is technical."""
+    if trigger is not Trigger.CLOSED_UNSATISFIED:
+        return None
+    return "technical" if _TECHNICAL.search(_plain(text)) else None
+
+
 def read_story(text: str, catalogue: Catalogue, today: dt.date | None = None) -> StoryFacts:
     """Everything the opening message says plainly; each form keeps its own fields."""
     entity, platform, service = catalogue.mentioned(text)
@@ -441,4 +474,5 @@ def read_story(text: str, catalogue: Catalogue, today: dt.date | None = None) ->
         current_process=current_process(text),
         digitization_reason=digitization_reason(text),
         suggestion=stated_suggestion(text),
+        closed_topic=closed_technically(text, trigger),
     )

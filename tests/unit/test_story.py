@@ -375,3 +375,45 @@ def test_the_story_names_win_over_a_common_word_the_nlu_took_for_a_platform():
     text = "انا مقيم في الرياض وعندي مشكلة مع منصة ايجار، العقد ما اتوثق، ابي اصعد شكوى"
     events, _ = _prepare(_opening(text, "file_complaint", entities))
     assert SlotSet("platform", "إيجار") in events
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("سكروا شكواي وقالوا انحلت، والمشكلة التقنية لسه موجودة", "technical"),
+        ("قفلوا البلاغ بس زر الدفع يطلع خطأ تقني", "technical"),
+        ("قفلوا الشكوى ورفضوا طلبي لان الشروط ما تنطبق", None),  # never "procedures"
+        ("الموقع يطلع خطأ تقني وما ردوا علي", None),  # not a closed complaint
+    ],
+)
+def test_a_closed_complaints_technical_problem(text, topic):
+    assert read_story(text, CATALOGUE, TODAY).slots().get("closed_topic") == topic
+
+
+@pytest.mark.parametrize(
+    ("text", "platform"),
+    [
+        ("انا سوداني مقيم في الرياض وشكوتي على الجوازات ما انحلت", None),  # a resident
+        ("رجعت بلدي وما قدرت اجدد", None),  # my country
+        ("عندي مشكلة في مقيم ما يفتح", "مقيم"),
+        ("جددت الاقامة بمقيم وعلق", "مقيم"),
+        ("تطبيق نور ما يفتح", "نور"),
+    ],
+)
+def test_a_platform_named_by_an_everyday_word_needs_a_cue(text, platform):
+    found = CATALOGUE.mentioned(text)[1]
+    assert (found.name if found else None) == platform
+
+
+def test_the_name_after_ana_only_when_an_identifier_follows():
+    told = read_story("انا سعد بن فهد المطيري هويتي 1513296804 ابي اصعد شكوى", CATALOGUE, TODAY)
+    assert told.slots()["beneficiary_name"] == "سعد بن فهد المطيري"
+    told = read_story("انا مواطن سعودي وعندي شكوى على ابشر", CATALOGUE, TODAY)
+    assert "beneficiary_name" not in told.slots()
+
+
+def test_the_nlu_platform_that_is_an_everyday_word_is_not_kept_without_a_cue():
+    entities = [{"entity": "platform_name", "value": "مقيم"}]
+    text = "انا مقيم وشكوتي على الجوازات ما انحلت، ابي اصعد شكوى"
+    events, _ = _prepare(_opening(text, "file_complaint", entities))
+    assert not [e for e in events if e.get("name") == "platform"]
