@@ -148,6 +148,40 @@ def active_kind(tracker: Tracker) -> ReportKind:
     return REPORT_KINDS.get(form, REPORT_KINDS["complaint_form"])
 
 
+# Replies that accept an offer rather than tell anything («اي صعدها»، a button).
+ACCEPTING_INTENTS = {"affirm", "deny", "greet", "thank"}
+# Messages answered with an offer to start a report (a FAQ answer, venting, a story).
+OFFERED_AFTER = {
+    "faq",
+    "vent",
+    "out_of_scope",
+    "nlu_fallback",
+    "file_complaint",
+    "request_digitization",
+    "suggest_improvement",
+}
+# How far back the message that got the offer may be (its answer, the offer, the yes).
+STORY_REACH = 8
+
+
+def story_message(tracker: Tracker) -> dict[str, Any]:
+    """The message that tells the story: the latest one, or, when the form starts from a
+    button or a yes to an offer («يمكنك تقديمها هنا الآن» → «اي صعدها»), the citizen's
+    message that the offer answered, so its facts are not asked again."""
+    latest = tracker.latest_message or {}
+    text = str(latest.get("text") or "")
+    intent = (latest.get("intent") or {}).get("name")
+    if not text.startswith("/") and intent not in ACCEPTING_INTENTS:
+        return latest
+    users = [e for e in tracker.events[-STORY_REACH:] if e.get("event") == "user"]
+    for event in reversed(users[:-1]):
+        said = str(event.get("text") or "")
+        said_intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if said and not said.startswith("/") and said_intent in OFFERED_AFTER:
+            return event
+    return {}
+
+
 def told_in_request(tracker: Tracker, form: str) -> dict[str, str]:
     """The form's slots that the opening message already answers, under the catalogue's
     spelling: names the NLU recognised, then what the story says plainly (`read_story`:
@@ -158,15 +192,17 @@ def told_in_request(tracker: Tracker, form: str) -> dict[str, str]:
     catalogue = services.catalogue()
     canonical = {"entity": catalogue.entity, "platform": catalogue.platform}
     told: dict[str, str] = {}
-    text = str(tracker.latest_message.get("text") or "")
+    message = story_message(tracker)
+    text = str(message.get("text") or "")
     for entity_type, slot in NAME_ENTITY_SLOTS.items():
-        value = next(tracker.get_latest_entity_values(entity_type), None)
+        entities = (message.get("parse_data") or message).get("entities") or []
+        value = next((e.get("value") for e in entities if e.get("entity") == entity_type), None)
         if value:
             known = canonical[slot](value) if slot in canonical else catalogue.service(value)
             if slot == "platform" and known and not catalogue.named_as_platform(known, text):
                 continue  # «انا مقيم» is a resident, not the platform
             told[slot] = known.name if known else value
-    if not text.startswith("/"):
+    if text and not text.startswith("/"):
         facts = read_story(text, catalogue, clock.today()).slots()
         # A channel that refuses the report (paper) is asked with its buttons, never
         # taken from a phrase of the story («رحت الفرع» may be a visit after filing online).

@@ -191,9 +191,8 @@ class Catalogue:
                     return True
                 if word != name and word.endswith(name) and word[: -len(name)] in ("ب", "ل", "وب"):
                     return True
-        return any(
-            len(name.split()) > 1 and f" {name} " in f" {' '.join(words)} " for name in names
-        )
+        padded = f" {' '.join(words)} "  # another spelling («منصة نور», «noor») needs no cue
+        return any(f" {name} " in padded for name in names - COMMON_WORD_NAMES)
 
     def loosely_named(
         self, text: str, entity: Entity | None = None, platform: Platform | None = None

@@ -398,6 +398,8 @@ def test_a_closed_complaints_technical_problem(text, topic):
         ("عندي مشكلة في مقيم ما يفتح", "مقيم"),
         ("جددت الاقامة بمقيم وعلق", "مقيم"),
         ("تطبيق نور ما يفتح", "نور"),
+        ("abi ashtki 3ala noor", "نور"),  # another spelling needs no cue
+        ("abi ashtki 3ala noor", "نور"),  # another spelling needs no cue
     ],
 )
 def test_a_platform_named_by_an_everyday_word_needs_a_cue(text, platform):
@@ -417,3 +419,39 @@ def test_the_nlu_platform_that_is_an_everyday_word_is_not_kept_without_a_cue():
     text = "انا مقيم وشكوتي على الجوازات ما انحلت، ابي اصعد شكوى"
     events, _ = _prepare(_opening(text, "file_complaint", entities))
     assert not [e for e in events if e.get("name") == "platform"]
+
+
+def test_a_form_started_by_a_yes_to_an_offer_keeps_the_story_that_got_the_offer():
+    """«سدوا الشكوى… نقل ملكية السيارة بأبشر… شسوي؟» gets a FAQ answer offering to start;
+    «اي صعدها» presses the button: the form starts with the story's facts."""
+    story = "سدوا الشكوى مالتي ومشكلتي ما انحلت، نقل ملكية السيارة بأبشر بعده واكف. شسوي هسه؟"
+    events = [
+        {"event": "user", "text": story, "parse_data": {"intent": {"name": "faq"}}},
+        {"event": "bot", "text": "نعم… ويمكنك تقديمها هنا الآن."},
+        {"event": "user", "text": "اي صعدها", "parse_data": {"intent": {"name": "affirm"}}},
+        {
+            "event": "user",
+            "text": "/file_complaint",
+            "parse_data": {"intent": {"name": "file_complaint"}},
+        },
+    ]
+    message = {"intent": {"name": "file_complaint"}, "text": "/file_complaint", "entities": []}
+    tracker = Tracker("citizen", {}, message, events, False, None, {}, "action_listen")
+    events_out, _ = _prepare(tracker)
+    assert SlotSet("platform", "أبشر") in events_out
+    assert SlotSet("complaint_trigger", "closed_unsatisfied") in events_out
+
+
+def test_a_form_answer_of_an_earlier_report_is_no_story():
+    events = [
+        {"event": "user", "text": "1000000008", "parse_data": {"intent": {"name": "inform"}}},
+        {
+            "event": "user",
+            "text": "/file_complaint",
+            "parse_data": {"intent": {"name": "file_complaint"}},
+        },
+    ]
+    message = {"intent": {"name": "file_complaint"}, "text": "/file_complaint", "entities": []}
+    tracker = Tracker("citizen", {}, message, events, False, None, {}, "action_listen")
+    events_out, _ = _prepare(tracker)
+    assert not [e for e in events_out if e.get("name") == "national_id"]
