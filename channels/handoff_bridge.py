@@ -3,7 +3,8 @@
 `POST /webhooks/handoff/send` delivers an agent's reply on the user's own channel (the
 channel of the conversation's latest message: web widget, WhatsApp, SMS) and records it
 in the conversation; `POST /webhooks/handoff/resume` lifts the pause so the bot answers
-again; `GET /webhooks/handoff/transcript` reads the conversation. Every call needs the
+again; `GET /webhooks/handoff/transcript` reads the conversation (a button pressed shows as
+the title of the button the bot offered, `bot.rules.labels.pressed_title`). Every call needs the
 shared `BALAGH_INTERNAL_TOKEN` (403 without it), and takes the conversation's lock, so an
 agent's reply and a user's message arriving together are kept in order. Input is bounded
 as on the desk (`bot/rules/input_bounds.py`): a body that is not a JSON object, a
@@ -26,6 +27,7 @@ from sanic.response import HTTPResponse
 
 from bot.rules import input_bounds as bounds
 from bot.rules.input_bounds import BadInput
+from bot.rules.labels import pressed_title
 
 logger = logging.getLogger(__name__)
 
@@ -149,12 +151,17 @@ class HandoffBridge(InputChannel):
                 return _bad(refused)
             tracker = await request.app.ctx.agent.tracker_store.retrieve(conversation)
             lines = []
+            offered: list = []  # the buttons of the bot's messages since the user's last
             for event in tracker.events if tracker else []:
                 if event.type_name == "user" and not (event.text or "").startswith("EXTERNAL:"):
-                    lines.append({"from": "user", "text": event.text or ""})
-                elif event.type_name == "bot" and event.text:
-                    who = "agent" if (event.metadata or {}).get("agent") else "bot"
-                    lines.append({"from": who, "text": event.text})
+                    # A button pressed reads as its title, never as its payload.
+                    lines.append({"from": "user", "text": pressed_title(event.text or "", offered)})
+                    offered = []
+                elif event.type_name == "bot":
+                    offered = [*offered, *((event.data or {}).get("buttons") or [])]
+                    if event.text:
+                        who = "agent" if (event.metadata or {}).get("agent") else "bot"
+                        lines.append({"from": who, "text": event.text})
             return response.json(
                 {"messages": lines, "paused": bool(tracker and tracker.is_paused())}
             )

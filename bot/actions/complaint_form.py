@@ -29,9 +29,11 @@ from bot.actions.report_form import (
 )
 from bot.rules import eligibility
 from bot.rules.arabic import counted, normalise
-from bot.rules.dates import format_date_ar, parse_user_date
+from bot.rules.dates import parse_user_date
 from bot.rules.eligibility import ClosedTopic, Decision, Trigger
+from bot.rules.labels import COMPLAINT_VALUE_LABELS, FORM_FIELDS, READABLE
 from bot.rules.replies import files_with_entity_first
+from bot.rules.story import promised_days
 from bot.rules.values import find_reference, find_sla_days, lacks_reference
 from bot.store.reports import find_escalation
 
@@ -117,24 +119,7 @@ CLOSED_TOPIC_OPTIONS = {
 }
 SKIP_WORDS = ["تخطي", "تخطى", "لا يوجد", "ما عندي", "لا", "بدون", "skip", "ما فيه"]
 # Fields the user may correct at the summary, in the order they are shown.
-EDITABLE_FIELDS = {
-    "beneficiary_name": "الاسم",
-    "national_id": "رقم الهوية",
-    "mobile": "الجوال",
-    "complaint_trigger": "سبب التصعيد",
-    "sla_days": "مدة الرد المحددة",
-    "entity": "الجهة",
-    "platform": "المنصة",
-    "service": "الخدمة",
-    "request_channel": "قناة الطلب",
-    "prior_complaint_number": "رقم الشكوى السابقة",
-    "prior_complaint_date": "تاريخ الشكوى السابقة",
-    "screenshot": "صورة المشكلة",
-    "closed_topic": "موضوع الشكوى المغلقة",
-    "title": "العنوان",
-    "description": "الوصف",
-    "supporting_documents": "المستندات",
-}
+EDITABLE_FIELDS = FORM_FIELDS["complaint_form"]
 # Changing the trigger changes which evidence is needed: those answers are asked again.
 TRIGGER_DEPENDENT = [
     "sla_days",
@@ -303,6 +288,10 @@ class ValidateComplaintForm(ReportFormValidation):
         changes: dict[str, Any] = {"complaint_trigger": trigger}
         if tracker.get_slot("complaint_trigger") not in (None, trigger):
             changes.update({slot: None for slot in TRIGGER_DEPENDENT})
+        # «وعدوني يردون خلال ٥ ايام وما ردوا» answers the next question too.
+        days = promised_days(str(value or "")) if trigger == Trigger.SLA_PASSED.value else None
+        if days and not tracker.get_slot("sla_days"):
+            changes["sla_days"] = str(days)
         return await self.checked(tracker, changes)
 
     # Sentences that hold the value asked for are answers, whatever the intent classifier
@@ -520,20 +509,7 @@ class ValidateComplaintForm(ReportFormValidation):
         return TRIGGER_DEPENDENT if field == "complaint_trigger" else []
 
 
-LABELS = {
-    **VALUE_LABELS,
-    "technical_failure": "تعذر تقديم الشكوى لتعطل النظام",
-    "sla_passed": "تجاوزت الجهة مدة الرد المحددة",
-    "no_sla": "لم تُحدد مدة للرد",
-    "closed_unsatisfied": "أُغلقت دون حل مُرضٍ",
-    "technical": "مشكلة تقنية",
-    "procedures": "إجراءات الجهة",
-}
-READABLE = {
-    "supporting_documents": lambda v: "لا يوجد" if v == "0" else f"{v} ملف",
-    "screenshot": lambda v: "مرفقة",
-    "prior_complaint_date": lambda v: format_date_ar(dt.date.fromisoformat(v)),
-}
+LABELS = {**VALUE_LABELS, **COMPLAINT_VALUE_LABELS}
 
 
 def complaint_summary(tracker: Tracker) -> list[str]:

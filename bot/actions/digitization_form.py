@@ -19,19 +19,12 @@ from bot.actions.form_validation import answer_for, validator
 from bot.actions.report_form import ReportFormValidation, free_text
 from bot.rules import eligibility
 from bot.rules.eligibility import Decision, EarlierRequest
+from bot.rules.labels import FORM_FIELDS
 from bot.store.reports import earlier_requests
 
 logger = logging.getLogger(__name__)
 
-FIELDS = {
-    "beneficiary_name": "الاسم",
-    "national_id": "رقم الهوية",
-    "mobile": "الجوال",
-    "service": "الخدمة الورقية",
-    "entity": "الجهة",
-    "current_process": "كيف تتم اليوم",
-    "digitization_reason": "لماذا تُحوَّل",
-}
+FIELDS = FORM_FIELDS["digitization_form"]
 TEXT_LIMIT = 2000
 
 

@@ -23,6 +23,7 @@ from bot.actions.filing import REPORT_KINDS, reset_report_slots
 from bot.rules.arabic import counted
 from bot.rules.dates import format_date_ar
 from bot.rules.identity import mask_national_id, mask_phone
+from bot.rules.labels import GOALS
 from bot.rules.working_hours import agents_available, next_opening
 from bot.store.handoffs import open_handoff, waiting_count
 
@@ -33,7 +34,9 @@ MASKED = {"national_id": mask_national_id, "mobile": mask_phone}
 
 
 def handoff_summary(tracker: Tracker) -> dict[str, Any]:
-    """What the agent sees first: what the user wanted, the answers so far, any report."""
+    """What the agent sees first: what the user wanted (the form in progress, else the last
+    request understood), the answers so far, any report. Codes, named in Arabic for the
+    agent by `bot.rules.labels.summary_view` (the bot's own labels)."""
     form = (tracker.active_loop or {}).get("name")
     kind = REPORT_KINDS.get(form) if form else None
     filled = {}
@@ -46,8 +49,9 @@ def handoff_summary(tracker: Tracker) -> dict[str, Any]:
         for e in tracker.events
         if e.get("event") == "user"
     ]
-    wanted = next((i for i in reversed(intents) if i not in (None, "request_agent")), None)
+    wanted = next((i for i in reversed(intents) if i in GOALS), None)
     return {
+        "form": form if kind else None,
         "wanted": kind.label if kind else wanted,
         "slots": filled,
         "report_number": tracker.get_slot("last_report_number"),

@@ -23,16 +23,9 @@ from bot.actions.report_form import (
 )
 from bot.rules import eligibility
 from bot.rules.eligibility import Decision
+from bot.rules.labels import FORM_FIELDS
 
-FIELDS = {
-    "beneficiary_name": "الاسم",
-    "national_id": "رقم الهوية",
-    "mobile": "الجوال",
-    "service": "الخدمة",
-    "platform": "المنصة",
-    "request_channel": "قناة استخدامها",
-    "suggestion": "المقترح",
-}
+FIELDS = FORM_FIELDS["improvement_form"]
 SUGGESTION_LIMIT = 2000
 
 

@@ -37,6 +37,7 @@ from bot.rules.identity import (
     mask_national_id,
     mask_phone,
 )
+from bot.rules.labels import REQUEST_CHANNEL_LABELS
 
 PERSONAL_SLOTS = ("beneficiary_name", "national_id", "mobile")
 PROFILE_SLOTS = {
@@ -98,12 +99,7 @@ CHANNEL_OPTIONS = {
         *("wara2", "waraq", "far3", "7odoori"),
     ],
 }
-VALUE_LABELS = {
-    "website": "الموقع الإلكتروني",
-    "app": "التطبيق",
-    "call_center": "مركز الاتصال",
-    "paper": "معاملة ورقية",
-}
+VALUE_LABELS = REQUEST_CHANNEL_LABELS  # the names live with every other label
 ENTITY_MAX = 150
 SERVICE_MAX = 200
 

@@ -7,6 +7,8 @@ Agents sign in (`POST /api/agents/login`) and send their session token as a bear
 token (sign-in throttled: `bot/desk/sign_in.py`). Agents see the waiting chats and their
 own; supervisors see every chat and can reassign one, to an active agent only. The queue
 shows conversation ids masked (they hold phone numbers); actions go by the hand-off's id.
+Each chat comes with its codes named in Arabic (`labels`: channel, reason, status, what the
+user wanted, the answers), from the bot's own tables (`bot/rules/labels.py`).
 A transcript and the unmasked identifiers are for the chat's holder or a supervisor, and
 every read is audited; a report's status, only for the report filed by a chat one holds.
 Every field is bounded (`bot/rules/input_bounds.py`): out of bounds is a 400 with a JSON error,
@@ -37,6 +39,13 @@ from bot.desk.staff_api import (
 )
 from bot.rules import input_bounds as bounds
 from bot.rules.input_bounds import BadInput
+from bot.rules.labels import (
+    CHANNEL_LABELS,
+    HANDOFF_REASONS,
+    HANDOFF_STATUSES,
+    label,
+    summary_view,
+)
 from bot.rules.lifecycle import TransitionError
 from bot.store.agents import AgentView, agent_for_token, is_active_agent, sign_in, sign_out
 from bot.store.database import Store
@@ -198,9 +207,16 @@ async def list_queue(request: web.Request) -> web.Response:
                 "agent": h.agent,
                 "waiting_seconds": int((now - created).total_seconds()),
                 "summary": h.summary,
+                # What the console shows: the codes above named in Arabic, by the bot's labels.
+                "labels": {
+                    "channel": label(CHANNEL_LABELS, h.channel),
+                    "reason": label(HANDOFF_REASONS, h.reason),
+                    "status": label(HANDOFF_STATUSES, h.status),
+                    **summary_view(h.summary),
+                },
             }
         )
-    return web.json_response({"handoffs": items})
+    return web.json_response({"handoffs": items, "me": me.username})
 
 
 async def take_handoff(request: web.Request) -> web.Response:

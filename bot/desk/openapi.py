@@ -160,11 +160,36 @@ SCHEMAS: dict[str, Any] = {
                 "description": "what the bot knew (identifiers masked)",
                 "additionalProperties": True,
             },
+            "labels": {
+                "type": "object",
+                "description": "what the console shows: the codes above in Arabic, named "
+                "by the bot's own tables (identifiers masked as in the summary)",
+                "properties": {
+                    "channel": {"type": "string"},
+                    "reason": {"type": "string"},
+                    "status": {"type": "string"},
+                    "wanted": {"type": "string"},
+                    "answers": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "field": {"type": "string"},
+                                "value": {"type": "string"},
+                            },
+                        },
+                    },
+                    "report_number": {"type": "string", "nullable": True},
+                },
+            },
         },
     },
     "Queue": {
         "type": "object",
-        "properties": {"handoffs": {"type": "array", "items": _ref("Handoff")}},
+        "properties": {
+            "handoffs": {"type": "array", "items": _ref("Handoff")},
+            "me": {"type": "string", "description": "the signed-in agent's username"},
+        },
     },
     "Held": {
         "type": "object",

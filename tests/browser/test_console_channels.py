@@ -54,7 +54,8 @@ def test_a_whatsapp_user_and_an_agent_in_the_console(setup, browser):
     wait_for_text(twilio, user, "سيتولى")
     page = signed_in(browser, bot, "sara")
     entry = queue_entry(page, bot, user)
-    expect(entry).to_contain_text("whatsapp:+")  # the channel and a masked number:
+    expect(entry).to_contain_text("واتساب · +")  # the channel in Arabic and a masked number:
+    expect(entry).not_to_contain_text("whatsapp")  # never the channel's code
     assert user.removeprefix("whatsapp:+")[:-2] not in entry.inner_text()  # two digits at most
     take_and_reply(page, bot, user, "مرحباً، معك سارة")
     wait_for_text(twilio, user, "مرحباً، معك سارة")  # on WhatsApp, through Twilio

@@ -350,3 +350,11 @@ def test_a_free_text_answer_read_as_a_faq_question_is_kept_unless_it_asks(
     current = tracker(text, slots, intent="faq")
     result = asyncio.run(ValidateComplaintForm().extract_title(CollectingDispatcher(), current, {}))
     assert result == ({"title": text} if taken else {})
+
+
+def test_the_days_said_with_the_trigger_are_not_asked_again() -> None:
+    answer = "وعدوني يردون خلال ٥ ايام عمل وما ردوا"
+    slots = {**PROFILE, "complaint_trigger": answer, "requested_slot": "complaint_trigger"}
+    result, _ = validate(ValidateComplaintForm(), "complaint_trigger", tracker(answer, slots))
+    assert result["complaint_trigger"] == "sla_passed"
+    assert result["sla_days"] == "5"

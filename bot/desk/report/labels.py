@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from bot.rules.labels import HANDOFF_REASONS as HANDOFF_REASONS  # one table: the bot's
+from bot.rules.labels import REPORT_TYPE_LABELS
 from bot.rules.lifecycle import STATUS_LABELS
 
-TYPE_LABELS = {
-    "complaint": "تقديم شكوى",
-    "digitization": "طلب تحول",
-    "improvement": "اقتراح تطوير",
-}
+TYPE_LABELS = REPORT_TYPE_LABELS
 
 # The status names of a report, as the beneficiary sees them.
 STATUS_NAMES = dict(STATUS_LABELS, referred="أُحيل إلى الجهة")
@@ -27,12 +25,6 @@ SURVEY_QUESTIONS = {
     "solution_score": "الرضا عن الحل المقدم من الجهة",
     "handling_score": "الرضا عن معالجة البلاغ",
     "effort_score": "سهولة الحصول على الحل",
-}
-
-HANDOFF_REASONS = {
-    "asked": "طلب المستفيد موظفاً",
-    "not_understood": "تعذّر الفهم مرتين",
-    "dispute": "اعتراض على قرار",
 }
 
 MONTH_NAMES = (

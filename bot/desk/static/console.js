@@ -3,6 +3,8 @@
   var token = sessionStorage.getItem("balagh.agent");
   var role = sessionStorage.getItem("balagh.role");
   var current = null;
+  // The queue's tabs: waiting (oldest first), the agent's own, every open chat (supervisors).
+  var me = null, items = [], tab = role === "supervisor" ? "all" : "waiting";
   function $(id) { return document.getElementById(id); }
   function api(method, path, body) {
     return fetch(path, { method: method, headers: { "Content-Type": "application/json",
@@ -24,18 +26,64 @@
     $("transcript").textContent = ""; $("revealed").textContent = ""; $("reply-error").textContent = ""; refresh();
   }
   function signOut() { sessionStorage.removeItem("balagh.agent"); token = null; $("desk").hidden = true; $("login").hidden = false; }
-  var CHANNELS = { rest: "واجهة برمجية", webchat: "الموقع", whatsapp: "واتساب", sms: "رسالة نصية" };
-  var REASONS = { asked: "طلب موظفاً", not_understood: "لم يفهمه المساعد", dispute: "يعترض على قرار" };
-  function renderQueue(items) {
-    var list = $("queue"); list.textContent = "";
-    items.forEach(function (h) {
+  // The desk names every code in Arabic (`labels`, from the bot's own tables): the console
+  // shows those names only, never a code; the masked id without its channel's prefix.
+  function describe(h) {
+    var l = h.labels || {};
+    var answers = (l.answers || []).map(function (a) { return a.field + ": " + a.value; }).join("، ");
+    var who = String(h.conversation || "").replace(/^[a-z][a-z0-9_-]*:/, "");
+    return (l.channel || "") + " · " + who + " · " + (l.reason || "") + " · " + (l.status || "")
+      + " · " + waited(h.waiting_seconds) + " · " + (l.wanted || "")
+      + (answers ? " (" + answers + ")" : "") + (l.report_number ? " · بلاغ " + l.report_number : "")
+      + (h.agent ? " · لدى " + h.agent : "");
+  }
+  // The wait in minutes, the noun agreeing with its number (as `bot.rules.arabic.counted`).
+  function waited(seconds) {
+    var m = Math.floor((seconds || 0) / 60), tail = m % 100;
+    if (m < 1) return "منذ أقل من دقيقة";
+    if (m === 1) return "منذ دقيقة واحدة";
+    if (m === 2) return "منذ دقيقتين";
+    return "منذ " + m + (tail >= 3 && tail <= 10 ? " دقائق" : " دقيقة");
+  }
+  function inTab(name) {
+    var shown = items.filter(function (h) {
+      if (name === "waiting") return h.status === "waiting";
+      if (name === "mine") return h.status === "active" && h.agent === me;
+      return true;
+    });
+    return shown.sort(function (a, b) { return b.waiting_seconds - a.waiting_seconds; }); // oldest first
+  }
+  function selectTab(name) {
+    tab = name;
+    Array.prototype.forEach.call(document.querySelectorAll("#tabs [role=tab]"), function (t) {
+      var on = t.getAttribute("data-tab") === name;
+      t.setAttribute("aria-selected", on ? "true" : "false"); t.tabIndex = on ? 0 : -1;
+    });
+    $("queue").setAttribute("aria-labelledby", "tab-" + name);
+    renderQueue();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("#tabs [role=tab]"), function (t) {
+    t.addEventListener("click", function () { selectTab(t.getAttribute("data-tab")); });
+    t.addEventListener("keydown", function (e) {  // arrows move between the tabs
+      if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+      var tabs = Array.prototype.filter.call(document.querySelectorAll("#tabs [role=tab]"), function (x) { return !x.hidden; });
+      var step = e.key === "ArrowLeft" ? 1 : -1, next = tabs[(tabs.indexOf(t) + step + tabs.length) % tabs.length];  // right-to-left
+      selectTab(next.getAttribute("data-tab")); next.focus(); e.preventDefault();
+    });
+  });
+  function renderQueue() {
+    ["waiting", "mine", "all"].forEach(function (name) {
+      $("tab-" + name).querySelector(".count").textContent = "(" + inTab(name).length + ")";
+    });
+    var shown = inTab(tab), list = $("queue"); list.textContent = "";
+    $("queue-empty").hidden = shown.length > 0;
+    shown.forEach(function (h) {
       // Actions go by the hand-off's id; the conversation id comes masked (it holds a phone number).
       var li = document.createElement("li"); li.setAttribute("data-handoff", String(h.id));
-      var mins = Math.floor(h.waiting_seconds / 60);
-      var slots = Object.keys(h.summary.slots || {}).map(function (k) { return h.summary.slots[k]; }).join("، ");
-      li.textContent = (CHANNELS[h.channel] || h.channel) + " · " + (h.conversation || "") + " · " + (REASONS[h.reason] || h.reason) + " · منذ " + mins + " دقيقة · "
-        + (h.summary.wanted || "") + (slots ? " (" + slots + ")" : "") + (h.summary.report_number ? " · بلاغ " + h.summary.report_number : "")
-        + (h.agent ? " · لدى " + h.agent : "");
+      var text = describe(h);
+      li.textContent = text;
+      // The open chat's header follows the queue (taken: its status says so).
+      if (current && current.id === h.id) { current = h; $("chat-info").textContent = text; }
       var open = document.createElement("button"); open.type = "button";
       open.textContent = h.status === "waiting" ? "استلام" : "فتح";
       open.addEventListener("click", function () {
@@ -43,7 +91,7 @@
           .then(function (res) {
             // A failed take says so beside the queue: an open chat, if any, stays as it was.
             $("queue-error").textContent = res.ok ? "" : (TAKE_FAILURES[res.status] || res.body.error);
-            if (res.ok) { openChat(h, li.textContent); } else { refresh(); }
+            if (res.ok) { if (tab === "waiting") { selectTab("mine"); } openChat(h, text); } else { refresh(); }
           });
       });
       li.appendChild(open);
@@ -71,10 +119,15 @@
   }
   function refresh() {
     if (!token) return;
-    api("GET", "/api/handoffs").then(function (res) { if (res.ok) renderQueue(res.body.handoffs); });
+    api("GET", "/api/handoffs").then(function (res) {
+      if (res.ok) { me = res.body.me; items = res.body.handoffs || []; renderQueue(); }
+    });
     if (current) api("GET", "/api/handoffs/" + current.id + "/transcript").then(function (res) { if (res.ok) renderTranscript(res.body); });
   }
-  function start() { $("login").hidden = true; $("desk").hidden = false; $("reports-link").hidden = role !== "supervisor"; refresh(); }
+  function start() {
+    $("login").hidden = true; $("desk").hidden = false; $("reports-link").hidden = role !== "supervisor";
+    $("tab-all").hidden = role !== "supervisor"; selectTab(role === "supervisor" ? "all" : "waiting"); refresh();
+  }
   // Too many failed sign-ins: the desk says how long to wait (in Arabic); the button waits too.
   function throttled(body) {
     var seconds = Math.max(1, body.retry_after || 1), button = $("login-form").querySelector("button");
