@@ -124,7 +124,7 @@ class _RebasedHttpClient(AsyncTwilioHttpClient):
 
 @dataclass
 class _Outgoing:
-    message_id: int
+    message_id: int | None  # None: not recorded (the store was unreachable)
     to: str
     body: str | None
     content_sid: str | None
@@ -160,9 +160,15 @@ class TwilioSender:
         variables: dict[str, str] | None = None,
     ) -> None:
         """Queue a message (returns at once; delivery happens in the background)."""
-        message_id = await self.store.run(
-            log_outbound, self.channel, to, body, content_sid, clock.now()
-        )
+        try:
+            message_id: int | None = await self.store.run(
+                log_outbound, self.channel, to, body, content_sid, clock.now()
+            )
+        except Exception as failure:  # the store unreachable: send it unrecorded
+            logger.error(
+                "outbound %s message not recorded (%s): sent anyway", self.channel, failure
+            )
+            message_id = None
         queue = self._queues.setdefault(to, asyncio.Queue())
         await queue.put(_Outgoing(message_id, to, body, content_sid, variables))
         worker = self._workers.get(to)
@@ -195,8 +201,7 @@ class TwilioSender:
                     MAX_ATTEMPTS,
                 )
                 if not retryable or attempt == MAX_ATTEMPTS:
-                    await self.store.run(
-                        outbound_result,
+                    await self._record(
                         item.message_id,
                         "failed",
                         clock.now(),
@@ -211,8 +216,7 @@ class TwilioSender:
                     "twilio %s unreachable (%s), attempt %s", self.channel, failure, attempt
                 )
                 if attempt == MAX_ATTEMPTS:
-                    await self.store.run(
-                        outbound_result,
+                    await self._record(
                         item.message_id,
                         "failed",
                         clock.now(),
@@ -223,8 +227,7 @@ class TwilioSender:
                     )
                     return
             else:
-                await self.store.run(
-                    outbound_result,
+                await self._record(
                     item.message_id,
                     "sent",
                     clock.now(),
@@ -233,6 +236,16 @@ class TwilioSender:
                 )
                 return
             await asyncio.sleep(self.config.retry_delay * 2 ** (attempt - 1))
+
+    async def _record(self, message_id: int | None, *result: Any) -> None:
+        """Record a delivery's outcome (not when the message was sent unrecorded, nor
+        when the store is unreachable: the worker goes on with the queue)."""
+        if message_id is None:
+            return
+        try:
+            await self.store.run(outbound_result, message_id, *result)
+        except Exception as failure:
+            logger.error("outcome of outbound message %s not recorded: %s", message_id, failure)
 
     async def idle(self) -> None:
         """Wait until every queued message has been handled (for tests and shutdown)."""
@@ -460,12 +473,20 @@ class _TwilioInput(InputChannel):
                 # Signed, so from Twilio: but a conversation id is only ever a phone number.
                 logger.warning("%s webhook with an unexpected From refused", self.channel)
                 return response.text("unexpected From", status=400)
-            fresh = await self.store.run(first_delivery, sid, self.channel, sender, clock.now())
+            try:
+                fresh = await self.store.run(first_delivery, sid, self.channel, sender, clock.now())
+                choices = await self.store.run(offered_choices, sender) if fresh else []
+            except Exception as failure:
+                # The store unreachable: the message goes on to Rasa, which answers it or
+                # apologises (bot/server/patches/outage.py); never a silent 500.
+                logger.error(
+                    "%s message %s not checked against the store: %s", self.channel, sid, failure
+                )
+                fresh, choices = True, []
             if not fresh:
                 logger.info("%s message %s already processed; ignored", self.channel, sid)
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             text = (form.get("Body") or "").replace("\x00", "")[:MAX_MESSAGE]  # NUL never stored
-            choices = await self.store.run(offered_choices, sender)
             index = chosen_index(text, len(choices))
             if index is not None:
                 text = choices[index]

@@ -20,6 +20,7 @@ Configured in endpoints.yml as `type: bot.server.locking.AtomicRedisLockStore` w
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
@@ -30,6 +31,7 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
+logger = logging.getLogger(__name__)
 Result = TypeVar("Result")
 KEY_PREFIX = "balagh:lock:"
 
@@ -160,8 +162,15 @@ class AtomicRedisLockStore(LockStore):
         self._return(keys=[self._key(conversation_id)], args=arguments)
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        """Remove the ticket; the lock disappears with its last ticket (atomically)."""
-        self.finish_serving(conversation_id, ticket_number)
+        """Remove the ticket; the lock disappears with its last ticket (atomically). With
+        Redis unreachable the message was already handled (or never started): the ticket
+        is left to expire, and the message is not reported as failed."""
+        try:
+            self.finish_serving(conversation_id, ticket_number)
+        except redis.RedisError as failure:
+            logger.warning(
+                "ticket %s of %s left to expire: %s", ticket_number, conversation_id, failure
+            )
 
     @asynccontextmanager
     async def lock(

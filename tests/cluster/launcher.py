@@ -1,5 +1,7 @@
 """Start `balagh cluster` on fresh stores and free loopback ports, and clean up after it:
-shared by the cluster tests and the benchmarks (`bench/topology.py`)."""
+shared by the cluster tests and the benchmarks (`bench/topology.py`). Redis is a private
+`redis-server` of the cluster's own (no persistence), so a fault test can stop and start
+it without touching anything else on the machine."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from bot.ops.processes import is_listening, wait_for_port
 from bot.store.database import Store, shared_store
 from tests.conftest import AMQP_URL, POSTGRES_ADMIN_URL, delete_queue
 from tests.e2e.conftest import ACTIONS_TOKEN, API_TOKEN, free_port, stop_process_group
@@ -40,6 +43,19 @@ class LaunchedCluster:
     internal_port: int
     work: Path
     process: subprocess.Popen
+    redis_port: int
+    redis: subprocess.Popen | None = None
+
+    def start_redis(self) -> None:
+        """The cluster's Redis again, on the same port (empty: it keeps nothing on disk)."""
+        self.redis = redis_server(self.redis_port, self.work)
+
+    def stop_redis(self) -> None:
+        if self.redis is not None:
+            self.redis.terminate()
+            self.redis.wait(timeout=30)
+            self.redis = None
+        self.wait_until(lambda: not is_listening(self.redis_port), "Redis to stop", 30)
 
     @property
     def store(self) -> Store:
@@ -73,6 +89,19 @@ class LaunchedCluster:
         self.wait_until(ready, f"{replica_url} to serve the model", timeout)
 
 
+def redis_server(port: int, work: Path) -> subprocess.Popen:
+    """A private `redis-server` on 127.0.0.1:`port`, without persistence, once it listens."""
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
+        + ["--save", "", "--appendonly", "no", "--dir", str(work)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    wait_for_port(port, process, 30)
+    return process
+
+
 def _admin(statement: str) -> None:
     engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
@@ -94,6 +123,7 @@ def launched_cluster(
     replica_ports = [free_port() for _ in range(replicas)]
     lb_port, actions_port, desk_port = free_port(), free_port(), free_port()
     internal_port = free_port()
+    redis_port = free_port()
     queue = f"balagh.events.test.{suffix}"
     env = {
         **os.environ,
@@ -101,10 +131,10 @@ def launched_cluster(
         "RASA_TELEMETRY_ENABLED": "false",
         "BALAGH_DATABASE_URL": database_url,
         "BALAGH_TRACKER_STORE_URL": tracker_store_url,
-        "BALAGH_LOCK_STORE_URL": "redis://127.0.0.1:6379/1",
+        "BALAGH_LOCK_STORE_URL": f"redis://127.0.0.1:{redis_port}/1",
         "BALAGH_EVENT_BROKER_URL": AMQP_URL,
         "BALAGH_EVENT_QUEUE": queue,
-        "BALAGH_SOCKETIO_REDIS_URL": "redis://127.0.0.1:6379/2",
+        "BALAGH_SOCKETIO_REDIS_URL": f"redis://127.0.0.1:{redis_port}/2",
         "BALAGH_CLUSTER_DIR": str(work),
         "BALAGH_CLUSTER_PORT": str(lb_port),
         "BALAGH_CLUSTER_INTERNAL_PORT": str(internal_port),
@@ -117,6 +147,7 @@ def launched_cluster(
         "BALAGH_MEDIA_DIR": str(work / "media"),
         **(extra_env or {}),
     }
+    redis = redis_server(redis_port, work)
     command = [sys.executable, "-m", "bot.ops.cluster", "--model", str(model)]
     with open(work / "cluster.log", "w") as log:
         process = subprocess.Popen(
@@ -138,6 +169,8 @@ def launched_cluster(
         internal_port=internal_port,
         work=work,
         process=process,
+        redis_port=redis_port,
+        redis=redis,
     )
     try:
         for url in launched.replica_urls:
@@ -152,6 +185,9 @@ def launched_cluster(
         yield launched
     finally:
         stop_process_group(process, signal_name="SIGTERM")
+        if launched.redis is not None:
+            launched.redis.terminate()
+            launched.redis.wait(timeout=30)
         shared_store(database_url).dispose()  # before its database is dropped
         for name in databases:
             _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,6 +1,7 @@
 """The production topology: replicas share conversations, pushes cross replicas, every
 event reaches RabbitMQ, and the cluster survives a killed replica, a stopped action
-server and a PostgreSQL restart."""
+server, a PostgreSQL restart, and Redis or PostgreSQL stopped (never silent: the apology,
+then the conversation continues when the store is back)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import json
 import os
 import signal
 import subprocess
+import urllib.error
+import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -22,6 +25,7 @@ from bot.ops.processes import is_listening
 from bot.store.models import Report
 from channels.rest import conversation_id
 from tests.cluster.conftest import Cluster, national_id, post_json
+from tests.e2e.conftest import Bot
 from tests.helpers.cluster import suggestion_until_summary
 
 pytestmark = pytest.mark.cluster
@@ -31,6 +35,35 @@ def reports_of(cluster: Cluster, sender: str) -> list[Report]:
     with cluster.store.session() as session:
         query = select(Report).where(Report.conversation_id == conversation_id(sender))
         return list(session.execute(query).scalars())
+
+
+def is_apology(reply: str) -> bool:
+    """The `utter_service_unavailable` apology: a fault, nothing saved, send it again (its
+    exact text and length: tests/unit/test_outage.py)."""
+    return all(words in reply for words in ("عطل مؤقت", "يُحفظ", "أعد إرسال"))
+
+
+def readiness(bot: Bot) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(f"{bot.rasa_url}/webhooks/health/ready", timeout=10) as got:
+            return got.status, json.loads(got.read())
+    except urllib.error.HTTPError as failure:
+        return failure.code, json.loads(failure.read())
+
+
+def user_texts(cluster: Cluster, sender: str) -> list[str]:
+    return [e["text"] for e in cluster.lb.tracker(sender)["events"] if e["event"] == "user"]
+
+
+def postgresql(action: str) -> None:
+    version = subprocess.run(
+        ["ls", "/etc/postgresql"], capture_output=True, text=True, check=True
+    ).stdout.split()[0]
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_a_conversation_moves_between_replicas_and_files_once(cluster: Cluster) -> None:
@@ -147,7 +180,7 @@ def test_action_server_down_apologises_files_nothing_then_files_when_back(
     os.kill(cluster.pid("actions"), signal.SIGTERM)
     cluster.wait_until(lambda: cluster.state()["actions"]["stopped"], "the action server to stop")
     reply = cluster.lb.say(sender, "تأكيد")
-    assert "عطل مؤقت" in reply and "أعد إرسالها" in reply
+    assert is_apology(reply)
     assert reports_of(cluster, sender) == []
     tracker = cluster.lb.tracker(sender)
     assert tracker["active_loop"].get("name") == "improvement_form"  # still at the summary
@@ -181,14 +214,7 @@ def test_a_killed_replica_restarts_and_the_form_continues_where_it_was(
 def test_postgresql_restarts_and_the_services_reconnect(cluster: Cluster) -> None:
     sender = f"cl-{uuid.uuid4().hex[:10]}"
     assert "اقتراح" in cluster.lb.say(sender, "عندي اقتراح لتطوير خدمة رقمية")
-    version = subprocess.run(
-        ["ls", "/etc/postgresql"], capture_output=True, text=True, check=True
-    ).stdout.split()[0]
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-        check=True,
-        capture_output=True,
-    )
+    postgresql("restart")
     # No service was restarted: the next messages and the staff API work.
     assert "رقم الهوية" in cluster.lb.say(sender, "سارة عبدالله الشهري")
     assert "جوال" in cluster.replicas[1].say(sender, national_id(4))
@@ -196,3 +222,59 @@ def test_postgresql_restarts_and_the_services_reconnect(cluster: Cluster) -> Non
     assert status == 404
     with cluster.store.session() as session:
         assert session.execute(select(func.count(Report.id))).scalar() >= 0
+
+
+def widget_reply(bot: Bot, text: str) -> str:
+    """The first answer the widget shows to `text` (a new session, long-polling)."""
+
+    async def scenario() -> str:
+        client = socketio.AsyncClient()
+        confirmed, answered = asyncio.Event(), asyncio.get_running_loop().create_future()
+        client.on("session_confirm", lambda _: confirmed.set())
+        client.on("bot_uttered", lambda data: answered.done() or answered.set_result(data))
+        await client.connect(bot.rasa_url, transports=["polling"], socketio_path="socket.io")
+        try:
+            await client.emit("session_request", {})
+            await asyncio.wait_for(confirmed.wait(), 30)
+            await client.emit("user_uttered", {"message": text})
+            return (await asyncio.wait_for(answered, 30)).get("text", "")
+        finally:
+            await client.disconnect()
+
+    return asyncio.run(scenario())
+
+
+def test_redis_down_apologises_and_is_not_ready_then_answers_when_back(cluster: Cluster) -> None:
+    sender = f"cl-{uuid.uuid4().hex[:10]}"
+    assert "اقتراح" in cluster.lb.say(sender, "عندي اقتراح لتطوير خدمة رقمية")
+    cluster.stop_redis()
+    try:
+        for bot in (cluster.lb, *cluster.replicas):
+            assert is_apology(bot.say(sender, "سارة عبدالله الشهري"))  # not `[]`
+        assert is_apology(widget_reply(cluster.replicas[0], "مرحبا"))  # the widget too
+        for replica in cluster.replicas:
+            status, body = readiness(replica)
+            assert status == 503 and body["checks"]["lock_store"] == "unavailable", body
+    finally:
+        cluster.start_redis()
+    for replica in cluster.replicas:
+        cluster.wait_until(lambda replica=replica: readiness(replica)[0] == 200, "readiness")
+    assert user_texts(cluster, sender) == ["عندي اقتراح لتطوير خدمة رقمية"]  # nothing saved
+    # No restart: the same message now goes through, and the form continues.
+    assert "رقم الهوية" in cluster.lb.say(sender, "سارة عبدالله الشهري")
+    assert "جوال" in cluster.replicas[1].say(sender, national_id(5))
+
+
+def test_postgresql_down_apologises_then_answers_when_back(cluster: Cluster) -> None:
+    sender = f"cl-{uuid.uuid4().hex[:10]}"
+    assert "اقتراح" in cluster.lb.say(sender, "عندي اقتراح لتطوير خدمة رقمية")
+    postgresql("stop")
+    try:
+        for bot in (cluster.lb, *cluster.replicas):
+            assert is_apology(bot.say(sender, "سارة عبدالله الشهري"))
+        assert readiness(cluster.replicas[0])[0] == 503
+    finally:
+        postgresql("start")
+    # The conversation was not started over nor half-saved: the form goes on from there.
+    assert "رقم الهوية" in cluster.lb.say(sender, "سارة عبدالله الشهري")
+    assert user_texts(cluster, sender) == ["عندي اقتراح لتطوير خدمة رقمية", "سارة عبدالله الشهري"]

@@ -73,7 +73,7 @@ def test_every_named_test_exists() -> None:
 _FRESH_PROCESS = """
 import json, sys
 from bot.server import metrics, patches
-from bot.server.patches import action_calls, doors, reconnect, speed
+from bot.server.patches import action_calls, doors, outage, reconnect, speed
 
 PACKAGES = ("rasa", "rasa_sdk", "aiormq", "sanic")
 

@@ -9,6 +9,7 @@ docs/rasa-patches.md is generated from it (`python -m bot.server.patches`).
   installed version is not `PINS`'s.
 - The patches: `speed` (Rasa's per-message recomputation), `action_calls` (calls to the
   action server: outage apology, retries, one kept-alive session, lighter payloads),
+  `outage` (the same apology when the lock or tracker store fails: never silent),
   `doors` (typed payloads, the HTTP app's bounds), `reconnect` (PostgreSQL pool ping), and
   `bot.server.metrics` (message counts and latency).
 - Subclasses and private internals used elsewhere are listed too: the tracker and lock
@@ -58,6 +59,7 @@ CALLS = "tests/unit/test_rasa_server.py::"
 ACTION_CALLS = "tests/unit/test_action_calls.py::"
 DOORS = "tests/security/test_rasa_doors.py::"
 TOPOLOGY = "tests/cluster/test_topology.py::"
+OUTAGE = "tests/unit/test_outage.py::"
 TRACKERS = "rasa.shared.core.trackers.DialogueStateTracker"
 DOMAIN = "rasa.shared.core.domain.Domain"
 RULES = "rasa.core.policies.rule_policy.RulePolicy"
@@ -357,6 +359,42 @@ PATCHES: tuple[Patch, ...] = (
             f"{SQL_STORE}.__init__",
         ),
     ),
+    # bot.server.patches.outage
+    Patch(
+        "rasa.core.channels.channel.register",
+        REPLACED,
+        "bot.server.patches.outage.register",
+        "A lock store or tracker store failure inside `Agent.handle_message` was logged and "
+        "the citizen got nothing (REST: `[]`); every channel's handler now sends the "
+        "`utter_service_unavailable` apology on the message's own output channel "
+        "(citizens' channels only; the hand-off bridge still gets the error).",
+        (
+            OUTAGE + "test_a_failed_message_gets_the_apology_on_its_channel",
+            TOPOLOGY + "test_redis_down_apologises_and_is_not_ready_then_answers_when_back",
+        ),
+        ("rasa.core.channels.channel.register", "rasa.core.agent.Agent.handle_message"),
+    ),
+    Patch(
+        "rasa.core.tracker_store.FailSafeTrackerStore.on_tracker_store_error",
+        REPLACED,
+        "bot.server.patches.outage._unavailable",
+        "With the tracker store unreachable Rasa's fail-safe wrapper saved the tracker in "
+        "memory, and read no conversation (so a known one started over); the error is "
+        "raised instead, the turn stops and the citizen gets the apology.",
+        (
+            OUTAGE + "test_the_fail_safe_store_raises_instead_of_falling_back",
+            TOPOLOGY + "test_postgresql_down_apologises_then_answers_when_back",
+        ),
+        ("rasa.core.tracker_store.FailSafeTrackerStore",),
+    ),
+    Patch(
+        "rasa.core.tracker_store.FailSafeTrackerStore.on_tracker_store_retrieve_error",
+        REPLACED,
+        "bot.server.patches.outage._unavailable",
+        "Same as above, for reads.",
+        (OUTAGE + "test_the_fail_safe_store_raises_instead_of_falling_back",),
+        ("rasa.core.tracker_store.FailSafeTrackerStore",),
+    ),
     # bot.server.metrics
     Patch(
         "rasa.core.agent.Agent.handle_message",
@@ -560,6 +598,8 @@ FINGERPRINTS = {
     "rasa.core.tracker_store.create_engine_kwargs": "dff5f092362096da",
     "rasa.core.tracker_store.SQLTrackerStore.__init__": "64e704d159dfa35b",
     "rasa.core.agent.Agent.handle_message": "ba53507e4d5532a3",
+    "rasa.core.channels.channel.register": "f6dc783f1ad3638e",
+    "rasa.core.tracker_store.FailSafeTrackerStore": "84833481b14c2271",
     "rasa.core.tracker_store.SQLTrackerStore.SQLEvent": "696a0661ef7643a9",
     "rasa.core.tracker_store.SQLTrackerStore._retrieve": "c8adbf6f4b61ddd1",
     "rasa.core.tracker_store.SQLTrackerStore._event_query": "cd44f7901b860bfd",
@@ -655,13 +695,14 @@ def install() -> None:
         return
     check_versions()
     from bot.server import metrics
-    from bot.server.patches import action_calls, doors, http, reconnect, speed
+    from bot.server.patches import action_calls, doors, http, outage, reconnect, speed
 
     http.install()
     speed.install()
     doors.install()
     metrics.install()
     action_calls.install()
+    outage.install()
     reconnect.install()
     _installed = True
 

@@ -23,6 +23,7 @@ Installed by `bot.server.patches.install` (every target is listed there).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import json
 import logging
@@ -48,7 +49,13 @@ from rasa.utils.endpoints import EndpointConfig
 logger = logging.getLogger(__name__)
 
 APOLOGY_RESPONSE = "utter_service_unavailable"
-FALLBACK_APOLOGY = "عذرًا، تعذّر إكمال طلبك الآن بسبب عطل مؤقت. أعد إرسال رسالتك بعد قليل."
+# Used only when the model's domain has no `utter_service_unavailable` (its own text).
+FALLBACK_APOLOGY = "عذرًا، عطل مؤقت ولم يُحفظ شيء من رسالتك. أعد إرسالها بعد قليل."
+# Set when the apology was sent during the current message's turn (read by `outage`, so a
+# store failing afterwards does not send it twice).
+APOLOGISED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "balagh_apologised", default=False
+)
 
 
 class ActionServerFailure(RasaException):
@@ -74,6 +81,7 @@ class _TurnGuard:
             logger.error("turn undone for %s: %s", tracker.sender_id, failure)
             message = await nlg.generate(APOLOGY_RESPONSE, tracker, output_channel.name())
             message = message or {"text": FALLBACK_APOLOGY}
+            APOLOGISED.set(True)
             # Rejected: the action is not logged as executed (a form's execution would
             # otherwise fold the form's earlier turns into this one before the revert).
             return [
