@@ -52,28 +52,6 @@ HIJRI_MONTHS = {
     "ذو الحجه": 12,
     "ذي الحجه": 12,
 }
-NUMBER_WORDS = {
-    "واحد": 1,
-    "يوم": 1,
-    "اثنين": 2,
-    "اثنان": 2,
-    "ثلاث": 3,
-    "ثلاثه": 3,
-    "اربع": 4,
-    "اربعه": 4,
-    "خمس": 5,
-    "خمسه": 5,
-    "ست": 6,
-    "سته": 6,
-    "سبع": 7,
-    "سبعه": 7,
-    "ثمان": 8,
-    "ثمانيه": 8,
-    "تسع": 9,
-    "تسعه": 9,
-    "عشر": 10,
-    "عشره": 10,
-}
 UNIT_DAYS = {"يوم": 1, "ايام": 1, "اسبوع": 7, "اسابيع": 7, "شهر": 30, "اشهر": 30, "شهور": 30}
 DUALS = {"يومين": 2, "اسبوعين": 14, "شهرين": 60}
 OLDEST_ACCEPTED_YEARS = 10
@@ -126,8 +104,8 @@ def _relative(text: str, today: dt.date) -> DateParse | None:
         return DateParse(today - dt.timedelta(days=UNIT_DAYS[body]))
     parts = body.split()
     if len(parts) == 2 and parts[1] in UNIT_DAYS:
-        count_text = parts[0]
-        count = int(count_text) if count_text.isdigit() else NUMBER_WORDS.get(count_text)
+        found = number_at(parts[:1], 0)  # the number words of bot.rules.values, one table
+        count = found[0] if found else None
         if count is None or count > 3650:
             return None
         return DateParse(today - dt.timedelta(days=count * UNIT_DAYS[parts[1]]))
