@@ -76,7 +76,14 @@ $(DOCKER_COMPOSE):
 	@command -v apt-get >/dev/null || { echo "install docker-compose at $(DOCKER_COMPOSE)"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose
 
-unit: $(VENV)/.installed $(VENV)/bin/balagh $(NGINX) $(DOCKER_COMPOSE)
+# PostgreSQL, Redis and RabbitMQ on 127.0.0.1 for the tests and `make cluster`: installed from
+# Debian's packages when missing, started when they do not answer, waited for (a no-op, in a
+# tenth of a second, when they run).
+.PHONY: services
+services:
+	@bash scripts/services.sh
+
+unit: $(VENV)/.installed $(VENV)/bin/balagh $(NGINX) $(DOCKER_COMPOSE) services
 	$(PY) -m pytest -q tests/unit
 
 data-validate: $(VENV)/.installed
@@ -101,7 +108,7 @@ nlu-eval-fresh: $(MODEL)
 nlu-cv: $(VENV)/.installed
 	$(PY) -m scripts.nlu_cross_validation
 
-security: $(MODEL)
+security: $(MODEL) services
 	$(PY) -m pytest -q tests/security
 
 # Browser tests use Debian's Chromium (Playwright never downloads a browser here).
@@ -110,16 +117,16 @@ $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "install Chromium at $(CHROMIUM) (or set CHROMIUM=...)"; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-cluster: $(MODEL) $(NGINX) $(BALAGH)
+cluster: $(MODEL) $(NGINX) $(BALAGH) services
 	BALAGH_NGINX=$(NGINX) $(BALAGH) cluster
 
 # The attacker's tests (tests/security) run against the same real processes.
-e2e: $(MODEL) $(CHROMIUM)
+e2e: $(MODEL) $(CHROMIUM) services
 	BALAGH_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q tests/e2e tests/browser tests/security
 
 # The production topology (two replicas, nginx, PostgreSQL, Redis, RabbitMQ) under faults
 # and 200 simultaneous conversations.
-cluster-test: $(MODEL) $(NGINX)
+cluster-test: $(MODEL) $(NGINX) services
 	BALAGH_NGINX=$(NGINX) $(PY) -m pytest -q tests/cluster
 
 test: lint unit data-validate story-test nlu-eval e2e cluster-test

@@ -9,17 +9,20 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import aiohttp
 
 from bot.rules.identity import with_check_digit
 from tests.cluster.launcher import REST_TOKEN
 
+MOBILE, CODE = "<mobile>", "<code>"
 SUGGESTION_TURNS = [
     "عندي اقتراح لتطوير خدمة رقمية",
     "سارة عبدالله الشهري",
     None,  # the national ID, different for every conversation
-    "0551234567",
+    MOBILE,  # different for every conversation too
+    CODE,  # the one-time code the bot sent to that mobile
     "تجديد الجواز",
     "ابشر",
     "التطبيق",
@@ -66,8 +69,20 @@ async def _post(session: aiohttp.ClientSession, url: str, sender: str, text: str
     return time.perf_counter() - started
 
 
+def code_sent(outbox: Path, mobile: str) -> str:
+    """The newest code the bot wrote to its development outbox for `mobile`."""
+    lines = outbox.read_text(encoding="utf-8").splitlines() if outbox.exists() else []
+    codes = [line.split()[2] for line in lines if line.split()[1] == mobile]
+    return codes[-1] if codes else "000000"  # counted as the bot answers it: a wrong code
+
+
 async def _conversations(
-    urls: Sequence[str], concurrency: int, per_worker: int, measure: Measure, seed: int
+    urls: Sequence[str],
+    concurrency: int,
+    per_worker: int,
+    measure: Measure,
+    seed: int,
+    outbox: Path,
 ) -> None:
     timeout = aiohttp.ClientTimeout(total=120)
     connector = aiohttp.TCPConnector(limit=concurrency * 2)
@@ -79,14 +94,17 @@ async def _conversations(
             for round_ in range(per_worker):
                 number = seed + index * per_worker + round_
                 sender = f"bench-{uuid.uuid4().hex[:10]}"
+                mobile = f"05{number % 10**8:08d}"
                 for turn, text in enumerate(SUGGESTION_TURNS):
                     url = urls[(index + turn) % len(urls)]
+                    if text is None:
+                        text = with_check_digit(f"1{number:08d}")
+                    elif text == MOBILE:
+                        text = mobile
+                    elif text == CODE:
+                        text = code_sent(outbox, "+966" + mobile[1:])
                     try:
-                        measure.latencies.append(
-                            await _post(
-                                session, url, sender, text or with_check_digit(f"1{number:08d}")
-                            )
-                        )
+                        measure.latencies.append(await _post(session, url, sender, text))
                     except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError):
                         measure.failures += 1
 
@@ -96,11 +114,16 @@ async def _conversations(
 
 
 def run_conversations(
-    urls: Sequence[str], concurrency: int, per_worker: int, seed: int = 5_000_000
+    urls: Sequence[str],
+    concurrency: int,
+    per_worker: int,
+    outbox: Path,
+    seed: int = 5_000_000,
 ) -> Measure:
-    """`concurrency` citizens at once, each filing `per_worker` suggestions in a row."""
+    """`concurrency` citizens at once, each filing `per_worker` suggestions in a row
+    (confirming their mobile with the code the cluster wrote to `outbox`)."""
     measure = Measure()
-    asyncio.run(_conversations(urls, concurrency, per_worker, measure, seed))
+    asyncio.run(_conversations(urls, concurrency, per_worker, measure, seed, outbox))
     return measure
 
 

@@ -56,14 +56,16 @@ def measure(model: Path, quick: bool) -> Figures:
     rounds = {1: 3 if quick else 6, 8: 2 if quick else 8, 32: 1 if quick else 2}
     with cluster(model) as running:
         one = [running.replica_urls[0]]
-        run_conversations(
-            one, 4, 1, seed=9_000_000
-        )  # warm-up (lazy imports; TensorFlow's first calls in the default model)
+        outbox = running.work / "otp.log"
+        # warm-up (lazy imports; TensorFlow's first calls in the default model)
+        run_conversations(one, 4, 1, outbox, seed=9_000_000)
         by_concurrency = {
-            concurrency: run_conversations(one, concurrency, rounds[concurrency], seed=concurrency)
+            concurrency: run_conversations(
+                one, concurrency, rounds[concurrency], outbox, seed=concurrency
+            )
             for concurrency in (1, 8, 32)
         }
-        two = run_conversations([running.lb_url], 32, rounds[32], seed=7_000_000)
+        two = run_conversations([running.lb_url], 32, rounds[32], outbox, seed=7_000_000)
         turn5, turn60 = run_history_comparison(running.replica_urls[0])
         rss = running.rss_mib("rasa-1")
     return Figures(

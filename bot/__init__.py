@@ -4,7 +4,8 @@ One room per process or concern; each room's `__init__` says what lives there an
 may import (`tests/unit/test_layout.py` fails on an import that breaks these rules):
 
 - `bot.settings`, `bot.clock`: configuration and time; import nothing else of the project
-  (the clock reads its time zone from the settings).
+  (the clock reads its time zone from the settings) but `bot.private`.
+- `bot.private`: the files and folders Balagh creates, 0600 and 0700; imports nothing.
 - `bot.rules`: the guide's rules and Arabic text handling, pure functions.
 - `bot.store`: the reports store (SQLAlchemy, migrations, media files).
 - `bot.observability`: what every process uses to be operated (JSON logs with identifiers

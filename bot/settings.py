@@ -30,6 +30,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
+from bot.private import private_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 # Set by the public edge (nginx) on every request it forwards, overwriting the caller's:
 # what may only be called from inside (the REST channel without its token) checks it.
@@ -58,13 +60,14 @@ class Secret:
 def _generated_secret(variable: str, file_name: str) -> str:
     file = ROOT / "var" / file_name
     if not file.exists():
-        file.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(file.parent, tighten=True)
         try:
             descriptor = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             pass  # another process wrote it first: read theirs
         else:
             with os.fdopen(descriptor, "w") as handle:
+                os.fchmod(handle.fileno(), 0o600)  # whatever the umask
                 handle.write(secrets.token_hex(32))
     for _ in range(100):  # the writer may not have flushed yet
         value = file.read_text().strip()
@@ -107,6 +110,13 @@ def _ports(value: str) -> tuple[int, ...]:
 def _positive(value: str) -> float:
     number = float(value)
     if not (math.isfinite(number) and number > 0):
+        raise ValueError(value)
+    return number
+
+
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 1:
         raise ValueError(value)
     return number
 
@@ -208,6 +218,13 @@ def _origins(value: str) -> tuple[str, ...]:
     return origins
 
 
+def _data_keys(value: str) -> tuple[str, ...]:
+    keys = tuple(key.strip() for key in value.split(",") if key.strip())
+    if any(len(key) < 32 for key in keys):
+        raise ValueError(value)
+    return keys
+
+
 def _json_object(value: str) -> dict[str, str]:
     parsed = json.loads(value)
     if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
@@ -222,6 +239,7 @@ PORT = Kind("port", "a port number (1-65535)", _port)
 PORTS = Kind("ports, comma-separated", "port numbers (1-65535), comma-separated", _ports)
 SECONDS = Kind("seconds > 0", "a number of seconds greater than 0", _positive)
 SECONDS_OR_0 = Kind("seconds ≥ 0", "a number of seconds, 0 or more", _not_negative)
+COUNT = Kind("whole number ≥ 1", "a whole number, 1 or more", _count)
 HOURS = Kind("hours > 0", "a number of hours greater than 0", _positive)
 PATH = Kind("path", "a path", Path)
 HTTP_URL = Kind("URL `http(s)://`", "an http:// or https:// URL", _url("http", "https"))
@@ -254,6 +272,12 @@ ORIGINS = Kind(
     "origins such as https://www.example.gov.sa (scheme, host, port; no path), comma-separated",
     _origins,
 )
+DATA_KEYS = Kind(
+    "secrets, comma-separated",
+    "secrets of at least 32 characters, comma-separated",
+    _data_keys,
+    False,
+)
 TEMPLATES = Kind(
     "JSON object", 'a JSON object of texts, e.g. {"closed": "HX..."}', _json_object, False
 )
@@ -285,8 +309,14 @@ def _var(
     return field(metadata={"spec": spec}, repr=kind.shows_value)
 
 
-def _secret(variable: str, file_name: str, meaning: str, *, group: str) -> Any:
-    kind = Kind("secret", "a secret", lambda value: Secret(variable, file_name, value), False)
+def _secret(variable: str, file_name: str, meaning: str, *, group: str, minimum: int = 0) -> Any:
+    def parse(value: str) -> Secret:
+        if len(value) < minimum:
+            raise ValueError(value)
+        return Secret(variable, file_name, value)
+
+    expect = f"a secret of at least {minimum} characters" if minimum else "a secret"
+    kind = Kind("secret", expect, parse, False)
     shown = f"generated once into `var/{file_name}`"
     return _var(variable, kind, Secret(variable, file_name), meaning, group=group, shown=shown)
 
@@ -350,6 +380,23 @@ class Settings:
         "",
         "socket.io's Redis manager: a push from any Rasa replica reaches a browser connected"
         " to another; unset: one replica",
+        group=STORES,
+    )
+    data_key: Secret = _secret(
+        "BALAGH_DATA_KEY",
+        "data.key",
+        "encrypts the names, national IDs and mobiles of the reports store (AES-GCM) and keys"
+        " the hashes they are found by (at least 32 characters: `openssl rand -hex 32`);"
+        " compose refuses to start without it",
+        group=STORES,
+        minimum=32,
+    )
+    data_key_previous: tuple[str, ...] = _var(
+        "BALAGH_DATA_KEY_PREVIOUS",
+        DATA_KEYS,
+        (),
+        "during a key rotation, the previous data key(s), comma-separated: still read and"
+        " looked up under until `balagh rotate-data-key` has written every row again",
         group=STORES,
     )
     media_dir: Path = _var(
@@ -446,6 +493,13 @@ class Settings:
         " unset: WhatsApp and SMS off",
         group=TWILIO,
     )
+    code_secret: Secret = _secret(
+        "BALAGH_CODE_SECRET",
+        "codes.secret",
+        "keys the hashes under which one-time codes, and the mobiles and addresses they"
+        " were sent to, are stored",
+        group=ACTIONS,
+    )
     webchat_secret: Secret = _secret(
         "BALAGH_WEBCHAT_SECRET",
         "webchat.secret",
@@ -540,6 +594,15 @@ class Settings:
         "seconds between runs of the timed rules (48-hour cancellation, delay notices)",
         group=DESK,
         shown="`60`",
+    )
+    retention_days: int = _var(
+        "BALAGH_RETENTION_DAYS",
+        COUNT,
+        365,
+        "days after a report is settled (closed, accepted, rejected, cancelled) before the"
+        " scheduler removes its personal data (name, identifier, mobile, description, survey"
+        " comment); the counts of the voice-of-the-beneficiary report stay",
+        group=DESK,
     )
     agent_hours: str = _var(
         "BALAGH_AGENT_HOURS",
@@ -654,6 +717,37 @@ class Settings:
     twilio_sms_number: str = _var(
         "TWILIO_SMS_NUMBER", TEXT, "", "e.g. `+9665…` (enables SMS)", group=TWILIO
     )
+    twilio_verify_service_sid: str = _var(
+        "TWILIO_VERIFY_SERVICE_SID",
+        TEXT,
+        "",
+        "the Twilio Verify service (`VA…`) that sends one-time codes; unset: codes go to"
+        " the development outbox (`balagh cluster` refuses to start without it)",
+        group=TWILIO,
+    )
+    otp_outbox: Path = _var(
+        "BALAGH_OTP_OUTBOX",
+        PATH,
+        VAR / "otp.log",
+        "the development outbox of one-time codes when Twilio Verify is not configured: one"
+        " line per code, `<ISO time> <E.164 mobile> <code>` (mode 600)",
+        group=TWILIO,
+        shown="`var/otp.log`",
+    )
+    otp_per_mobile: int = _var(
+        "BALAGH_OTP_PER_MOBILE",
+        COUNT,
+        5,
+        "one-time codes sent to one mobile per hour",
+        group=TWILIO,
+    )
+    otp_per_client: int = _var(
+        "BALAGH_OTP_PER_CLIENT",
+        COUNT,
+        20,
+        "one-time codes asked for from one client address per hour",
+        group=TWILIO,
+    )
     twilio_api_base: str = _var(
         "TWILIO_API_BASE",
         HTTP_URL,
@@ -737,6 +831,26 @@ class Settings:
                 f"{command}: BALAGH_WEBCHAT_ORIGINS must list the widget's origins, not `*`"
             )
 
+    def codes_sender(self) -> str:
+        """Where one-time codes go: Twilio Verify, or the development outbox."""
+        if self.twilio_verify_service_sid and self.twilio_account_sid:
+            return f"Twilio Verify ({self.twilio_verify_service_sid[:6]}…)"
+        return f"the development outbox {self.otp_outbox} (no SMS is sent)"
+
+    def refuse_outbox_codes(self, command: str) -> None:
+        """Production topologies send codes by SMS: without Twilio Verify a citizen could
+        never confirm a mobile. Only an outbox named on purpose (`BALAGH_OTP_OUTBOX`, as the
+        tests and the benchmark do) is accepted instead."""
+        if self.twilio_verify_service_sid and self.twilio_account_sid:
+            return
+        if os.environ.get("BALAGH_OTP_OUTBOX"):
+            return
+        raise SystemExit(
+            f"{command}: one-time codes need a real sender: set TWILIO_ACCOUNT_SID,"
+            " TWILIO_AUTH_TOKEN and TWILIO_VERIFY_SERVICE_SID (or name a development outbox"
+            " with BALAGH_OTP_OUTBOX on purpose)"
+        )
+
     def generate_secrets(self) -> None:
         """Create every generated secret before child processes start (so that none of
         them races another to write the file)."""
@@ -745,6 +859,8 @@ class Settings:
             self.rasa_api_token,
             self.actions_token,
             self.webchat_secret,
+            self.data_key,
+            self.code_secret,
         ):
             secret.value()
 

@@ -30,6 +30,18 @@ from sanic.response import HTTPResponse
 from bot.rules.input_bounds import MAX_MESSAGE, bearer_matches, encodable
 from bot.settings import EDGE_HEADER
 
+
+def client_address(request: Request) -> str:
+    """The caller's address, for the limits on one-time codes: nginx's view (the last
+    X-Forwarded-For hop it added) when the request came through the edge, else the peer."""
+    if EDGE_HEADER in request.headers:
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        if last and len(last) <= 64:
+            return last
+    return str(request.ip or "unknown")
+
+
 NAMESPACE = "rest:"
 MAX_SENDER = 64
 MAX_TEXT = MAX_MESSAGE
@@ -91,7 +103,8 @@ class CheckedRestInput(RestInput):
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         metadata = request.json.get("metadata") or {}
         kept = {key: metadata[key] for key in ("attachments",) if key in metadata}
-        return kept or None
+        kept["client"] = client_address(request)  # the channel's, never the caller's
+        return kept
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)

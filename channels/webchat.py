@@ -32,6 +32,7 @@ from socketio import AsyncRedisManager, AsyncServer
 from bot.rules.input_bounds import MAX_MESSAGE
 from bot.settings import load_settings
 from bot.store import media
+from channels.rest import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -218,18 +219,22 @@ class WebChatInput(InputChannel):
             if sender is None:  # new visitor, or a forged / altered token
                 token = new_token(self.secret)
                 sender = sender_of(self.secret, token)
-            await sio.save_session(sid, {"sender": sender})
+            handshake = sio.get_environ(sid) or {}
+            request = handshake.get("sanic.request")
+            client = client_address(request) if request is not None else "unknown"
+            await sio.save_session(sid, {"sender": sender, "client": client})
             await sio.enter_room(sid, sender)  # a coroutine in python-socketio 5.10+
             await sio.emit("session_confirm", token, room=sid)
 
         @sio.on("user_uttered")
         async def handle_message(sid: str, data: Any) -> None:
-            sender = (await sio.get_session(sid)).get("sender")
+            session = await sio.get_session(sid)
+            sender = session.get("sender")
             if not sender or not isinstance(data, dict):
                 await sio.emit("session_required", {}, room=sid)
                 return
             text = storable(str(data.get("message") or ""))[:MAX_TEXT]
-            metadata: dict[str, Any] = {}
+            metadata: dict[str, Any] = {"client": session.get("client") or "unknown"}
             given = data.get("metadata")
             attachments = given.get("attachments") if isinstance(given, dict) else None
             uploaded = [

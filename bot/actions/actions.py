@@ -16,6 +16,7 @@ from bot.actions.filing import (  # noqa: F401
     ActionStopFiling,
 )
 from bot.actions.follow_up import (  # noqa: F401
+    ActionAskOwnershipProof,
     ActionFollowUp,
     ActionPrepareFollowUp,
     ValidateFollowUpForm,
@@ -34,3 +35,4 @@ from bot.actions.notifications import (  # noqa: F401
 )
 from bot.actions.offers import ActionAcceptOffer  # noqa: F401
 from bot.actions.profile import ActionAskUseSavedProfile  # noqa: F401
+from bot.actions.verification import ActionAskMobileCode  # noqa: F401

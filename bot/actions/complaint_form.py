@@ -54,6 +54,21 @@ _NO_PERIOD = ("مده", "مهله", "وقت", "موعد", "فتره", "اي مد
 _LATIN_PERIODS = ("mud", "mod", "mda", "mdd", "mohla", "muhla", "waqt", "maw3ed")
 _LATIN_PASSED = ("3add", "3adat", "3ado", "fat", "5alset", "intahat", "marat", "ta3adat", "ra7at")
 _LATIN_NOT_GIVEN = ("ma 7adad", "ma 3atoni", "ma edoni", "bdon", "mafi", "ma fi", "ma qalo")
+# A period said to be over, as non-native speakers and the dialects say it: «مدت تمام»
+# («تمام المدة» is MSA for its end), «المهلة خلاص». Only after «المدة / المهلة»: «الوقت
+# تمام» may mean "the timing is fine".
+_OVER = ("تمام", "خلاص", "كملت", "اكتملت", "كمل", "اكتمل", "منتهيه", "خالصه", "خلصانه")
+_OVER_PERIODS = ("المده", "المهله", "مدت", "المدت", "مهلت")
+# Couldn't file («ما قدرت / معرفتش / ما عرفت اقدم»: longer than «معرفتش» alone, which is
+# a doubt), and the system as the subject of a failure («النظام يقفل»، «السيستم
+# بيطلعني»): a technical failure. «يقفل» alone is also said of a complaint being closed.
+_COULD_NOT = ("ما قدرت", "مقدرتش", "ما قدرتش", "معرفتش", "ما عرفت", "ما عرفتش", "ما كدرت")
+_COULD_NOT_MORE = ("ما تمكنت", "لم اتمكن", "لم استطع", "مش قادر", "مو قادر", "مب قادر")
+_FILING = ("اقدم", "ارفع", "اسجل", "ادخل", "اشتكي", "ارسل", "اكمل", "افتح", "اسوي", "ابعت")
+_SYSTEMS = ("النظام", "السيستم", "السستم", "الموقع", "التطبيق", "المنصه", "البوابه", "الصفحه")
+_SYSTEMS_MORE = ("الرابط", "البرنامج", "الابلكيشن", "الابليكيشن")
+_FAILS = ("يقفل", "بيقفل", "يسكر", "بيسكر", "يطلعني", "بيطلعني", "طلعني", "يفصل", "بيفصل")
+_FAILS_MORE = ("يطفي", "بيطفي", "يخرجني", "بيخرجني", "طردني", "يطردني", "يطيح", "طاح")
 _UNMET = ("تنطبق", "ينطبق", "انطبق", "منطبق", "موهل", "مستحق", "استحق", "استوفي", "مستوفي", "يحق")
 TRIGGER_OPTIONS = {
     Trigger.TECHNICAL_FAILURE.value: [
@@ -68,12 +83,22 @@ TRIGGER_OPTIONS = {
         *("ma qadar", "msh qader", "mo qader", "mb qader", "ma nqadar", "ma yeftah"),
         *("ma yeshtaghel", "msh shaghal", "mo shaghal", "ma shaghal", "3atlan", "3otl", "3tl"),
         *("kharban", "waqef", "m3allaq", "y3allaq"),
+        *(f"{no} {verb}" for no in (*_COULD_NOT, *_COULD_NOT_MORE) for verb in _FILING),
+        *(
+            f"{it} {fails}"
+            for it in (*_SYSTEMS, *_SYSTEMS_MORE)
+            for fails in (*_FAILS, *_FAILS_MORE)
+        ),
+        *("يقفل", "بيقفل", "يسكر", "بيسكر"),  # the system, or a complaint: unclear alone
     ],
     Trigger.SLA_PASSED.value: [
         *("تجاوز", "تاخر", "تاخير", "المده المحدده", "الوقت المحدد", "طولوا", "حددو", "وعدو"),
         *("وعدني", "وعدتني", "قالو خلال", "قالولي خلال", "ما التزمو", "ما لتزمو", "لم يلتزمو"),
         *(f"{verb} {period}" for verb in (*_PASSED, *_PASSED_MORE) for period in _PERIODS),
         *(f"{period} {verb}" for verb in (*_PASSED, *_PASSED_MORE) for period in _PERIODS),
+        *(f"{period} {over}" for over in _OVER for period in _OVER_PERIODS),
+        *(f"{over} {period}" for over in _OVER for period in _OVER_PERIODS),
+        *("period over", "time is up", "time over", "time passed", "period passed"),
         *("sla", "late", "delay", "overdue", "exceeded", "expired", "deadline passed"),
         *("passed the deadline", "missed the deadline", "takhar", "tjawaz", "wa3adoni"),
         *(f"{verb} {period}" for verb in _LATIN_PASSED for period in _LATIN_PERIODS),

@@ -46,9 +46,9 @@ def digitization_decision(tracker: Tracker, slots: dict[str, Any]) -> Decision:
         return Decision.ok()
     catalogue = services.catalogue()
     entity = catalogue.entity(slots.get("entity"))
-    decision = eligibility.check_digitization_service(
-        catalogue.service(service_name, entity.key if entity else None)
-    )
+    service = catalogue.service(service_name, entity.key if entity else None)
+    platform = catalogue.platforms.get(service.platform_key or "") if service else None
+    decision = eligibility.check_digitization_service(service, platform.name if platform else None)
     if not decision.eligible or not slots.get("entity"):
         return decision  # "similar" is judged on the service and its entity together
     return eligibility.check_no_similar_request(

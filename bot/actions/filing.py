@@ -18,12 +18,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import clock
-from bot.actions import awaiting, metrics, services
+from bot.actions import awaiting, metrics, services, verification
 from bot.actions.complaint_form import EDITABLE_FIELDS, LABELS, complaint_summary
 from bot.actions.digitization_form import FIELDS as DIGITIZATION_FIELDS
 from bot.actions.form_validation import FAILED_ATTEMPTS_SLOT, cleared
 from bot.actions.improvement_form import FIELDS as IMPROVEMENT_FIELDS
 from bot.actions.report_form import (
+    BENEFICIARY_DETAIL_SLOTS,
     CHANNEL_OPTIONS,
     PERSONAL_SLOTS,
     PROFILE_SLOTS,
@@ -32,13 +33,13 @@ from bot.actions.report_form import (
 )
 from bot.rules import eligibility
 from bot.rules.arabic import counted
+from bot.rules.beneficiary import identifier_fits
 from bot.rules.dates import format_date_ar
 from bot.rules.eligibility import Refusal
 from bot.rules.identity import (
+    is_e164_mobile,
     mask_national_id,
     mask_phone,
-    parse_national_id,
-    parse_saudi_mobile,
 )
 from bot.rules.labels import FORM_LABELS
 from bot.rules.story import read_story
@@ -47,13 +48,20 @@ from bot.store.reports import AlreadyEscalated, NewReport, file_report
 logger = logging.getLogger(__name__)
 
 
+def kind_of_id(identifier: str | None) -> str | None:
+    """A national ID's kind when no slot said it (a profile from before 0.13)."""
+    if identifier and identifier[0] in "12":
+        return "citizen" if identifier[0] == "1" else "resident"
+    return None
+
+
 def identity_problems(report: NewReport) -> list[str]:
     """The identity slots that are not what the form's validation produces (checked again
     at the point of filing: nothing is filed on the tracker's word alone)."""
     problems = []
-    if not report.national_id or parse_national_id(report.national_id)[0] != report.national_id:
+    if not identifier_fits(report.beneficiary_kind, report.national_id):
         problems.append("national_id")
-    if not report.mobile or parse_saudi_mobile(report.mobile) != report.mobile:
+    if not is_e164_mobile(report.mobile):
         problems.append("mobile")
     return problems
 
@@ -101,6 +109,8 @@ REPORT_SLOTS = sorted(
         "digitization_reason",
         "reference_missing",
         "no_reference_route",
+        "mobile_code",
+        "beneficiary_kind",
     }
 )
 REFUSAL_RESPONSES = {
@@ -116,7 +126,7 @@ REFUSAL_RESPONSES = {
 }
 # Refusals that offer a digitisation request instead, carrying the answers over.
 SWITCH_TO_DIGITIZATION = {Refusal.PAPER_SERVICE.value, Refusal.PAPER_SUGGESTION.value}
-CARRIED_SLOTS = (*PERSONAL_SLOTS, "service", "entity")
+CARRIED_SLOTS = (*PERSONAL_SLOTS, *BENEFICIARY_DETAIL_SLOTS, "service", "entity")
 FORM_OF_INTENT = {
     "file_complaint": "complaint_form",
     "request_digitization": "digitization_form",
@@ -370,6 +380,9 @@ class ActionFinishReport(Action):
             beneficiary_name=slot("beneficiary_name"),
             national_id=slot("national_id"),
             mobile=slot("mobile"),
+            beneficiary_kind=slot("beneficiary_kind") or kind_of_id(slot("national_id")),
+            nationality=slot("nationality"),
+            organisation_name=slot("organisation_name"),
             entity=slot("entity"),
             platform=slot("platform"),
             service=slot("service"),
@@ -408,6 +421,14 @@ class ActionFinishReport(Action):
             logger.warning("filing refused for %s: %s", tracker.sender_id, ", ".join(unchecked))
             dispatcher.utter_message(response="utter_filing_failed")
             return [*[SlotSet(name, None) for name in unchecked], FollowupAction(self.form)]
+        if not await verification.mobile_verified(tracker, report.mobile):
+            # The form asks for the code first; a report never skips it.
+            logger.warning("filing held for %s: mobile not verified", tracker.sender_id)
+            return [
+                SlotSet("mobile_code", None),
+                SlotSet("mobile_verified", None),
+                FollowupAction(self.form),
+            ]
         try:
             filed = await services.run(file_report, report, now, due_on)
         except AlreadyEscalated as duplicate:

@@ -7,15 +7,16 @@ report in missing data goes back to review, the others keep their status. An upd
 request without its content («ابي اعدل بلاغي») is asked for it (`update_content`).
 
 One form (`follow_up_form`) finds the report and checks that the person asking owns it:
-the conversation that filed it, the same national ID given in this conversation, or the
-last four digits of the national ID it was filed with. A wrong number and someone
-else's number get the same answer, and failed proofs are limited per conversation and
-per report number, so nothing leaks and guessing stops.
+the conversation that filed it, or whoever enters the one-time code sent to the mobile
+the report was filed with (`bot.actions.verification`). An identifier typed into a form
+proves nothing. A wrong report number and someone else's number get the same answer (a
+code "sent", which nobody receives for an unknown number); codes and their tries are
+limited per conversation, per mobile and per client address, never per report, so a
+stranger cannot lock the owner out.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from typing import Any
@@ -26,40 +27,40 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import clock
-from bot.actions import awaiting, services
+from bot.actions import awaiting, services, verification
 from bot.actions.form_validation import (
     FormValidation,
     Rejection,
     answer_of,
     attachments_of,
+    choice_of,
     cleared,
     validator,
 )
-from bot.actions.report_form import YES_NO_OPTIONS
+from bot.actions.report_form import YES_NO_OPTIONS, answer_holding
+from bot.actions.verification import CODE_OPTIONS, CODE_OUTCOMES, code_refusal
 from bot.rules.arabic import to_ascii_digits
+from bot.rules.codes import code_in, tries_left_text
 from bot.rules.dates import format_date_ar
 from bot.rules.identity import mask_identifiers
 from bot.rules.lifecycle import OPEN_FOR_UPDATES, TransitionError, check_transition
 from bot.rules.replies import holds_correction
+from bot.store import codes as codes_store
 from bot.store.follow_up import (
     ReportView,
     attach_update,
     change_status,
-    failed_attempts,
     find_report,
     grant_ownership,
     is_owner,
     latest_report_of,
-    record_failed_attempt,
+    report_mobile,
     reports_awaiting_documents,
 )
 
 logger = logging.getLogger(__name__)
 
 PURPOSE_OF_INTENT = {"check_status": "status", "update_report": "update", "cancel_report": "cancel"}
-ATTEMPT_WINDOW = dt.timedelta(hours=24)
-MAX_FAILED_PER_CONVERSATION = 3
-MAX_FAILED_PER_REPORT = 5
 FOLLOW_UP_SLOTS = (
     "follow_up_purpose",
     "target_report",
@@ -183,25 +184,38 @@ class ValidateFollowUpForm(FormValidation):
         verified = "yes" if await owns(tracker, number) else None
         return {"target_report": number, "owner_verified": verified}
 
+    async def extract_ownership_proof(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_holding(tracker, "ownership_proof", code_in)
+
+    @validator
     async def validate_ownership_proof(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        # Not wrapped in @validator: a failed proof ends the form with one answer, whatever
-        # the reason (unknown number, someone else's, wrong digits), instead of re-asking.
         number = tracker.get_slot("target_report")
-        now = clock.now()
-        by_conversation, by_report = await services.run(
-            failed_attempts, tracker.sender_id, number, now - ATTEMPT_WINDOW
+        text = str(value or "")
+        code = code_in(text)
+        if code is None and choice_of(tracker, text, CODE_OPTIONS) == "new_code":
+            issued = await send_ownership_code(tracker, number)
+            if not issued.allowed:
+                raise code_refusal(issued.refusal, issued.wait_seconds)
+            dispatcher.utter_message(response="utter_ownership_code_resent")
+            return {"ownership_proof": None}
+        if code is None:
+            raise Rejection("utter_code_missing", hint="اكتب الرمز المكوّن من 6 أرقام كما وصلك.")
+        checked = await verification.check_code(
+            tracker, "report", await code_subject(number), code, report_number=number
         )
-        if by_conversation >= MAX_FAILED_PER_CONVERSATION or by_report >= MAX_FAILED_PER_REPORT:
-            return {"ownership_proof": "-", "follow_up_refusal": "locked"}
-        digits = re.sub(r"\D", "", to_ascii_digits(str(value or "")))
-        report = await services.run(find_report, number)
-        if report is not None and len(digits) == 4 and report.national_id.endswith(digits):
-            await services.run(grant_ownership, tracker.sender_id, number, "id_last_digits", now)
+        if checked.outcome == "ok":
+            await services.run(grant_ownership, tracker.sender_id, number, "code", clock.now())
             return {"ownership_proof": "ok", "owner_verified": "yes"}
-        await services.run(record_failed_attempt, tracker.sender_id, number, now)
-        return {"ownership_proof": "-", "follow_up_refusal": "not_verified"}
+        if checked.outcome == "wrong":
+            raise Rejection("utter_code_wrong", tries_left=tries_left_text(checked.tries_left))
+        if checked.outcome == "too_many":
+            return {"ownership_proof": "-", "follow_up_refusal": "locked"}
+        dispatcher.utter_message(response=CODE_OUTCOMES[checked.outcome])
+        return {"ownership_proof": None}  # asked again: a new code goes out if allowed
 
     @validator
     async def validate_confirm_cancel(
@@ -231,6 +245,55 @@ class ValidateFollowUpForm(FormValidation):
         return {"update_content": {"text": text[:2000], "documents": documents}}
 
 
+async def code_subject(number: str | None) -> str:
+    """Where a report's ownership code goes: the mobile it was filed with. An unknown
+    number gets a placeholder that no code reaches, so that the answer is the same."""
+    mobile = await services.run(report_mobile, number) if number else None
+    return mobile or f"no-report:{number}"
+
+
+async def send_ownership_code(tracker: Tracker, number: str | None) -> Any:
+    """A code to the report's mobile; for an unknown number the same steps, nothing sent."""
+    subject = await code_subject(number)
+    if subject.startswith("no-report:"):
+        return await services.run(
+            codes_store.issue,
+            verification.key(),
+            purpose="report",
+            conversation_id=tracker.sender_id,
+            mobile=subject,
+            now=clock.now(),
+            limits=verification.limits(),
+            client=verification.client_of(tracker),
+            report_number=number,
+        )
+    return await verification.send_code(tracker, "report", subject, report_number=number)
+
+
+class ActionAskOwnershipProof(Action):
+    """Asks for the code sent to the report's mobile, sending one when none is usable."""
+
+    def name(self) -> str:
+        return "action_ask_ownership_proof"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        number = tracker.get_slot("target_report")
+        subject = await code_subject(number)
+        if await verification.code_pending(tracker, "report", subject, report_number=number):
+            dispatcher.utter_message(response="utter_ask_ownership_proof", report_number=number)
+            return []
+        issued = await send_ownership_code(tracker, number)
+        if issued.allowed:
+            dispatcher.utter_message(response="utter_ownership_code_sent", report_number=number)
+            return []
+        refusal = code_refusal(issued.refusal, issued.wait_seconds)
+        dispatcher.utter_message(response=refusal.response, **refusal.variables)
+        # Nothing to type without a code: the form ends with that answer.
+        return [SlotSet("ownership_proof", "-"), SlotSet("follow_up_refusal", "no_code")]
+
+
 class ActionFollowUp(Action):
     """After `follow_up_form`: show the status, attach the update, or cancel."""
 
@@ -245,6 +308,8 @@ class ActionFollowUp(Action):
         if refusal == "locked":
             dispatcher.utter_message(response="utter_follow_up_locked")
             return events
+        if refusal == "no_code":
+            return events  # the reason was given with the question
         number = tracker.get_slot("target_report")
         if (
             refusal

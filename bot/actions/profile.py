@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.rules.identity import mask_national_id, mask_phone
+from bot.rules.labels import IDENTIFIER_LABELS
 
 
 class ActionAskUseSavedProfile(Action):
@@ -23,7 +24,8 @@ class ActionAskUseSavedProfile(Action):
             response="utter_ask_use_saved_profile",
             profile=(
                 f"{tracker.get_slot('profile_name')}، "
-                f"هوية {mask_national_id(tracker.get_slot('profile_national_id'))}، "
+                f"{IDENTIFIER_LABELS.get(tracker.get_slot('profile_kind') or 'citizen')} "
+                f"{mask_national_id(tracker.get_slot('profile_national_id'))}، "
                 f"جوال {mask_phone(tracker.get_slot('profile_mobile'))}"
             ),
         )

@@ -17,7 +17,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import services
+from bot.actions import services, verification
 from bot.actions.form_validation import (
     FormValidation,
     Rejection,
@@ -25,26 +25,42 @@ from bot.actions.form_validation import (
     answer_of,
     choice_of,
     has_letters,
+    pressed,
     validator,
 )
+from bot.actions.verification import CODE_OPTIONS, CODE_OUTCOMES, code_refusal, shown_mobile
 from bot.rules.arabic import counted, normalise, to_ascii_digits
+from bot.rules.beneficiary import (
+    KIND_WORDS,
+    identify,
+    needs_nationality,
+    needs_organisation,
+)
+from bot.rules.codes import code_in, tries_left_text
 from bot.rules.dates import format_date_ar
 from bot.rules.eligibility import Decision
 from bot.rules.identity import (
     Finding,
+    find_mobile,
     find_national_id,
-    find_saudi_mobile,
     mask_national_id,
     mask_phone,
 )
-from bot.rules.labels import REQUEST_CHANNEL_LABELS
+from bot.rules.labels import BENEFICIARY_KIND_LABELS, IDENTIFIER_LABELS, REQUEST_CHANNEL_LABELS
 
 PERSONAL_SLOTS = ("beneficiary_name", "national_id", "mobile")
 PROFILE_SLOTS = {
     "beneficiary_name": "profile_name",
     "national_id": "profile_national_id",
     "mobile": "profile_mobile",
+    "beneficiary_kind": "profile_kind",
+    "nationality": "profile_nationality",
+    "organisation_name": "profile_organisation",
 }
+# Who the beneficiary is, and what their identifier brings with it (bot.rules.beneficiary).
+BENEFICIARY_DETAIL_SLOTS = ("beneficiary_kind", "nationality", "organisation_name")
+# The buttons of the identifier question for those who have no national ID or iqama.
+KIND_OPTIONS = {kind: list(words) for kind, words in KIND_WORDS.items()}
 # Keywords of the options (normalised spelling), read by `bot.rules.choices`: negations
 # and contrasts around them are understood («مو صحيح» is no, «مب تطبيق، الموقع» is the
 # website). The order is the buttons' (an option's number counts from 1).
@@ -113,6 +129,8 @@ NATIONAL_ID_ERRORS = {
     "ambiguous": "utter_invalid_national_id_ambiguous",
 }
 MOBILE_ERRORS = {
+    "foreign_landline": "utter_invalid_mobile_foreign_landline",
+    "foreign_invalid": "utter_invalid_mobile_foreign_invalid",
     "no_digits": "utter_invalid_mobile_missing",
     "foreign": "utter_invalid_mobile_foreign",
     "landline": "utter_invalid_mobile_landline",
@@ -124,6 +142,12 @@ MOBILE_ERRORS = {
 }
 LENGTH_ERRORS = {"length", "length_international"}
 NOT_ANSWERS = {"cancel_report", "request_agent"}
+# What was wrong with another kind's identifier (bot.rules.beneficiary.identify).
+KIND_ERRORS = {
+    "visitor": "utter_invalid_visitor_id",
+    "business": "utter_invalid_business_id",
+    "organisation": "utter_invalid_organisation_id",
+}
 
 
 def digits_typed(count: int) -> str:
@@ -182,7 +206,7 @@ def identifiers_with_name(text: str) -> dict[str, str]:
     national_id = find_national_id(text).value
     if national_id:
         found["national_id"] = national_id
-    mobile = find_saudi_mobile(text).value
+    mobile = find_mobile(text).value
     if mobile:
         found["mobile"] = mobile
     return found
@@ -266,16 +290,38 @@ class ReportFormValidation(FormValidation):
             return []
         return [
             *self.beneficiary_slots(tracker),
+            *await self.verification_slots(tracker),
             *self.report_slots(tracker),
             *self.closing_slots(tracker),
         ]
 
     @staticmethod
+    async def verification_slots(tracker: Tracker) -> list[str]:
+        """The code question, until this conversation has shown it holds the mobile
+        given (the store decides; `mobile_verified` only spares the look-up)."""
+        mobile = tracker.get_slot("mobile")
+        if not mobile or tracker.get_slot("mobile_verified") == mobile:
+            return []
+        return [] if await verification.mobile_verified(tracker, mobile) else ["mobile_code"]
+
+    @staticmethod
     def beneficiary_slots(tracker: Tracker) -> list[str]:
-        """Offer the data given earlier in the conversation before asking again."""
+        """Offer the data given earlier in the conversation before asking again; after the
+        identifier, what it brings with it (a passport's nationality, an organisation's
+        name)."""
         known = tracker.get_slot("profile_national_id")
         already = all(tracker.get_slot(s) is not None for s in PERSONAL_SLOTS)
-        return (["use_saved_profile"] if known and not already else []) + list(PERSONAL_SLOTS)
+        kind = tracker.get_slot("beneficiary_kind")
+        identifier = tracker.get_slot("national_id")
+        details = ["nationality"] if needs_nationality(kind, identifier) else []
+        details += ["organisation_name"] if identifier and needs_organisation(kind) else []
+        return [
+            *(["use_saved_profile"] if known and not already else []),
+            "beneficiary_name",
+            "national_id",
+            *details,
+            "mobile",
+        ]
 
     @staticmethod
     def closing_slots(tracker: Tracker) -> list[str]:
@@ -346,12 +392,18 @@ class ReportFormValidation(FormValidation):
     async def extract_national_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return answer_holding(tracker, "national_id", lambda t: find_national_id(t).value)
+        kind = tracker.get_slot("beneficiary_kind")
+
+        def holds_identifier_or_kind(text: str) -> bool:
+            found = identify(text, kind)
+            return bool(found.identifier or (found.kind and not found.error))
+
+        return answer_holding(tracker, "national_id", holds_identifier_or_kind)
 
     async def extract_mobile(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return answer_holding(tracker, "mobile", lambda t: find_saudi_mobile(t).value)
+        return answer_holding(tracker, "mobile", lambda t: find_mobile(t).value)
 
     # Who the beneficiary is decides some rules (a similar earlier request): a service
     # told in the opening message was checked before the ID was known, so check again.
@@ -359,25 +411,101 @@ class ReportFormValidation(FormValidation):
     async def validate_national_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        found = find_national_id(str(value or ""))
-        if found.value is None:
-            raise Rejection(
-                NATIONAL_ID_ERRORS[found.error or "no_digits"],
-                hint="رقم الهوية 10 أرقام يبدأ بـ 1 (أو 2 للإقامة)، وتجده على البطاقة أو في أبشر.",
-                **error_details(found, mask_national_id),
-            )
-        return await self.checked(tracker, {"national_id": found.value})
+        pressed_kind = pressed(tracker, KIND_OPTIONS)
+        if pressed_kind is not None:
+            # «زائر», «منشأة تجارية»…: asked again in that kind's words.
+            return {"national_id": None, "beneficiary_kind": pressed_kind}
+        kind = tracker.get_slot("beneficiary_kind")
+        found = identify(str(value or ""), kind)
+        if found.identifier:
+            changes: dict[str, Any] = {
+                "national_id": found.identifier,
+                "beneficiary_kind": found.kind,
+            }
+            if not needs_nationality(found.kind, found.identifier):
+                changes["nationality"] = None
+            if not needs_organisation(found.kind):
+                changes["organisation_name"] = None
+            return await self.checked(tracker, changes)
+        if found.kind and not found.error:
+            return {"national_id": None, "beneficiary_kind": found.kind}  # who, not the number
+        if found.error in KIND_ERRORS:
+            raise Rejection(KIND_ERRORS[found.error], hint=kind_hint(found.kind))
+        raise Rejection(
+            NATIONAL_ID_ERRORS[found.error or "no_digits"],
+            hint="رقم الهوية 10 أرقام يبدأ بـ 1 (أو 2 للإقامة)، وتجده على البطاقة أو في أبشر.",
+            **error_details(found, mask_national_id),
+        )
+
+    # A name read as a FAQ topic («شركة النخبة للتقنية») is still the answer; a question
+    # or a request to stop is not.
+    async def extract_nationality(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_for(tracker, "nationality", long_only=True)
+
+    async def extract_organisation_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_for(tracker, "organisation_name", long_only=True)
+
+    @validator
+    async def validate_nationality(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = free_text(value, 80, "اكتب جنسيتك كما في الجواز، مثل: مصري.")
+        if any(ch.isdigit() for ch in to_ascii_digits(text)):
+            raise Rejection("utter_invalid_nationality", hint="اكتب الجنسية بالحروف.")
+        return {"nationality": text}
+
+    @validator
+    async def validate_organisation_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"organisation_name": free_text(value, 200, "اكتب اسم الجهة كما هو مسجل.")}
 
     @validator
     async def validate_mobile(self, value: Any, *_: Any) -> dict[str, Any]:
-        found = find_saudi_mobile(str(value or ""))
+        found = find_mobile(str(value or ""))
         if found.value is None:
             raise Rejection(
                 MOBILE_ERRORS[found.error or "no_digits"],
-                hint="اكتب رقم الجوال السعودي مثل 0551234567.",
+                hint="اكتب رقم الجوال مثل 0551234567، أو مع رمز الدولة مثل +447911123456.",
                 **error_details(found, mask_phone),
             )
         return {"mobile": found.value}
+
+    async def extract_mobile_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return answer_holding(tracker, "mobile_code", code_in)
+
+    @validator
+    async def validate_mobile_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        mobile = tracker.get_slot("mobile")
+        text = str(value or "")
+        asked = choice_of(tracker, text, CODE_OPTIONS) if not code_in(text) else None
+        if asked == "change_mobile":
+            return {"mobile": None, "mobile_code": None, "mobile_verified": None}
+        if asked == "new_code":
+            issued = await verification.send_code(tracker, "mobile", mobile)
+            if issued.allowed:
+                dispatcher.utter_message(response="utter_code_resent", mobile=shown_mobile(mobile))
+                return {"mobile_code": None}
+            raise code_refusal(issued.refusal, issued.wait_seconds)
+        code = code_in(text)
+        if code is None:
+            raise Rejection("utter_code_missing", hint="اكتب الرمز المكوّن من 6 أرقام كما وصلك.")
+        checked = await verification.check_code(tracker, "mobile", mobile, code)
+        if checked.outcome == "ok":
+            dispatcher.utter_message(response="utter_mobile_verified")
+            return {"mobile_code": "verified", "mobile_verified": mobile}
+        if checked.outcome == "wrong":
+            raise Rejection("utter_code_wrong", tries_left=tries_left_text(checked.tries_left))
+        dispatcher.utter_message(response=CODE_OUTCOMES[checked.outcome])
+        return {"mobile_code": None}  # asked again: a new code goes out if allowed
 
     def entity_answer(self, tracker: Tracker, value: Any) -> dict[str, Any]:
         """The entity, under its catalogue name when known; unknown names are flagged."""
@@ -439,12 +567,25 @@ class ReportFormValidation(FormValidation):
         if field is None:
             raise Rejection("utter_invalid_choice", hint="اختر الحقل الذي تريد تصحيحه.")
         changes: dict[str, Any] = {field: None, "field_to_edit": None, "confirm_submission": None}
+        if field == "mobile":
+            changes.update(mobile_code=None, mobile_verified=None)
+        if field == "national_id":
+            changes.update({slot: None for slot in BENEFICIARY_DETAIL_SLOTS})
         changes.update({slot: None for slot in self.dependent_slots(field)})
         return changes
 
     def dependent_slots(self, field: str) -> list[str]:
         """Slots to ask again when `field` is corrected (their meaning depends on it)."""
         return []
+
+
+def kind_hint(kind: str | None) -> str:
+    """What each kind's identifier looks like (the help offered after failed tries)."""
+    hints = {
+        "visitor": "اكتب رقم الحدود (10 أرقام يبدأ بـ 3 أو 4) أو رقم الجواز.",
+        "business": "اكتب الرقم الوطني الموحد (10 أرقام يبدأ بـ 7) أو رقم السجل التجاري.",
+    }
+    return hints.get(kind or "", "اكتب رقم الجهة أو ترخيصها كما هو مسجل.")
 
 
 def summary_lines(tracker: Tracker, fields: dict[str, str], labels: dict[str, str]) -> list[str]:
@@ -455,6 +596,10 @@ def summary_lines(tracker: Tracker, fields: dict[str, str], labels: dict[str, st
         if value is None:
             continue
         if slot == "national_id":
+            kind = tracker.get_slot("beneficiary_kind")
+            if kind not in (None, "citizen"):
+                lines.append(f"• صفة المستفيد: {BENEFICIARY_KIND_LABELS.get(kind, kind)}")
+            label = IDENTIFIER_LABELS.get(kind or "citizen", label)
             value = f"\u2066{mask_national_id(value)}\u2069"  # isolated: reads left to right
         elif slot == "mobile":
             value = f"\u2066{mask_phone(value)}\u2069"

@@ -9,6 +9,7 @@ does not reach the user twice.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import urllib.parse
@@ -23,6 +24,7 @@ from bot.store.follow_up import Notification, due_notifications, mark_dispatched
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = dt.timedelta(minutes=10)
+PARALLEL = 8  # conversations delivered to at once
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -75,7 +77,7 @@ class Dispatcher:
                 notification.id,
                 notification.kind,
                 retry_at.isoformat(),
-                error,
+                error or type(error).__name__,  # a timeout has no message
             )
             return False
         await self.store.run(mark_dispatched, notification.id, self.now())
@@ -83,8 +85,17 @@ class Dispatcher:
         return True
 
     async def run_once(self, session: aiohttp.ClientSession) -> int:
-        """Deliver every due row once; returns how many were delivered."""
-        delivered = 0
+        """Deliver every due row once; returns how many were delivered. Conversations are
+        served side by side (at most `PARALLEL` at once), each one's notices in order: a
+        conversation whose delivery hangs until the timeout delays only its own."""
+        by_conversation: dict[str, list[Notification]] = {}
         for notification in await self.store.run(due_notifications, self.now()):
-            delivered += await self.deliver(session, notification)
-        return delivered
+            by_conversation.setdefault(notification.conversation_id, []).append(notification)
+        gate = asyncio.Semaphore(PARALLEL)
+
+        async def in_order(notices: list[Notification]) -> int:
+            async with gate:
+                return sum([await self.deliver(session, notice) for notice in notices])
+
+        counts = await asyncio.gather(*(in_order(n) for n in by_conversation.values()))
+        return sum(counts)

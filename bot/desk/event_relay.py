@@ -14,15 +14,30 @@ be published again (at least once, in order per conversation).
 Two replicas can commit their inserts out of `id` order, so a missing `id` is waited for
 (`gap_wait` seconds) before the relay moves past it (an insert that was rolled back leaves
 a hole for good). With several desks, a PostgreSQL advisory lock lets one relay at a time.
+
+The events are stored encrypted (`bot.server.tracker_store`): each is decrypted here, then
+masked. Consumers get events, not identities: the slots holding a name, national ID or mobile are
+published masked, the conversation's recorded names blanked in every text, every national
+ID and mobile masked (at most the last two digits) and a conversation id holding a phone
+number masked with a keyed pseudonym (`masked_event`, `masked_sender`).
+
+RabbitMQ away: the relay retries every `retry` seconds, each time on a new plain connection
+(connect bounded by `CONNECT_TIMEOUT`, close by `CLOSE_TIMEOUT`), and a cancellation (the
+desk stopping) ends it at once in every state. Not aio_pika's robust connection: it
+reconnected in a task of its own that a cancellation of the relay did not reach (the desk
+took more than 25 seconds to stop with RabbitMQ down), and one closed while reconnecting
+went on reconnecting for ever.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
@@ -36,7 +51,9 @@ from pamqp import commands as spec
 from pamqp.header import ContentHeader
 from sqlalchemy.engine import Engine
 
+from bot.rules.identity import mask_identifiers, mask_national_id, mask_phone
 from bot.settings import Settings
+from bot.store.crypto import hash_of, open_event
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +61,8 @@ PERSISTENT = int(aio_pika.DeliveryMode.PERSISTENT)  # as Rasa's broker publishes
 RABBITMQ_EXCHANGE = "rasa-exchange"  # Rasa's pika broker's exchange (a unit test checks)
 POSITION_TABLE = "balagh_event_relay"
 ADVISORY_LOCK = 74_521_001  # pg_try_advisory_lock key of the relay
+CONNECT_TIMEOUT = 10.0  # seconds for a connection to RabbitMQ (TCP, AMQP handshake)
+CLOSE_TIMEOUT = 2.0  # seconds for closing one (a broker gone silent never answers)
 CREATE_POSITION = (
     f"CREATE TABLE IF NOT EXISTS {POSITION_TABLE} (name VARCHAR(64) PRIMARY KEY, last_id BIGINT)"
 )
@@ -74,10 +93,64 @@ def amqp_url(url: str) -> str:
     return url
 
 
-def amqp_body(sender_id: str, data: str) -> bytes:
+def amqp_body(sender_id: str, data: str, names: Collection[str] = ()) -> bytes:
     """The message Rasa's pika broker sends for a stored event: the event's JSON with
-    the conversation's `sender_id` first."""
-    return json.dumps({"sender_id": sender_id, **json.loads(data)}).encode("utf-8")
+    the conversation's `sender_id` first, identities masked (`masked_event`)."""
+    event = masked_event(json.loads(data), names)
+    return json.dumps({"sender_id": masked_sender(sender_id), **event}).encode("utf-8")
+
+
+# Consumers get events, not identities. The slots that hold who the citizen is are
+# published masked, the names the conversation recorded are blanked wherever they appear
+# (what the user typed, what the bot answered), and every national ID or mobile in any
+# string is masked as in the logs (`mask_identifiers`: at most the last two digits).
+NAME_SLOTS = ("beneficiary_name", "profile_name")
+NAME_MASK = "***"
+MIN_NAME = 2  # shorter values are not blanked in texts (they would blank every letter)
+SLOT_MASKS: dict[str, Callable[[Any], Any]] = {
+    **dict.fromkeys(NAME_SLOTS, lambda value: None if value is None else NAME_MASK),
+    "national_id": lambda value: mask_national_id(str(value)) if value else value,
+    "profile_national_id": lambda value: mask_national_id(str(value)) if value else value,
+    "mobile": lambda value: mask_phone(str(value)) if value else value,
+    "profile_mobile": lambda value: mask_phone(str(value)) if value else value,
+    "ownership_proof": lambda value: None if value is None else NAME_MASK,
+}
+NAMES_SQL = (
+    "SELECT sender_id, data FROM events WHERE type_name = 'slot'"
+    f" AND action_name IN ({', '.join(repr(slot) for slot in NAME_SLOTS)})"
+    " AND sender_id IN :senders"
+)
+
+
+def masked_event(event: Any, names: Collection[str] = ()) -> Any:
+    """`event` (a stored event's JSON) with its personal data masked: a personal slot's
+    value, the `names` wherever they appear, every national ID and mobile in its strings."""
+    if isinstance(event, dict) and event.get("event") == "slot" and event.get("name") in SLOT_MASKS:
+        event = {**event, "value": SLOT_MASKS[event["name"]](event.get("value"))}
+    ordered = sorted((n for n in names if len(n) >= MIN_NAME), key=len, reverse=True)
+    return _masked(event, ordered)
+
+
+def _masked(value: Any, names: list[str]) -> Any:
+    if isinstance(value, str):
+        for name in names:
+            value = value.replace(name, NAME_MASK)
+        return mask_identifiers(value)
+    if isinstance(value, dict):
+        return {key: _masked(item, names) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item, names) for item in value]
+    return value
+
+
+def masked_sender(sender_id: str) -> str:
+    """A conversation id that holds a phone number (`whatsapp:+9665…`, an SMS sender) is
+    published masked, with a keyed pseudonym after `#` so that a consumer still tells
+    conversations apart (`whatsapp:+**********67#3fa2c1d09b7e4a11`); others as they are."""
+    shown = mask_identifiers(sender_id)
+    if shown == sender_id:
+        return sender_id
+    return f"{shown}#{hash_of('conversation', sender_id)[:16]}"
 
 
 @dataclass
@@ -158,7 +231,8 @@ async def _settled(futures: list[asyncio.Future]) -> None:
 
 @dataclass
 class Pending:
-    """Stored events ready to publish, and how far the position may then move."""
+    """Stored events ready to publish (their JSON decrypted), and how far the position may
+    then move."""
 
     rows: list[tuple[int, str, str]]
     last_id: int
@@ -179,6 +253,7 @@ class EventRelay:
     batch: int = 500
     gap_wait: float = 5.0
     interval: float = 0.2  # seconds between looks at the table when nothing was new
+    retry: float = 3.0  # seconds between attempts after a failure (RabbitMQ, PostgreSQL)
     start: str = "first"  # or "latest": skip what was stored before the first run
     _engine: Engine | None = None
     _gaps: dict[int, float] = field(default_factory=dict)  # missing id -> first seen
@@ -243,11 +318,26 @@ class EventRelay:
                 if now - first_seen < self.gap_wait:
                     break  # an insert with a lower id may still be committing
                 logger.info("events %d..%d never appeared; moving on", expected, event_id - 1)
-            ready.append((event_id, sender_id, data))
+            ready.append((event_id, sender_id, open_event(sender_id, data)))
             expected = event_id + 1
         last = ready[-1][0] if ready else after
         self._gaps = {gap: seen for gap, seen in self._gaps.items() if gap > last}
         return Pending(ready, last)
+
+    def names(self, senders: set[str]) -> dict[str, set[str]]:
+        """The names each conversation recorded (its name slots' values, at any time):
+        blanked wherever its events quote them."""
+        found: dict[str, set[str]] = {}
+        if not senders:
+            return found
+        query = sa.text(NAMES_SQL).bindparams(sa.bindparam("senders", expanding=True))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query, {"senders": sorted(senders)}).all()
+        for sender_id, data in rows:
+            value = json.loads(open_event(sender_id, data)).get("value")
+            if isinstance(value, str) and value.strip():
+                found.setdefault(sender_id, set()).add(value.strip())
+        return found
 
     async def _exchange(self, connection: Any) -> ConfirmedBatches:
         """Rasa's broker's exchange and queue, declared as Rasa declares them, and a
@@ -265,9 +355,10 @@ class EventRelay:
         RabbitMQ) and record it."""
         pending = await asyncio.to_thread(self.pending, after)
         if pending.rows:
+            names = await asyncio.to_thread(self.names, {row[1] for row in pending.rows})
             await publisher.publish(
                 [
-                    (str(event_id), amqp_body(sender_id, data))
+                    (str(event_id), amqp_body(sender_id, data, names.get(sender_id, ())))
                     for event_id, sender_id, data in pending.rows
                 ]
             )
@@ -301,7 +392,7 @@ class EventRelay:
 
     async def run(self) -> None:
         """Relay until cancelled: publish, then wait `interval` unless the batch was full.
-        Failures (RabbitMQ or PostgreSQL down) are retried every few seconds."""
+        Failures (RabbitMQ or PostgreSQL down) are retried every `retry` seconds."""
         while True:
             lock = None
             try:
@@ -310,24 +401,34 @@ class EventRelay:
                     await asyncio.sleep(5)
                     continue
                 after = await asyncio.to_thread(self.position)
-                connection = await aio_pika.connect_robust(self.amqp_url)
-                async with connection:
-                    publisher = await self._exchange(connection)
-                    while True:
-                        pending = await self.relay_once(publisher, after)
-                        after = pending.last_id
-                        if len(pending.rows) < self.batch:
-                            # Caught up: wait for more rather than publish a few at a
-                            # time (each look and position update costs two queries).
-                            await asyncio.sleep(self.interval)
+                await self._relay_connected(after)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.exception("event relay failed; trying again in 3 s")
-                await asyncio.sleep(3)
+                logger.exception("event relay failed; trying again in %.0f s", self.retry)
+                await asyncio.sleep(self.retry)
             finally:
                 if lock is not None:
                     await asyncio.to_thread(self._release, lock)
+
+    async def _relay_connected(self, after: int) -> None:
+        """Relay on one connection to RabbitMQ until it fails (or the relay is cancelled);
+        the connection is closed either way, and its tasks end with it."""
+        connection = await aio_pika.connect(self.amqp_url, timeout=CONNECT_TIMEOUT)
+        try:
+            publisher = await self._exchange(connection)
+            while True:
+                if publisher.channel.is_closed:  # noticed while idle, not at the next batch
+                    raise RabbitMQClosed("the connection to RabbitMQ was lost")
+                pending = await self.relay_once(publisher, after)
+                after = pending.last_id
+                if len(pending.rows) < self.batch:
+                    # Caught up: wait for more rather than publish a few at a
+                    # time (each look and position update costs two queries).
+                    await asyncio.sleep(self.interval)
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(connection.close(), CLOSE_TIMEOUT)
 
 
 @dataclass(frozen=True)

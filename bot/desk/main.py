@@ -7,12 +7,16 @@ Background work, both driven from the database so a restart loses nothing:
 - with BALAGH_EVENT_BROKER_URL set, the event relay publishes every stored conversation
   event to RabbitMQ (`bot/desk/event_relay.py`).
 Health, readiness, `/metrics` and `/api/openapi.json`: `bot/desk/operability.py`.
+
+SIGTERM or Ctrl-C stops it within seconds in every state: the background work is cancelled
+as the shutdown begins (`on_shutdown`), before aiohttp waits for the tasks started after
+startup, which would otherwise include the relay's RabbitMQ connection (it waited out its
+60-second `shutdown_timeout`); requests still in flight get `SHUTDOWN_TIMEOUT` seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -40,6 +44,10 @@ from bot.store.database import Store
 from bot.store.follow_up import run_timed_work
 
 logger = logging.getLogger("bot.desk")
+
+# Seconds a shutdown waits for requests in flight (aiohttp's default is 60), and for the
+# background work to end once cancelled.
+SHUTDOWN_TIMEOUT = 2.0
 
 
 async def _every(seconds: float, work, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -96,6 +104,18 @@ def build_app(settings: Settings | None = None) -> web.Application:
     app[handoff_api.INTERNAL_KEY] = settings.internal_token.value()
     app[handoff_api.RASA_TOKEN_KEY] = settings.rasa_api_token.value()
 
+    tasks: list[asyncio.Task] = []
+
+    async def stop_background(_: web.Application) -> None:
+        """Cancel the background work and wait (bounded) until it has let go of its
+        connections: on shutdown, before aiohttp waits for the tasks they started."""
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            _, stuck = await asyncio.wait(tasks, timeout=SHUTDOWN_TIMEOUT)
+            for task in stuck:
+                logger.warning("background task %s did not stop when cancelled", task)
+
     async def background(app: web.Application) -> AsyncIterator[None]:
         await store.run(Store.upgrade)
         timeout = aiohttp.ClientTimeout(total=30)
@@ -104,10 +124,10 @@ def build_app(settings: Settings | None = None) -> web.Application:
 
             async def timed_work() -> None:
                 now = clock.now()
-                await store.run(run_timed_work, now, clock.local_date(now))
+                await store.run(run_timed_work, now, clock.local_date(now), settings.retention_days)
 
             every = settings.scheduler_interval
-            tasks = [asyncio.create_task(_every(every, timed_work, "scheduler"))]
+            tasks.append(asyncio.create_task(_every(every, timed_work, "scheduler")))
             if telegram is not None:
                 tasks.append(asyncio.create_task(telegram.run(settings.telegram_interval)))
             if settings.event_broker_url:
@@ -124,13 +144,10 @@ def build_app(settings: Settings | None = None) -> web.Application:
                     )
                 )
             yield
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await stop_background(app)  # a no-op after `on_shutdown`
         store.dispose()
 
+    app.on_shutdown.append(stop_background)
     app.cleanup_ctx.append(background)
     return app
 
@@ -140,7 +157,13 @@ def main(settings: Settings | None = None) -> None:
     settings = settings or settings_or_exit("balagh desk")
     logs.configure("desk")
     warn_if_short()
-    web.run_app(build_app(settings), host=settings.desk_host, port=settings.desk_port, print=None)
+    web.run_app(
+        build_app(settings),
+        host=settings.desk_host,
+        port=settings.desk_port,
+        print=None,
+        shutdown_timeout=SHUTDOWN_TIMEOUT,
+    )
 
 
 if __name__ == "__main__":

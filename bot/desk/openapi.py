@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.rules import input_bounds as bounds
+from bot.rules.beneficiary import KINDS as BENEFICIARY_KINDS
 from bot.rules.lifecycle import REPORT_TYPES, STATUSES
 
 OPENAPI_PATH = "/api/openapi.json"
@@ -84,6 +85,13 @@ SCHEMAS: dict[str, Any] = {
             "latest_note": {"type": "string", "nullable": True},
             "entity": {"type": "string", "nullable": True},
             "service": {"type": "string", "nullable": True},
+            "beneficiary_kind": {
+                "type": "string",
+                "enum": list(BENEFICIARY_KINDS),
+                "description": "who filed (reports from before 0.13: citizen or resident)",
+            },
+            "beneficiary_kind_label": {"type": "string", "description": "who filed, in Arabic"},
+            "organisation_name": {"type": "string", "nullable": True},
         },
     },
     "StatusChange": {

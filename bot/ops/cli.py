@@ -1,15 +1,14 @@
 """`balagh`: operators' commands (run the processes, migrate the store).
 
-`balagh run` starts the action server and the Rasa server together, prints where to
-talk to them, and stops both on Ctrl-C (or when either dies, so nothing is left half
-running).
+`balagh run` starts the action server, the Rasa server and the desk together, prints where
+to talk to them, and stops all three on Ctrl-C or SIGTERM (or when one dies, so nothing is
+left half running), within seconds (`bot.ops.processes.stop`).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -25,6 +24,10 @@ from bot.ops.processes import (
     latest_model,
     process_env,
     rasa_command,
+    signals_held,
+    spawn,
+    stop,
+    stop_on_signals,
     wait_for_port,
 )
 from bot.ops.server_config import render_credentials, render_endpoints
@@ -49,31 +52,22 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     endpoints = render_endpoints(settings, var / f"endpoints-{settings.rasa_port}.yml")
     credentials = render_credentials(settings, var / f"credentials-{settings.rasa_port}.yml")
     model = Path(args.model) if args.model else latest_model(settings.model_dir)
-    actions = subprocess.Popen(actions_command(settings.actions_port), cwd=ROOT, env=env)
-    server = subprocess.Popen(
-        rasa_command(settings, model, endpoints, credentials, settings.rasa_port),
-        cwd=ROOT,
-        env=env,
-    )
     desk_port = settings.desk_port
-    desk = subprocess.Popen(desk_command(), cwd=ROOT, env=env)
-    processes = [server, actions, desk]
-
-    def stop(*_: object) -> None:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    commands = {
+        "actions": actions_command(settings.actions_port),
+        "rasa": rasa_command(settings, model, endpoints, credentials, settings.rasa_port),
+        "desk": desk_command(),
+    }
+    started: dict[str, subprocess.Popen] = {}
+    stop_on_signals()  # SIGTERM and SIGHUP as Ctrl-C: `finally` stops all three
     try:
-        wait_for_port(settings.actions_port, actions, 120)
-        wait_for_port(settings.rasa_port, server, 300)
-        wait_for_port(desk_port, desk, 60)
+        for name, command in commands.items():
+            with signals_held():  # recorded before a stop can look for it
+                started[name] = spawn(command, cwd=ROOT, env=env)
+        processes = list(started.values())
+        wait_for_port(settings.actions_port, started["actions"], 120)
+        wait_for_port(settings.rasa_port, started["rasa"], 300)
+        wait_for_port(desk_port, started["desk"], 60)
         print(
             f"\nBalagh is running.\n"
             f"  REST:    POST http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook\n"
@@ -81,6 +75,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f" (token: BALAGH_RASA_API_TOKEN or var/rasa-api.token)\n"
             f"  Actions: http://127.0.0.1:{settings.actions_port}/health (calls need the token)\n"
             f"  Desk:    http://127.0.0.1:{desk_port}/api/reports/<number> (staff API)\n"
+            f"  Codes:   one-time codes go to {settings.codes_sender()}\n"
             f"  Chat in the terminal: make shell    Stop: Ctrl-C\n",
             flush=True,
         )
@@ -90,7 +85,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        stop()
+        stop(started.values(), names={process.pid: name for name, process in started.items()})
 
 
 def shell(args: argparse.Namespace, settings: Settings) -> int:
@@ -187,6 +182,35 @@ def migrate(_: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def rotate_data_key(_: argparse.Namespace, settings: Settings) -> int:
+    """After `BALAGH_DATA_KEY` changed (the old key in `BALAGH_DATA_KEY_PREVIOUS`): write
+    every report's personal data and every conversation event again under the new key
+    (events stored in clear before are encrypted too; docs/operations.md)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from bot.private import private_file
+    from bot.store.crypto import DataKeyError, DataKeys, rotate_events, rotate_reports
+
+    keys = DataKeys(settings.data_key.value(), settings.data_key_previous)
+    store = Store(settings.database_url)
+    tracker_store = make_url(settings.tracker_store_url)
+    if tracker_store.get_backend_name() == "sqlite" and tracker_store.database:
+        private_file(Path(tracker_store.database))  # not created 0644 by opening it
+    conversations = create_engine(settings.tracker_store_url)
+    try:
+        store.upgrade()
+        reports = rotate_reports(store.engine, keys)
+        events = rotate_events(conversations, keys)
+    except DataKeyError as unreadable:
+        raise CommandFailed(f"{unreadable}; the rows before it were rotated") from None
+    finally:
+        store.dispose()
+        conversations.dispose()
+    print(f"{reports} reports and {events} conversation events written again under the data key")
+    return 0
+
+
 class CommandFailed(Exception):
     """An expected failure: said in one line, no traceback."""
 
@@ -213,6 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     shell_parser.add_argument("--model", help="model archive (default: newest in models/)")
     shell_parser.set_defaults(func=shell)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
+    commands.add_parser(
+        "rotate-data-key",
+        help="re-encrypt the reports' personal data under BALAGH_DATA_KEY"
+        " (the old key in BALAGH_DATA_KEY_PREVIOUS)",
+    ).set_defaults(func=rotate_data_key)
     server_parser = commands.add_parser(
         "rasa-server", help="only the Rasa server, configured from the environment"
     )

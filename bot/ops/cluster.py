@@ -7,6 +7,8 @@ and nginx in front of the replicas. Like Docker's `restart: on-failure`, a proce
 crashes (killed, non-zero exit) is started again; one stopped cleanly (SIGTERM, exit 0)
 stays down until the cluster gets SIGHUP (like `docker compose up` after a `stop`).
 `var/cluster/state.json` tells which pid serves which port (the fault tests read it).
+Ctrl-C or SIGTERM stops every process within seconds, in every state
+(`bot.ops.processes.stop`: SIGTERM, then SIGKILL after `STOP_GRACE`).
 """
 
 from __future__ import annotations
@@ -31,9 +33,14 @@ from bot.ops.processes import (
     latest_model,
     process_env,
     rasa_command,
+    signals_held,
+    spawn,
+    stop,
+    stop_on_signals,
     wait_for_port,
 )
 from bot.ops.server_config import render_credentials, render_endpoints
+from bot.private import open_private_append, private_dir
 from bot.settings import ROOT, Settings, settings_or_exit
 from bot.store.database import Store
 
@@ -60,10 +67,11 @@ class Member:
     stopped: bool = field(default=False)
 
     def start(self) -> None:
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
+        with open_private_append(self.log) as log:  # 0600: logs may quote what users typed
+            with signals_held():  # recorded before a stop can look for it
+                self.process = spawn(
+                    self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+                )
 
     def check(self) -> bool:
         """Restart after a crash; True if the state changed."""
@@ -181,9 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault(variable, default)  # the children inherit them too
     settings = settings_or_exit("balagh cluster")
     settings.refuse_any_origin("balagh cluster")
+    settings.refuse_outbox_codes("balagh cluster")
     settings.generate_secrets()
     work = settings.cluster_dir
-    work.mkdir(parents=True, exist_ok=True)
+    private_dir(work, tighten=True)
     for url in (settings.database_url, settings.tracker_store_url):
         ensure_database(url)
     store = Store(settings.database_url)
@@ -193,18 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     cluster = members(settings, args.replicas, model, work)
     state = work / "state.json"
 
-    def stop(*_: object) -> None:
-        for member in reversed(cluster):
-            if member.process and member.process.poll() is None:
-                member.process.terminate()
-        for member in cluster:
-            if member.process:
-                try:
-                    member.process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    member.process.kill()
+    def stop_cluster() -> None:
+        started = {m.name: m.process for m in cluster if m.process is not None}
+        stop(started.values(), names={process.pid: name for name, process in started.items()})
 
-    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    stop_on_signals(hangup=False)  # SIGTERM as Ctrl-C: `finally` stops every member
     start_stopped = False
 
     def on_hangup(*_: object) -> None:
@@ -245,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        stop()
+        stop_cluster()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 from sqlalchemy.engine import make_url
 
+from bot.private import private_dir, private_file, write_private
 from bot.settings import ROOT, Settings
 
 # Rasa's SQL tracker store, remembering what it served (see bot/server/tracker_store.py).
@@ -26,7 +27,9 @@ def tracker_store_config(url: str) -> dict[str, Any]:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         database = parsed.database or str(ROOT / "var" / "conversations.db")
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if Path(database).parent.resolve() == (ROOT / "var").resolve():
+            private_dir(ROOT / "var", tighten=True)
+        private_file(Path(database))  # 0600 before Rasa's SQLite opens it (conversations)
         return {"type": STORE_TYPE, "dialect": "sqlite", "db": database}
     config: dict[str, Any] = {
         "type": STORE_TYPE,
@@ -73,9 +76,8 @@ def render_endpoints(settings: Settings, path: Path) -> Path:
         "lock_store": lock_store_config(settings.lock_store_url),
     }
     # No `event_broker`: the desk publishes the stored events (bot/desk/event_relay.py).
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
-    path.chmod(0o600)  # it may hold database and broker passwords
+    # 0600 from the start: it may hold database and broker passwords.
+    write_private(path, yaml.safe_dump(endpoints, allow_unicode=True))
     return path
 
 
@@ -112,7 +114,5 @@ def render_credentials(settings: Settings, path: Path) -> Path:
                 "retry_delay": settings.twilio_retry_delay,
                 "media_timeout": settings.twilio_media_timeout,
             }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(credentials, allow_unicode=True), encoding="utf-8")
-    path.chmod(0o600)  # it holds the Twilio auth token
+    write_private(path, yaml.safe_dump(credentials, allow_unicode=True))  # the Twilio token
     return path

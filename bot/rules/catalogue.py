@@ -4,6 +4,10 @@ Data, not code: operators add entities, spellings and services to the file; the 
 server re-reads it when it changes, and `make train` regenerates the NLU lookup tables
 and synonyms from it (`scripts/generate_catalogue_nlu.py`). A name the catalogue does
 not know is still accepted: the report is flagged for review instead.
+
+Names typed in Latin letters (Arabizi: «natayij altullab», «naqil khadamat 3amil») are
+looked up, when no spelling matches as typed, by their consonants
+(`bot.rules.arabizi.consonant_key`), so the value stored is the catalogue's spelling.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ import functools
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from bot.rules.arabic import comparison_key
+from bot.rules.arabizi import consonant_key, consonant_words, has_latin_word, in_arabic_script
 from bot.rules.similarity import similarity
 from bot.rules.stems import same_word, word_forms
 
@@ -41,6 +47,12 @@ PLATFORM_CUES = frozenset(
 )
 LOOSE_WINDOW_EXTRA = 3  # words of a story allowed between the words of one service name
 _CLITICS = ("وبال", "فبال", "وال", "فال", "بال", "كال", "لل", "و", "ف", "ب", "ل", "ك")
+# A name typed in Latin letters is found by its consonants (`Catalogue.arabizi`): the whole
+# answer when its consonants are these many or more, inside a longer text (a story) when
+# the name's are. Fewer would find names in unrelated words («noor»: ن ر).
+ARABIZI_MIN_CONSONANTS = 3
+ARABIZI_MIN_CONSONANTS_INSIDE = 4
+ARABIZI_LOOSE_MIN = 3  # consonants of a word that counts when a service is named loosely
 
 
 @dataclass(frozen=True)
@@ -111,11 +123,11 @@ class Catalogue:
     )
 
     def entity(self, text: str | None) -> Entity | None:
-        key = _lookup(self._entity_index, text)
+        key = _lookup(self._entity_index, text) or self.arabizi("entity", text)
         return self.entities[key] if key else None
 
     def platform(self, text: str | None) -> Platform | None:
-        key = _lookup(self._platform_index, text)
+        key = _lookup(self._platform_index, text) or self.arabizi("platform", text)
         return self.platforms[key] if key else None
 
     def service(
@@ -150,7 +162,61 @@ class Catalogue:
                 score += 0.05
             if score >= SERVICE_MATCH_THRESHOLD and (best is None or score > best[0]):
                 best = (score, service)
-        return best[1] if best else None
+        return best[1] if best else self.arabizi("service", text)
+
+    def arabizi(self, kind: str, text: str | None, inside: bool = False) -> Any:
+        """The entity or platform key, or the service, that a text in Latin letters names
+        («alhawiya alraqamiya» → «عرض الهوية الرقمية»): the Arabizi transliterated and
+        compared by consonants with the catalogue's Arabic spellings: the whole text (an
+        answer; not for a story, `inside`), else the longest spelling found inside it
+        that rests on a word typed in Latin letters. Consonants that two names share are
+        never taken. None for a text without Latin letters."""
+        if not text or not has_latin_word(text):
+            return None
+        words = consonant_words(text)
+        index = self._arabizi_index[kind]
+        whole = tuple(word for word, _ in words)
+        if not inside and len("".join(whole)) >= ARABIZI_MIN_CONSONANTS and whole in index:
+            return index[whole]
+        for spelling in self._arabizi_spellings[kind]:
+            size = len(spelling)
+            for start in range(len(words) - size + 1):
+                window = words[start : start + size]
+                if tuple(w for w, _ in window) == spelling and any(a for _, a in window):
+                    return index[spelling]
+        return None
+
+    @functools.cached_property
+    def _arabizi_index(self) -> dict[str, dict[tuple[str, ...], Any]]:
+        """Per kind, the consonants of each Arabic spelling → its name (an entity's or
+        platform's key, a service); consonants that two names share are left out."""
+        named: dict[str, list[tuple[str, Any]]] = {
+            "entity": [(s, e.key) for e in self.entities.values() for s in (e.name, *e.aliases)],
+            "platform": [(s, p.key) for p in self.platforms.values() for s in (p.name, *p.aliases)],
+            "service": [(s, v) for v in self.services for s in (v.name, *v.aliases)],
+        }
+        indexes = {}
+        for kind, spellings in named.items():
+            index: dict[tuple[str, ...], Any] = {}
+            shared: set[tuple[str, ...]] = set()
+            for spelling, item in spellings:
+                key = tuple(consonant_key(spelling).split())
+                if key and not has_latin_word(spelling) and index.setdefault(key, item) != item:
+                    shared.add(key)
+            indexes[kind] = {key: item for key, item in index.items() if key not in shared}
+        return indexes
+
+    @functools.cached_property
+    def _arabizi_spellings(self) -> dict[str, list[tuple[str, ...]]]:
+        """Per kind, the consonant spellings long enough to be found inside a text,
+        longest first."""
+        return {
+            kind: sorted(
+                (k for k in index if len("".join(k)) >= ARABIZI_MIN_CONSONANTS_INSIDE),
+                key=lambda k: (-len("".join(k)), k),
+            )
+            for kind, index in self._arabizi_index.items()
+        }
 
     def mentioned(self, text: str) -> tuple[Entity | None, Platform | None, Service | None]:
         """The entity, platform and service whose names a longer text contains (a story:
@@ -169,6 +235,14 @@ class Catalogue:
         entity = self.entity(_contained(self._entity_index, padded))
         if service is None:
             service = self.loosely_named(padded, entity, platform)
+        if has_latin_word(text):  # «ma 2dert ashoof natayij altullab»
+            service = service or self.arabizi("service", text, inside=True)
+            service = service or self.loosely_named_in_arabizi(text, entity, platform)
+            if platform is None and (key := self.arabizi("platform", text, inside=True)):
+                found = self.platforms[key]
+                platform = found if self.named_as_platform(found, in_arabic_script(text)) else None
+            key = None if entity else self.arabizi("entity", text, inside=True)
+            entity = entity or (self.entities[key] if key else None)
         if entity is None and platform is not None:
             entity = self.entities.get(platform.entity_key)
         if entity is None and service is not None:
@@ -207,9 +281,39 @@ class Catalogue:
             frozenset() if word in LOOSE_IGNORED else word_forms(word)
             for word in comparison_key(text).split()
         ]
+        return self._loosely(words, self._loose_spellings, entity, platform)
+
+    def loosely_named_in_arabizi(
+        self, text: str, entity: Entity | None = None, platform: Platform | None = None
+    ) -> Service | None:
+        """`loosely_named` for the words a story typed in Latin letters, compared by their
+        consonants («3amalt tawtheeq el 3oqood» names «توثيق عقد العمل»). Consonants say
+        less than letters, so only words of three consonants or more count («زيارة عائلية»
+        is «زر عل»: «wazarat» and «3la»), and every word of a name must be there, two of
+        them the service's own («katabt … a3adel» is no «كتابة العدل»)."""
+        words = [
+            frozenset({consonants})
+            if arabic
+            and len(consonants) >= ARABIZI_LOOSE_MIN
+            and comparison_key(arabic) not in LOOSE_IGNORED
+            else frozenset()
+            for consonants, arabic in consonant_words(text)
+        ]
+        return self._loosely(words, self._arabizi_loose_spellings, entity, platform, strict=True)
+
+    def _loosely(
+        self,
+        words: list[frozenset[str]],
+        spellings: list[LooseSpelling],
+        entity: Entity | None,
+        platform: Platform | None,
+        strict: bool = False,
+    ) -> Service | None:
         best: dict[Service, LooseMatch] = {}
-        for spelling in self._loose_spellings:
+        for spelling in spellings:
             match = _loose_match(spelling, words, entity, platform)
+            if match and strict and (match.coverage < 1 or match.own < 2):
+                continue
             if match and (spelling.service not in best or match > best[spelling.service]):
                 best[spelling.service] = match
         ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)
@@ -234,14 +338,39 @@ class Catalogue:
                     spellings.append(LooseSpelling(service, tuple(forms), own))
         return spellings
 
-    def _context_words(self, service: Service) -> list[frozenset[str]]:
-        """Forms of the words of the service's entity and platform names."""
+    @functools.cached_property
+    def _arabizi_loose_spellings(self) -> list[LooseSpelling]:
+        """`_loose_spellings` by consonants (their words of three consonants or more)."""
+        spellings = []
+        for service in self.services:
+            context = {
+                c for name in self._context_names(service) for c in consonant_key(name).split()
+            }
+            for name in (service.name, *service.aliases):
+                kept = [w for w in comparison_key(name).split() if w not in LOOSE_GENERIC]
+                found = dict.fromkeys(
+                    c for w in kept for c in consonant_key(w).split() if len(c) >= ARABIZI_LOOSE_MIN
+                )
+                if len(found) >= 2 and not has_latin_word(name):
+                    forms = tuple(frozenset({c}) for c in found)
+                    own = tuple(c not in context for c in found)
+                    spellings.append(LooseSpelling(service, forms, own))
+        return spellings
+
+    def _context_names(self, service: Service) -> list[str]:
+        """The names of the service's entity and platform."""
         names: list[str] = []
-        entity = self.entities.get(service.entity_key)
-        platform = self.platforms.get(service.platform_key or "")
-        for item in (entity, platform):
+        for item in (
+            self.entities.get(service.entity_key),
+            self.platforms.get(service.platform_key or ""),
+        ):
             if item is not None:
                 names += [item.name, *item.aliases]
+        return names
+
+    def _context_words(self, service: Service) -> list[frozenset[str]]:
+        """Forms of the words of the service's entity and platform names."""
+        names = self._context_names(service)
         return [word_forms(w) for name in names for w in comparison_key(name).split()]
 
     @functools.cached_property

@@ -615,6 +615,10 @@ class ChoiceReader:
                 items.append(("correction", token, frozenset()))
                 i = correction[0]
                 continue
+            if not self.polar and _interjected_no(tokens, i):
+                items.append(("correction", token, frozenset()))  # «لا خلاص، هي اجراءات»
+                i += 1
+                continue
             if joined := self._joined_negation(token):
                 items.append(("negator", "ما", frozenset()))
                 items.append(("mention", token, frozenset(joined)))
@@ -728,6 +732,8 @@ class ChoiceReader:
                 clause.negated_any = True
                 continue
             if kind == "mention":
+                if negation and negation.opaque and not negation.reached and _joined(word):
+                    negation = None  # «ما ردوا وعدت المدة»: «و» starts a clause of its own
                 if negation and self._denies(negation, keys, window):
                     if negation.opaque:
                         clause.doubtful |= keys
@@ -742,6 +748,8 @@ class ChoiceReader:
             if kind == "connector":
                 if negation and negation.reached:
                     negation.joined = True
+                elif negation and negation.opaque and word in {"و", "ف"}:
+                    negation = None  # «ما ردوا و عدت المدة»
                 continue
             negation = _advance(negation, word)
         _close(clauses[-1])
@@ -815,6 +823,44 @@ def _ends_clause(items: list[tuple[str, str, frozenset[str]]], i: int) -> bool:
         if kind in {"word", "mention", "negator", "unsure", "exceptive"}:
             return False
     return True
+
+
+# After «لا» these words show it is the interjection "no", not a negation of what follows:
+# «لا خلاص هي اجراءات»، «لا هو التطبيق» (dialects deny a noun with مو / مش / مب, not لا).
+_AFTER_INTERJECTED_NO = frozenset(
+    {"خلاص", "طيب", "يعني", "هي", "هو", "هذي", "هذا", "هذه", "بالعكس", "ترا", "تراها", "تراه"}
+)
+
+
+def _interjected_no(tokens: list[str], i: int) -> bool:
+    """Is the «لا» at `i` the interjection "no" that corrects what was said before
+    («لا خلاص هي اجراءات» = "no, it's procedures")? Not in «لا هو تقني ولا اجراءات»
+    (neither … nor)."""
+    if tokens[i] not in {"لا", "la", "laa"} or tokens[i + 1 : i + 2] == []:
+        return False
+    if tokens[i + 1] not in _AFTER_INTERJECTED_NO:
+        return False
+    for token in tokens[i + 2 :]:
+        if _is_boundary(token):
+            return True
+        if token == "ولا":
+            return False
+    return True
+
+
+def _joined(token: str) -> bool:
+    """Does the word start with «و» or «ف» joined to a verb («وعدت»، «فاتت»)? After a
+    word of the negation's own («ما ردوا»), it starts another clause that the negation
+    does not reach: «ما ردوا وعدت المدة» says the period passed. Before a noun with its
+    article or preposition («والتطبيق»، «وبالفرع») it may still be the negation's: «ما
+    استخدمت الموقع وبالفرع…» is left as unclear as it was."""
+    rest = token[1:]
+    return (
+        len(token) >= 4
+        and token[0] in "وف"
+        and token not in NEGATORS
+        and not rest.startswith(("ال", "لل", "ب", "ل"))
+    )
 
 
 def _advance(negation: _Negation | None, word: str) -> _Negation | None:

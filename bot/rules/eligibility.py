@@ -130,11 +130,13 @@ class EarlierRequest:
     text: str | None = None
 
 
-def check_digitization_service(service: Service | None) -> Decision:
+def check_digitization_service(service: Service | None, platform: str | None = None) -> Decision:
     """The service must be paper-only with no digital alternative (طلب تحول, condition 2).
 
     `service` is the catalogue's entry, or None when the catalogue does not know it
-    (then the request is accepted and flagged for review).
+    (then the request is accepted and flagged for review). The refusal says where the
+    digital service is: the alternative's place, or for a service already digital the
+    platform that offers it (`platform`, its name, when the catalogue knows it).
     """
     if service is None:
         return Decision.ok()
@@ -144,7 +146,8 @@ def check_digitization_service(service: Service | None) -> Decision:
             False, Refusal.DIGITAL_ALTERNATIVE, detail=f"{service.alternative_name}{where}"
         )
     if service.digital:
-        return Decision(False, Refusal.DIGITAL_ALTERNATIVE, detail=service.name)
+        where = f" عبر {platform}" if platform else ""
+        return Decision(False, Refusal.DIGITAL_ALTERNATIVE, detail=f"{service.name}{where}")
     return Decision.ok()
 
 

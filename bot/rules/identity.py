@@ -175,20 +175,30 @@ def find_saudi_mobile(text: str) -> Finding:
     return Finding(error="not_mobile")
 
 
+# A masked identifier shows at most its last two digits (the last four are no secret a
+# stranger cannot type, and were once taken as proof of ownership).
+VISIBLE_DIGITS = 2
+
+
 def mask_national_id(value: str | None) -> str:
-    """Show only the last four digits: 1*****6789."""
+    """Only the last two digits: ********89 (a value of four characters or fewer: none)."""
     if not value:
         return ""
-    return value[0] + "*" * (len(value) - 5) + value[-4:] if len(value) > 5 else "*" * len(value)
+    if len(value) <= 2 * VISIBLE_DIGITS:
+        return "*" * len(value)
+    return "*" * (len(value) - VISIBLE_DIGITS) + value[-VISIBLE_DIGITS:]
 
 
 def mask_phone(value: str | None) -> str:
-    """+9665*****4567: keep the country code, the 5 and the last four digits."""
+    """+**********67: a leading `+` and only the last two digits (eight characters or
+    fewer: none)."""
     if not value:
         return ""
     if len(value) <= 8:
         return "*" * len(value)
-    return value[:5] + "*" * (len(value) - 9) + value[-4:]
+    plus = "+" if value.startswith("+") else ""
+    hidden = len(value) - len(plus) - VISIBLE_DIGITS
+    return plus + "*" * hidden + value[-VISIBLE_DIGITS:]
 
 
 _ANY_DIGIT = "0-9\u0660-\u0669\u06f0-\u06f9"  # ASCII, Arabic-Indic, Persian
@@ -226,3 +236,64 @@ def mask_identifiers(text: str) -> str:
     if not text or not any(c.isdigit() for c in text):
         return text
     return _DIGIT_RUN.sub(_masked_run, text)
+
+
+# ---------------------------------------------------------------- mobiles of any country
+
+_TEXTABLE = None  # phonenumbers' number types that can receive an SMS (filled on first use)
+
+
+def _textable_types() -> frozenset[int]:
+    global _TEXTABLE
+    if _TEXTABLE is None:
+        from phonenumbers import PhoneNumberType
+
+        _TEXTABLE = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+    return _TEXTABLE
+
+
+def international_mobile(number: str) -> tuple[str | None, str | None]:
+    """(the E.164 form, None) of a mobile typed with its country code (`+44 7911 123456`,
+    `0044…`), validated by the `phonenumbers` library; else (None, 'foreign_landline' or
+    'foreign_invalid')."""
+    import phonenumbers
+
+    digits = re.sub(r"\D", "", to_ascii_digits(number))
+    digits = digits.removeprefix("00")
+    try:
+        parsed = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return None, "foreign_invalid"
+    if not phonenumbers.is_valid_number(parsed):
+        return None, "foreign_invalid"
+    if phonenumbers.number_type(parsed) not in _textable_types():
+        return None, "foreign_landline"
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), None
+
+
+def find_mobile(text: str) -> Finding:
+    """The mobile in an answer, of any country: a Saudi mobile as `find_saudi_mobile` reads
+    it (in any local form), or another country's mobile typed with its code (`+44…`,
+    `0044…`), in E.164. The errors are `find_saudi_mobile`'s, with 'foreign_landline' and
+    'foreign_invalid' for another country's number that is no mobile or no number."""
+    found = find_saudi_mobile(text)
+    if found.error != "foreign":
+        return found
+    international = [g for g in digit_groups(text) if g.international]
+    values, errors = [], []
+    for group in international:
+        value, error = international_mobile(group.digits)
+        (values if value else errors).append(value or error)
+    chosen = _one_of(values)
+    if chosen is not None:
+        return chosen
+    return Finding(error=errors[0] if errors else "foreign_invalid")
+
+
+def is_e164_mobile(value: str | None) -> bool:
+    """A stored mobile as the forms store it: E.164, a valid mobile of its country."""
+    if not value or not re.fullmatch(r"\+\d{8,15}", value):
+        return False
+    if value.startswith("+966"):
+        return parse_saudi_mobile(value) == value
+    return international_mobile(value) == (value, None)

@@ -54,6 +54,8 @@ FORM_FIELDS = {
     "complaint_form": {
         "beneficiary_name": "الاسم",
         "national_id": "رقم الهوية",
+        "nationality": "الجنسية",
+        "organisation_name": "اسم الجهة المستفيدة",
         "mobile": "الجوال",
         "complaint_trigger": "سبب التصعيد",
         "sla_days": "مدة الرد المحددة",
@@ -72,6 +74,8 @@ FORM_FIELDS = {
     "digitization_form": {
         "beneficiary_name": "الاسم",
         "national_id": "رقم الهوية",
+        "nationality": "الجنسية",
+        "organisation_name": "اسم الجهة المستفيدة",
         "mobile": "الجوال",
         "service": "الخدمة الورقية",
         "entity": "الجهة",
@@ -81,6 +85,8 @@ FORM_FIELDS = {
     "improvement_form": {
         "beneficiary_name": "الاسم",
         "national_id": "رقم الهوية",
+        "nationality": "الجنسية",
+        "organisation_name": "اسم الجهة المستفيدة",
         "mobile": "الجوال",
         "service": "الخدمة",
         "platform": "المنصة",
@@ -108,14 +114,34 @@ COMPLAINT_VALUE_LABELS = {
     "technical": "مشكلة تقنية",
     "procedures": "إجراءات الجهة",
 }
+# Who the beneficiary is (`bot.rules.beneficiary`), and the name of their identifier.
+BENEFICIARY_KIND_LABELS = {
+    "citizen": "مواطن",
+    "resident": "مقيم",
+    "visitor": "زائر",
+    "business": "منشأة تجارية",
+    "government": "جهة حكومية",
+    "nonprofit": "جهة غير ربحية",
+}
+IDENTIFIER_LABELS = {
+    "citizen": "رقم الهوية",
+    "resident": "رقم الإقامة",
+    "visitor": "رقم الحدود أو الجواز",
+    "business": "الرقم الموحد أو السجل التجاري",
+    "government": "رقم الجهة",
+    "nonprofit": "رقم الترخيص",
+}
 CHOICE_LABELS = {
     **REQUEST_CHANNEL_LABELS,
+    **BENEFICIARY_KIND_LABELS,
     **COMPLAINT_VALUE_LABELS,
     "skip": "تخطي",
     "edit": "تعديل",
     "dispute": "أعترض على القرار",
     "yes": "نعم",
     "no": "لا",
+    "new_code": "أرسل رمزاً جديداً",
+    "change_mobile": "غيّر رقم الجوال",
 }
 # The answers of a summary whose stored value is not what the user should read.
 READABLE: dict[str, Callable[[str], str]] = {

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from bot.rules.arabic import normalise, normalise_with_map, to_ascii_digits
+from bot.rules.arabizi import is_latin, transliterate
 from bot.rules.catalogue import Catalogue
 from bot.rules.dates import parse_user_date
 from bot.rules.eligibility import Trigger
@@ -35,7 +36,8 @@ _NEGATION = (
 _CLOSED = re.compile(
     r"(?<!\S)(?:(?P<neg>" + _NEGATION + r")\s+(?:\S+\s+)?)?[وف]?"
     r"(?:قفلو|قفلت|قفل|اقفلو|اقفلت|سكرو|سكرت|انقفلت|انقفل|انغلقت|انغلق|اغلقو|اغلقت|اغلق|"
-    r"غلقو|سدو|سدت|انسدت|مقفل|مغلق|مسكر|تم اغلاق|تم قفل|closed|2aflo|2afalo|afalo|qaflo|"
+    r"غلقو|سدو|سدت|انسدت|مقفل|مغلق|مسكر|مقفول|مسكور|مغلوق|اتقفل|اتسكر|اتغلق|تقفلت|تسكرت|"
+    r"تم اغلاق|تم قفل|closed|2aflo|2afalo|afalo|qaflo|"
     r"qafalo|sakaro|sakkaro|sakro|saddo|sado)"
 )
 # «ما قدرت أقدم الشكوى لأن الموقع معطل»، «ما كدرت اشتكي»، «ma 2dert a2dem shakwa»: the
@@ -68,6 +70,19 @@ _NO_SLA = re.compile(
     r"|didn'?t (?:say|tell me|give) (?:\S+\s+){0,3}?(?:when|deadline|time)"
     r"|ma (?:7adado|7adadu|2aloli emta|2alouli emta|qalooli mata)"
 )
+# «عدت المدة»، «المهلة خلصت»، «فاتت المدة اللي قالوها»، «تجاوزوا المدة»، «مدت تمام» (a
+# non-native speaker): the promised period passed, whether or not its days are told; not
+# when denied («المدة ما خلصت»). «الوقت» alone is left out («الوقت تمام»: the time suits).
+_PERIOD = r"(?:ال)?(?:مده|مهله|مدت|مهلت|فتره)"
+_OVER = (
+    r"(?:عدت|عدي|تعدت|فاتت|فات|مرت|مضت|مضي|خلصت|خلص|انتهت|انتهي|راحت|انقضت|طافت|تمام|"
+    r"كملت|اكتملت|خلاص)"
+)
+_PERIOD_PASSED = re.compile(
+    r"(?<!\S)(?:(?P<neg>" + _NEGATION + r")\s+)?[وف]?" + _OVER + r"\s+" + _PERIOD + r"(?!\S)"
+    r"|(?<!\S)[وف]?" + _PERIOD + r"\s+(?:(?P<neg2>" + _NEGATION + r")\s+)?" + _OVER + r"(?!\S)"
+    r"|(?<!\S)[وف]?(?:تجاوزو|تعدو|تخطو)\S*\s+(?:ال)?(?:مده|مهله)"
+)
 # «خلال 5 أيام»، «مدة الرد ٧ أيام عمل»، «وعدوني يردون بعد يومين»، «حكولي رح يردوا خلال
 # اسبوع»، «2alouli 5ilal 3 ayam»: the words after these name the promised time.
 _PROMISE_WORDS = frozenset(
@@ -77,7 +92,7 @@ _PROMISE_WORDS = frozenset(
         *("khilal", "5lal", "5elal", "promised", "said", "sla"),
     }
 )
-_PROMISE_STEMS = ("وعدو", "قالو", "حكو", "خبرو", "اكدو", "كالو", "بلغو", "wa3do", "2alo", "qalo")
+_PROMISE_STEMS = ("وعدو", "قال", "حكو", "خبرو", "اكدو", "كالو", "بلغو", "wa3do", "2alo", "qalo")
 # Elapsed time («من 3 أسابيع»، «قبل شهر»، «صار لي 10 أيام») is not a promise: it ends the
 # words read after a promise.
 _ELAPSED_WORDS = frozenset({"قبل", "من", "منذ", "صار", "صارلي", "صارلها", "صارله", "ago", "since"})
@@ -172,14 +187,32 @@ _NAME_STOPS = frozenset(
         *("mobile", "phone", "number", "iqama", "im", "i'm", "rqm", "ra2m", "ra2am"),
     }
 )
-# Digitisation request: how the service is done today («لازم اروح الفرع واسلم الاوراق
-# باليد») and why it should be digital («عشان يوفر علينا الوقت والمشاوير»).
+# Digitisation request: how the service is done today and why it should be digital
+# («عشان يوفر علينا الوقت والمشاوير»). The process is told by an obligation or a habit
+# («لازم»، «يتطلب»، «مضطرين»، «يشترطون»، «كل مرة»، «حاليا»، «have to») or by the going
+# itself («نروح»، «اراجع»، «نتوجه»), followed within a few words by what makes it a paper
+# service: a place to go to (الفرع، المكتب، المحكمة، البلدية…), being there in person,
+# paper, originals, copies, a stamp, a signature, a queue.
+_PROCESS_CUE = (
+    r"لازم|يلزم|تلزم|لازمها|لازمه|مضطر\w*|اضطر\w*|نضطر\w*|مجبور\w*|يجب|ينبغي|لابد|لا بد|"
+    r"[يت]تطلب\w*|[يت]ستلزم\w*|[يت]شترط\w*|[يت]تعين|[نا]حتاج|[يت]حتاج\w*|محتاج\w*|يطلبو\w*|"
+    r"يبو[نه]\w*|يبغو[نه]\w*|يبيلها|تبيلها|بدها|حاليا|دلوقتي|هلق|[يت]تم|كل مر[هت]|دايم|دايما|"
+    r"دائما|"
+    r"عاد[هت]|بالعاد[هت]|[انيت](?:روح|راجع|ذهب|توجه)\w*|have to|has to|must|need to|"
+    r"currently|every time"
+)
+_PROCESS_MARK = (
+    r"(?:[وفبل]|لل|ال|بال|وال|فال|وبال|ولل)?(?:فرع|مكتب|مقر(?!\w)|مقرات|محكم|بلدي(?:ه|ات)|"
+    r"امانه|اداره|كتابه العدل|حضور|شخصي|بنفس(?:ي|ك|ه|نا|هم)(?!\w)|ورق|اوراق|نموذج|استمار|"
+    r"اصول|اصلي|اصل(?!\w)|نسخ|طباع|مطبوع|ختم|مختوم|توقيع|تصديق|"
+    r"مصدق|يدوي|طابور|زحم|مراجع|روح|راجع|سلم|تسليم|[انيت]طبع|[انيت]وقع|branch|office|paper|"
+    r"print|stamp|in person|original|cop(?:y|ies)|queue|visit|go to)\w*"
+)
 _PROCESS = re.compile(
-    r"(?:لازم|يلزم|مضطر|اضطر|نضطر|مجبور|مجبورين|يجب|يتطلب|يطلبون|نحتاج|احتاج|يبيلها|تبيلها|"
-    r"بدها|لازمها|محتاج|حاليا|حاليًا|دلوقتي|هلق|تتم|يتم|have to|must)\s+(?:\S+\s+){0,3}?"
-    r"(?:اروح|نروح|روح|اراجع|نراجع|مراجعه|احضر|نحضر|حضور|الحضور|حضوري|حضوريا|اسلم|نسلم|"
-    r"تسليم|اطبع|نطبع|طباعه|الفرع|فرع|بالفرع|المكتب|مكتب|ورق|اوراق|الاوراق|ورقي|ورقيا|"
-    r"نموذج|ختم|باليد|go|visit|branch|paper)",
+    r"(?:(?<!\S)|(?<=\s[وف])|(?<=^[وف]))(?:"
+    + _PROCESS_CUE
+    + r")\s+(?:\S+\s+){0,6}?"
+    + _PROCESS_MARK,
     re.IGNORECASE,
 )
 _REASON_START = re.compile(
@@ -190,17 +223,42 @@ _BENEFIT = re.compile(
     r"يريح|تريح|الزحمه|المشاوير|المشوار|الجهد|save|faster|easier",
     re.IGNORECASE,
 )
-# Improvement suggestion, stated: «اقترح ان يضيفون تنبيه قبل انتهاء الوثيقة»، «ياريت
-# يصير فيه خيار …» (a bare «ابي اقترح تطوير» is the request, not the suggestion).
-_SUGGESTION = re.compile(
-    r"(?:اقترح|اقتراحي|مقترحي|نقترح)\s+(?:ان|انه|انهم|هو|يكون|يضيفون|يضيفوا|اضافه)"
-    r"|(?:ياريت|يا ريت|ياليت|يا ليت|ليت|اتمني|نتمني|المفروض)\s+(?:\S+\s+)?"
-    r"(?:يضيف|تضيف|يضاف|تضاف|يصير|تصير|يكون|تكون|يسو|يخل|تخل|يحط|تحط|يوفر|توفر|يفع|تفع|"
-    r"يسمح|تسمح|نقدر|اقدر|يطور|تطور|يحسن|تحسن|يرسل|ترسل)\S*"
-    r"|(?<!\S)(?:اضافه|اضافة)\s+(?:خاصيه|خيار|زر|ميزه|امكانيه|تنبيه|اشعار)"
-    r"|i suggest|suggest that|would be (?:nice|great|better)|please add|should add|they should",
+# Improvement suggestion, stated: a proposal or a wish («اقترح»، «ياريت»، «اتمنى»، «ودي
+# لو»، «نفسي»، «المفروض»، «ليش ما»، «ممكن»، «ابي»، «I suggest»، «please») followed within a
+# few words by what should change: a verb of change in the present («يضيفون»، «يصير»،
+# «تسمح»، «نقدر»، «يبقى») or a feature («خيار»، «خاصية»، «تنبيه»، «اضافة»، «option»). A bare
+# «ابي اقترح تطوير على قوى» is the request, not the suggestion.
+_WISH_WORDS = frozenset(
+    {
+        *("اقترح", "نقترح", "اقترحت", "اقتراحي", "مقترحي", "اقتراح", "مقترح", "فكرتي", "ياريت"),
+        *("ريت", "يريت", "ياريتهم", "ياريتكم", "ياليت", "ليت", "ليتهم", "ليتكم", "اتمني", "نتمني"),
+        *("اتمنا", "نتمنا", "نفسي", "حبذا", "ياحبذا", "المفروض", "مفروض", "الافضل", "الاحسن"),
+        *("احسن", "يفضل", "لو", "ليش", "ليه", "لماذا", "ممكن", "يمكن", "لازم", "يجب", "ينبغي"),
+        *("ابي", "ابغي", "ابغا", "بدي", "بدنا", "عايز", "عايزين", "عاوز", "نبي", "نبغي", "ودي"),
+        *("ودنا", "حاب", "حابب", "اريد", "نريد", "ارجو", "نرجو", "اطلب", "نطلب", "ابيهم"),
+        *("ابغاهم", "ابغيهم", "نبيهم", "نبغاهم", "عسي", "عساهم", "بتمني", "منتمني"),
+        *("suggest", "suggestion", "wish", "hope", "should", "please", "would", "could", "why"),
+        *("idea", "yareet", "yaret", "reet", "law", "lw", "atmana", "atmanna", "nefsi", "nfsi"),
+        *("a2tare7", "aqtare7", "eqtera7", "iqtira7", "e2tera7", "mafrood", "mafroud"),
+    }
+)
+# Words that may stand between the wish and what it wishes («اقترح ان»، «ودي لو»).
+_WISH_GLUE = frozenset(
+    {"ان", "انه", "انهم", "انكم", "لو", "اذا", "يا", "عليكم", "لكم", "منكم", "ما", "that", "if"}
+)
+_CHANGE_VERB = re.compile(
+    r"(?:[وف])?(?:[يتن]|[بحه][يتن]|س[يتن])(?:ضيف|ضاف|ديف|داف|صير|كون|خل|حط|وفر|سمح|رسل|ظهر|"
+    r"عرض|تيح|ربط|فعل|سو|عمل|بق|زيد|زود|حدث|غير|سهل|دعم|قبل|نبه|ذكر|حفظ|لغ|ختصر|طور|حسن|"
+    r"صلح|نزل|قدر|مكن|شتغل|رجع|كمل|عط|حول|فتح|صدر|طلع|شيل|مدد|جدد|قسط|خفض|قلل|سرع|بسط)\w*"
+)
+_FEATURE = re.compile(
+    r"(?:[وفبل]|ال|بال|وال|لل)?(?:خاصي|ميز|خيار|زر|زرار|امكاني|تنبيه|اشعار|تذكير|رسال|وضع|"
+    r"قسم|خانه|رابط|اضاف|توفير|تفعيل|السماح|دعم|تحديث|ربط)\w*"
+    r"|(?:add|allow|enable|let|show|send|support)(?:s|ed|ing)?"
+    r"|(?:option|feature|button|notification|reminder)s?",
     re.IGNORECASE,
 )
+_SUGGESTION_REACH = 4  # words between the wish and what should change
 _SENTENCE = re.compile(r"[^.!?؟\n;؛]+")
 FREE_TEXT_MIN_WORDS = 5  # a shorter clause is no description: the form asks for one
 
@@ -281,13 +339,20 @@ def _closed(plain: str) -> bool:
     return any(match.group("neg") is None for match in _CLOSED.finditer(plain))
 
 
+def _period_passed(plain: str) -> bool:
+    return any(
+        match.group("neg") is None and match.group("neg2") is None
+        for match in _PERIOD_PASSED.finditer(plain)
+    )
+
+
 def story_trigger(text: str) -> Trigger | None:
     """The escalation trigger a story states, when it states exactly one."""
     plain = _plain(text)
     found = set()
     if _closed(plain):
         found.add(Trigger.CLOSED_UNSATISFIED)
-    if promised_days(text) is not None:
+    if promised_days(text) is not None or _period_passed(plain):
         found.add(Trigger.SLA_PASSED)
     if _NO_SLA.search(plain):
         found.add(Trigger.NO_SLA)
@@ -432,9 +497,37 @@ def digitization_reason(text: str) -> str | None:
 
 
 def stated_suggestion(text: str) -> str | None:
-    """The improvement itself, when the opening states it in a full clause."""
-    clauses = _clauses(text, _SUGGESTION)
-    return clauses[0] if clauses else None
+    """The improvement itself, when the opening states it in a full clause: from the
+    wish (and the wish words just before it: «ودي لو»، «ياريت لو») to the end of its
+    sentence, when what should change follows the wish within a few words."""
+    for sentence in _SENTENCE.finditer(text):
+        words = list(re.finditer(r"\S+", sentence.group(0)))
+        keys = [_word_key(word.group(0)) for word in words]
+        for index, key in enumerate(keys):
+            if not (_CHANGE_VERB.fullmatch(key) or _FEATURE.fullmatch(key)):
+                continue
+            reach = range(index - 1, max(index - 1 - _SUGGESTION_REACH, -1), -1)
+            wish = next((i for i in reach if keys[i] in _WISH_WORDS), None)
+            if wish is None:
+                continue
+            while wish > 0 and keys[wish - 1] in _WISH_WORDS | _WISH_GLUE:
+                if words[wish - 1].group(0)[-1] in "،,":
+                    break
+                wish -= 1
+            clause = sentence.group(0)[words[wish].start() :].strip(" ،,")
+            if len(clause.split()) >= FREE_TEXT_MIN_WORDS:
+                return clause
+    return None
+
+
+def _word_key(word: str) -> str:
+    """A word as the suggestion's cues are compared with it: normalised, without its
+    punctuation; a Latin word lower-cased, Arabizi also written in Arabic script when the
+    cues know it only so («yzeedoon» → «يزيدون»)."""
+    key = normalise(word).strip(".,،:!?؟«»\"'()").lower()
+    if is_latin(key) and key not in _WISH_WORDS and not _FEATURE.fullmatch(key):
+        return transliterate(key)
+    return key
 
 
 # «المشكلة التقنية ما زالت»، «خطأ تقني»، «عطل فني»، «technical issue»: a closed complaint's

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from bot.rules.arabic import normalise, to_ascii_digits
+from bot.rules.arabizi import has_latin_word, in_arabic_script
 
 # Between two digit runs of one number: spaces, or a dash / dot (with spaces around).
 _GROUP = re.compile(
@@ -305,7 +306,28 @@ _ENGLISH_WORDS = {
     "id", "is", "it", "its", "maybe", "my", "no", "nr", "num", "number", "of", "ok",
     "please", "pls", "ref", "reference", "request", "the", "their", "think", "ticket",
     "was", "with", "i", "thanks", "here", "this", "code", "they", "gave", "me",
+    # Arabizi: «raqam el shakwa 5521», «hay el ra8am»
+    "raqam", "raqm", "rakam", "rakm", "ra2am", "ra2m", "rqm", "rkm", "el", "al", "hay", "hai",
+    "hatha", "hadha", "hada", "howa", "huwa", "heya", "hiya", "shakwa", "shakwe", "balagh", "ya",
 }  # fmt: skip
+# A word of Arabizi has one or two digits that stand for letters (2 ء, 3 ع, 5 خ, 6 ط, 7 ح,
+# 8 ق, 9 ص) among its small letters: «3indi», «ra8am», «far3» are words; INC2026, A7B
+# are codes.
+_ARABIZI_DIGITS = frozenset("2356789")
+
+
+def _arabizi_word(token: str) -> bool:
+    digits = [ch for ch in token if ch.isdigit()]
+    letters = sum(ch.isalpha() for ch in token)
+    return (
+        token.isalnum()
+        and not token.isupper()  # codes are typed in capitals: A7B 12345
+        and 1 <= len(digits) <= 2
+        and letters >= 2
+        and set(digits) <= _ARABIZI_DIGITS
+    )
+
+
 _DATE_TOKEN = re.compile(
     r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2}))"
 )
@@ -346,7 +368,11 @@ def find_reference(text: str) -> ReferenceFinding:
     joined: list[list[tuple[int, int, str]]] = []
     for span in spans:
         word = span[2]
-        if word.lower() in _ENGLISH_WORDS or (word.isalpha() and len(word) > 5):
+        if (
+            word.lower() in _ENGLISH_WORDS
+            or (word.isalpha() and len(word) > 5)
+            or _arabizi_word(word)
+        ):
             joined.append([])  # a word, not a code such as INC or DUP
             continue
         if joined and joined[-1] and plain[joined[-1][-1][1] : span[0]] in (" ", " - "):
@@ -418,4 +444,9 @@ def lacks_reference(text: str) -> bool:
     lost, or no complaint filed there at all."""
     plain = " ".join(words_of(text))
     latin = to_ascii_digits(text or "").lower()
-    return bool(_NO_REFERENCE.search(plain) or _NO_REFERENCE_EN.search(latin))
+    arabizi = " ".join(words_of(in_arabic_script(text))) if has_latin_word(text) else ""
+    return bool(
+        _NO_REFERENCE.search(plain)
+        or _NO_REFERENCE_EN.search(latin)
+        or (arabizi and _NO_REFERENCE.search(arabizi))  # «ma 3indi raqam»
+    )

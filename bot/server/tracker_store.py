@@ -14,8 +14,12 @@ are known to be stored:
 
 Safe with several replicas because a conversation's messages are processed one at a time
 under the (atomic Redis) lock: between a `retrieve` and its `save`, nobody else appends.
-The table and the stored JSON are Rasa's own: the two stores can read each other's data
-(what this relies on of Rasa's store is listed in `bot.server.patches`).
+The table is Rasa's own, and so is the JSON of each event, but it is stored encrypted
+(AES-GCM under `BALAGH_DATA_KEY`, the conversation's id as associated data:
+`bot.store.crypto.seal_event`): what users typed and the slots holding who they are are not
+in clear at rest. Events stored in clear before are still read; `balagh rotate-data-key`
+encrypts them. Rasa's stock store reads ours no longer (what this relies on of Rasa's store
+is listed in `bot.server.patches`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -32,7 +37,9 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot.private import private_file
 from bot.server.pg_async import CONNECTION_LOST, AsyncPostgres
+from bot.store.crypto import open_event, seal_event
 
 Result = TypeVar("Result")
 
@@ -67,6 +74,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     """Endpoint type `bot.server.tracker_store.CachedSQLTrackerStore` (settings as for `SQL`)."""
 
     def __init__(self, *args: Any, cache_size: int = 2000, **kwargs: Any) -> None:
+        if kwargs.get("dialect") == "sqlite" and kwargs.get("db") not in (None, ":memory:"):
+            private_file(Path(kwargs["db"]))  # 0600 before SQLite creates it (0644)
         super().__init__(*args, **kwargs)
         self.cache_size = int(cache_size)
         self._known: OrderedDict[str, _Known] = OrderedDict()
@@ -84,7 +93,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             newer = await self._read(NEWER_EVENTS_SQL, (sender_id, known.last_id))
             if not any(type_name == SessionStarted.type_name for _, type_name, _ in newer):
                 for _, _, data in newer:
-                    known.tracker.update(Event.from_parameters(json.loads(data)))
+                    known.tracker.update(Event.from_parameters(_event(sender_id, data)))
                 self._remember(known.tracker, newer[-1][0] if newer else known.last_id)
                 return known.tracker
         self._known.pop(sender_id, None)
@@ -92,10 +101,24 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if not rows or not self.domain:
             return None
         tracker = DialogueStateTracker.from_dict(
-            sender_id, [json.loads(data) for _, data in rows], self.domain.slots
+            sender_id, [_event(sender_id, data) for _, data in rows], self.domain.slots
         )
         self._remember(tracker, rows[-1][0])
         return tracker
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        """Rasa's, with the events decrypted: what `retrieve_full_tracker` reads (Rasa's
+        `/conversations/…/tracker`)."""
+        with self.session_scope() as session:
+            rows = self._event_query(
+                session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
+            ).all()
+            events = [_event(sender_id, row.data) for row in rows]
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         known = self._known.get(tracker.sender_id)
@@ -211,5 +234,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             data.get("timestamp"),
             data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
             data.get("name"),
-            json.dumps(data),
+            seal_event(sender_id, json.dumps(data)),
         )
+
+
+def _event(sender_id: str, stored: str) -> dict[str, Any]:
+    """A stored event's dictionary: its JSON decrypted (`bot.store.crypto.open_event`)."""
+    return json.loads(open_event(sender_id, stored))

@@ -23,6 +23,9 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.private import private_dir, private_file
+from bot.settings import VAR
+
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
 
 P = ParamSpec("P")
@@ -105,7 +108,10 @@ def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            database = Path(parsed.database)
+            if database.parent.resolve() == VAR.resolve():
+                private_dir(VAR, tighten=True)  # Balagh's own folder, made before this rule
+            private_file(database)  # 0600 in a 0700 folder, before SQLite opens it
         engine = create_engine(url, connect_args={"timeout": 30}, future=True)
 
         @event.listens_for(engine, "connect")

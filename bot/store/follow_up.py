@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.rules.labels import BENEFICIARY_KIND_LABELS
 from bot.rules.lifecycle import (
     MISSING_DATA_HOURS,
     SETTLED,
@@ -21,7 +22,6 @@ from bot.rules.lifecycle import (
 )
 from bot.store.database import Store
 from bot.store.models import (
-    AccessAttempt,
     Document,
     OutboxMessage,
     OwnershipGrant,
@@ -50,6 +50,8 @@ class ReportView:
     latest_note: str | None
     entity: str | None
     service: str | None
+    beneficiary_kind: str = "citizen"
+    organisation_name: str | None = None
 
     @property
     def status_label(self) -> str:
@@ -67,6 +69,9 @@ class ReportView:
             "latest_note": self.latest_note,
             "entity": self.entity,
             "service": self.service,
+            "beneficiary_kind": self.beneficiary_kind,
+            "beneficiary_kind_label": BENEFICIARY_KIND_LABELS[self.beneficiary_kind],
+            "organisation_name": self.organisation_name,
         }
 
 
@@ -84,7 +89,14 @@ def _view(report: Report) -> ReportView:
         latest_note=notes[-1] if notes else None,
         entity=report.entity,
         service=report.service,
+        beneficiary_kind=report.beneficiary_kind or kind_of_national_id(report.national_id),
+        organisation_name=report.organisation_name,
     )
+
+
+def kind_of_national_id(identifier: str) -> str:
+    """Reports from before the kinds were recorded: a citizen (1…) or a resident (2…)."""
+    return "resident" if identifier.startswith("2") else "citizen"
 
 
 def _report(session: Session, number: str) -> Report:
@@ -220,11 +232,14 @@ def attach_update(
         return _view(report)
 
 
-def run_timed_work(store: Store, now: dt.datetime, today: dt.date) -> dict[str, list[str]]:
+def run_timed_work(
+    store: Store, now: dt.datetime, today: dt.date, retention_days: int = 365
+) -> dict[str, list[str]]:
     """The scheduler's work, driven from the database so it survives restarts:
-    cancel reports whose missing data was not completed within 48 hours, and queue the
-    delay notice for reports past their answer date. Returns the numbers handled."""
-    done: dict[str, list[str]] = {"auto_cancelled": [], "delayed": []}
+    cancel reports whose missing data was not completed within 48 hours, queue the
+    delay notice for reports past their answer date, and remove the personal data of
+    reports settled more than `retention_days` ago. Returns the numbers handled."""
+    done: dict[str, list[str]] = {"auto_cancelled": [], "delayed": [], "purged": []}
     deadline = now - dt.timedelta(hours=MISSING_DATA_HOURS)
     with store.session() as session:
         since = (
@@ -261,7 +276,40 @@ def run_timed_work(store: Store, now: dt.datetime, today: dt.date) -> dict[str, 
             report.delay_notified_at = now
             _enqueue(session, report, "delayed", now, {"due_on": report.due_on.isoformat()})
             done["delayed"].append(report.number)
+        done["purged"] = _purge_settled(session, now - dt.timedelta(days=retention_days), now)
     return done
+
+
+PURGED = "—"  # what a removed name, identifier or mobile reads as
+
+
+def _purge_settled(session: Any, settled_before: dt.datetime, now: dt.datetime) -> list[str]:
+    """The retention rule: reports settled before `settled_before` keep their type,
+    status, entity, service, dates, history and survey scores (what the voice-of-the-
+    beneficiary report counts) and lose who filed them and what they wrote."""
+    old = session.execute(
+        select(Report).where(
+            Report.status.in_(SETTLED),
+            Report.updated_at < settled_before,
+            Report.national_id_hash.is_not(None),
+        )
+    ).scalars()
+    purged = []
+    for report in old:
+        report.beneficiary_name = PURGED
+        report.national_id = PURGED
+        report.mobile = PURGED
+        report.national_id_hash = None
+        report.mobile_hash = None
+        report.nationality = None
+        report.description = None
+        report.details = {**(report.details or {}), "personal_data_removed_at": now.isoformat()}
+        for survey in session.execute(
+            select(SurveyAnswer).where(SurveyAnswer.report_id == report.id)
+        ).scalars():
+            survey.comment = None
+        purged.append(report.number)
+    return purged
 
 
 # --- the outbox ----------------------------------------------------------------------
@@ -334,9 +382,10 @@ def claim_delivery(
 
 
 def is_owner(store: Store, conversation_id: str, number: str | None) -> bool:
-    """May this conversation see and act on this report? It filed it, it filed another
-    report of the same person, or it proved ownership (a grant). Read from the store at
-    each use: nothing the tracker carries decides it."""
+    """May this conversation see and act on this report? It filed it, or it entered the
+    code sent to the report's mobile (a grant). An identifier typed in this conversation
+    proves nothing. Read from the store at each use: nothing the tracker carries decides
+    it."""
     if not number:
         return False
     with store.session() as session:
@@ -344,14 +393,6 @@ def is_owner(store: Store, conversation_id: str, number: str | None) -> bool:
         if report is None:
             return False
         if report.conversation_id == conversation_id:
-            return True
-        same_person = session.execute(
-            select(func.count(Report.id)).where(
-                Report.conversation_id == conversation_id,
-                Report.national_id == report.national_id,
-            )
-        ).scalar_one()
-        if same_person:
             return True
         granted = session.execute(
             select(func.count(OwnershipGrant.id)).where(
@@ -381,6 +422,13 @@ def reports_awaiting_documents(
     return [number for number in numbers if is_owner(store, conversation_id, number)]
 
 
+def report_mobile(store: Store, number: str) -> str | None:
+    """The mobile a report was filed with (where its ownership code goes)."""
+    with store.session() as session:
+        report = session.execute(select(Report).where(Report.number == number)).scalar_one_or_none()
+        return report.mobile if report is not None else None
+
+
 def grant_ownership(
     store: Store, conversation_id: str, number: str, proof: str, now: dt.datetime
 ) -> None:
@@ -389,35 +437,6 @@ def grant_ownership(
             OwnershipGrant(
                 conversation_id=conversation_id, report_number=number, proof=proof, granted_at=now
             )
-        )
-
-
-def failed_attempts(
-    store: Store, conversation_id: str, number: str, since: dt.datetime
-) -> tuple[int, int]:
-    """Failed proofs since `since`: by this conversation, and against this report number
-    from any conversation (so guessing cannot be spread over new conversations)."""
-    with store.session() as session:
-        recent = AccessAttempt.created_at >= since
-        by_conversation = session.execute(
-            select(func.count(AccessAttempt.id)).where(
-                AccessAttempt.conversation_id == conversation_id, recent
-            )
-        ).scalar_one()
-        by_report = session.execute(
-            select(func.count(AccessAttempt.id)).where(
-                AccessAttempt.report_number == number, recent
-            )
-        ).scalar_one()
-        return by_conversation, by_report
-
-
-def record_failed_attempt(
-    store: Store, conversation_id: str, number: str, now: dt.datetime
-) -> None:
-    with store.session() as session:
-        session.add(
-            AccessAttempt(conversation_id=conversation_id, report_number=number, created_at=now)
         )
 
 

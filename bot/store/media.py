@@ -14,6 +14,8 @@ import re
 import uuid
 from pathlib import Path
 
+from bot.private import private_dir, write_private
+
 MAX_MEDIA_BYTES = 10 * 1024 * 1024
 # How many first bytes `detect_type` needs.
 SIGNATURE_BYTES = 12
@@ -49,11 +51,11 @@ def store(media_dir: Path, data: bytes) -> dict[str, object] | None:
     content_type = detect_type(data[:SIGNATURE_BYTES])
     if content_type is None or not data or len(data) > MAX_MEDIA_BYTES:
         return None
-    media_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(media_dir, tighten=True)  # citizens' documents: 0700, the files 0600
     name = f"{uuid.uuid4().hex}{EXTENSIONS[content_type]}"
     partial = media_dir / f".{name}.part"
     try:
-        partial.write_bytes(data)
+        write_private(partial, data)
         os.replace(partial, media_dir / name)
     finally:
         partial.unlink(missing_ok=True)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import declarative_base, relationship
 
 # Defined with the rest of the report's life; re-exported for the store's users.
 from bot.rules.lifecycle import REPORT_TYPES, STATUSES  # noqa: F401
+from bot.store.crypto import MOBILE, NAME, NATIONAL_ID, Encrypted, hash_default
 
 Base = declarative_base()
 
@@ -35,9 +36,21 @@ class Report(Base):
     status = Column(String(16), nullable=False, default="received")
     channel = Column(String(32), nullable=False)
     conversation_id = Column(String(255), nullable=False, index=True)
-    beneficiary_name = Column(String(200), nullable=False)
-    national_id = Column(String(10), nullable=False, index=True)
-    mobile = Column(String(16), nullable=False)
+    # Personal data, encrypted (AES-GCM, `bot.store.crypto`): read and written in clear by
+    # the code, found through the keyed hashes (HMAC-SHA256) beside them, never compared.
+    beneficiary_name = Column(Encrypted(NAME), nullable=False)
+    national_id = Column(Encrypted(NATIONAL_ID), nullable=False)
+    mobile = Column(Encrypted(MOBILE), nullable=False)
+    national_id_hash = Column(
+        String(64), index=True, default=hash_default(NATIONAL_ID, "national_id")
+    )
+    mobile_hash = Column(String(64), index=True, default=hash_default(MOBILE, "mobile"))
+    # Who the beneficiary is (`bot.rules.beneficiary.KINDS`; None in reports filed before
+    # 0.13: a citizen or resident); a visitor's nationality (with a passport); the
+    # organisation that files (business, government body, non-profit).
+    beneficiary_kind = Column(String(16))
+    nationality = Column(String(80))
+    organisation_name = Column(String(200))
     entity = Column(String(200))
     entity_key = Column(String(200))
     platform = Column(String(200))
@@ -169,7 +182,8 @@ class SurveyAnswer(Base):
 
 
 class AccessAttempt(Base):
-    """A failed attempt to prove ownership of a report (to limit guessing)."""
+    """A failed attempt to prove ownership with the last digits of the ID (before 0.13):
+    kept for the rows already stored; one-time codes (`OneTimeCode`) replaced it."""
 
     __tablename__ = "access_attempts"
 
@@ -193,6 +207,34 @@ class OwnershipGrant(Base):
     report_number = Column(String(32), nullable=False)
     proof = Column(String(32), nullable=False)
     granted_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class OneTimeCode(Base):
+    """A one-time code sent to a mobile: to verify the mobile a citizen gives
+    (`purpose` "mobile"), or to prove ownership of a report from another conversation
+    ("report"). Neither the code nor the mobile is kept: only their keyed hashes
+    (`bot.store.codes`). `verified_at` is set once the right code was entered; rows
+    with `via` "channel" record a WhatsApp or SMS number that is the channel's own."""
+
+    __tablename__ = "one_time_codes"
+    __table_args__ = (
+        Index("ix_one_time_codes_conversation", "conversation_id", "purpose", "created_at"),
+        Index("ix_one_time_codes_mobile", "mobile_key", "created_at"),
+        Index("ix_one_time_codes_client", "client_key", "created_at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    purpose = Column(String(16), nullable=False)
+    conversation_id = Column(String(255), nullable=False)
+    mobile_key = Column(String(64), nullable=False)
+    report_number = Column(String(32))
+    client_key = Column(String(64))
+    code_key = Column(String(64))  # None when Twilio Verify holds the code
+    via = Column(String(16), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    verified_at = Column(DateTime(timezone=True))
 
 
 class InboundMessage(Base):

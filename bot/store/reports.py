@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.clock import local_date
 from bot.rules.arabic import comparison_key, to_ascii_digits
 from bot.rules.eligibility import EarlierRequest
+from bot.store.crypto import MOBILE, NATIONAL_ID, hash_of, lookup_hashes
 from bot.store.database import Store
 from bot.store.models import Document, Report, ReportCounter, StatusChange
 
@@ -48,6 +49,9 @@ class NewReport:
     documents: list[tuple[str, str, str | None]] = field(default_factory=list)
     details: dict = field(default_factory=dict)
     needs_review: bool = False
+    beneficiary_kind: str | None = None
+    nationality: str | None = None
+    organisation_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,11 @@ def file_report(store: Store, new: NewReport, now: dt.datetime, due_on: dt.date)
                 beneficiary_name=new.beneficiary_name,
                 national_id=new.national_id,
                 mobile=new.mobile,
+                national_id_hash=hash_of(NATIONAL_ID, new.national_id),
+                mobile_hash=hash_of(MOBILE, new.mobile),
+                beneficiary_kind=new.beneficiary_kind,
+                nationality=new.nationality,
+                organisation_name=new.organisation_name,
                 entity=new.entity,
                 entity_key=entity_key(new.entity) if new.entity else None,
                 platform=new.platform,
@@ -174,7 +183,7 @@ def earlier_requests(store: Store, national_id: str, report_type: str) -> list[E
         rows = session.execute(
             select(Report.number, Report.service, Report.entity, Report.description)
             .where(
-                Report.national_id == national_id,
+                Report.national_id_hash.in_(lookup_hashes(NATIONAL_ID, national_id)),
                 Report.type == report_type,
                 Report.status != "cancelled",
             )

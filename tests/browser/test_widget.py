@@ -48,6 +48,8 @@ def test_file_a_complaint_with_a_screenshot_reload_and_get_a_notification(
     page.reload()  # the conversation survives a reload
     bot_says(page, "جوالك")
     send(page, "0551234567")
+    bot_says(page, "رمز تحقق")
+    send(page, web_bot.code_for("+966551234567"))
     bot_says(page, "سبب التصعيد")
     page.get_by_role("button", name="تعذّر تقديم الشكوى لتعطل النظام").click()
     bot_says(page, "الجهة الحكومية")

@@ -59,6 +59,7 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
     }
     with launched_cluster(MODEL, tmp_path_factory.mktemp("cluster"), extra_env) as launched:
         desk, database = launched.desk_url, launched.database_url
+        outbox = str(launched.work / "otp.log")
         yield Cluster(
             lb=Bot(
                 launched.lb_url,
@@ -66,9 +67,11 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
                 desk,
                 rest_token=REST_TOKEN,
                 api_url=launched.replica_urls[0],
+                otp_outbox=outbox,
             ),
             replicas=[
-                Bot(url, database, desk, rest_token=REST_TOKEN) for url in launched.replica_urls
+                Bot(url, database, desk, rest_token=REST_TOKEN, otp_outbox=outbox)
+                for url in launched.replica_urls
             ],
             launched=launched,
         )

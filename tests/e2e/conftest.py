@@ -36,6 +36,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# A step of a scripted conversation: "type the code the bot just sent to 0551234567".
+MOBILE_CODE = "<the code sent to +966551234567>"
+
+
 @dataclass
 class Bot:
     """A running Balagh (Rasa + actions) and the database it files reports into."""
@@ -48,6 +52,19 @@ class Bot:
     rest_token: str = ""  # the REST channel's bearer token, where one is configured
     api_url: str = ""  # where Rasa's HTTP API is reached (the edge does not pass it)
     actions_url: str = ""
+    otp_outbox: str = ""  # the development outbox of one-time codes
+
+    def code_for(self, mobile: str = "+966551234567") -> str:
+        """The newest one-time code sent to `mobile` (E.164), read from the outbox the
+        bot writes (`<ISO time> <mobile> <code>` per line)."""
+        lines = Path(self.otp_outbox).read_text(encoding="utf-8").splitlines()
+        codes = [line.split()[2] for line in lines if line.split()[1] == mobile]
+        assert codes, f"no code was sent to {mobile}"
+        return codes[-1]
+
+    def verify_mobile(self, sender: str, mobile: str = "+966551234567") -> str:
+        """Answer the mobile's code question with the code sent; the bot's next reply."""
+        return self.say(sender, self.code_for(mobile))
 
     @property
     def store(self) -> Store:
@@ -96,7 +113,10 @@ class Bot:
             return json.loads(response.read())
 
     def say(self, sender: str, text: str, metadata: dict | None = None) -> str:
-        """The bot's reply texts joined, for assertions on wording."""
+        """The bot's reply texts joined, for assertions on wording. `MOBILE_CODE` in a
+        list of steps is typed as the code last sent to 0551234567."""
+        if text == MOBILE_CODE:
+            text = self.code_for()
         return "\n".join(m.get("text", "") for m in self.send(sender, text, metadata))
 
     def parse(self, text: str) -> dict:
@@ -182,6 +202,10 @@ def running_bot(
         "BALAGH_SCHEDULER_INTERVAL": "3600",
         # Agents are "at their desks" whenever the tests run (hours are unit-tested).
         "BALAGH_AGENT_HOURS": "always",
+        # Codes go to the outbox; every test uses the same few mobiles from one address.
+        "BALAGH_OTP_OUTBOX": str(work / "otp.log"),
+        "BALAGH_OTP_PER_MOBILE": "100000",
+        "BALAGH_OTP_PER_CLIENT": "100000",
         **(extra_env or {}),
     }
     with open(work / "balagh.log", "w") as log:
@@ -201,6 +225,7 @@ def running_bot(
                 database_url,
                 f"http://127.0.0.1:{desk_port}",
                 actions_url=f"http://127.0.0.1:{actions_port}",
+                otp_outbox=str(work / "otp.log"),
             )
         finally:
             stop_process_group(process, signal_name="SIGINT")

@@ -21,6 +21,7 @@ def test_future_and_impossible_dates_are_explained(bot, sender):
     into_form(bot, sender)
     bot.say(sender, "1000000008")
     bot.say(sender, "0551234567")
+    bot.verify_mobile(sender)
     bot.say(sender, "3")
     bot.say(sender, "وزارة الصحة")
     bot.say(sender, "صحتي")
@@ -31,10 +32,12 @@ def test_future_and_impossible_dates_are_explained(bot, sender):
     assert "غير موجود في التقويم" in bot.say(sender, "31/02/2026")
 
 
-def test_a_non_saudi_number_is_explained(bot, sender):
+def test_a_number_from_abroad_is_taken_and_a_landline_explained(bot, sender):
     into_form(bot, sender)
     bot.say(sender, "1000000008")
-    assert "رقم جوال سعودي" in bot.say(sender, "+971501234567")
+    assert "هاتف ثابت" in bot.say(sender, "+44 20 7946 0958")
+    assert "رمز تحقق" in bot.say(sender, "+971 50 123 4567")  # a UAE mobile, confirmed
+    assert "سبب التصعيد" in bot.verify_mobile(sender, "+971501234567")
 
 
 def test_repeated_failures_offer_help(bot, sender):
@@ -66,6 +69,7 @@ def test_a_huge_description_is_refused_with_the_limit(bot, sender):
     into_form(bot, sender)
     bot.say(sender, "1000000008")
     bot.say(sender, "0551234567")
+    bot.verify_mobile(sender)
     bot.say(sender, "1")
     bot.say(sender, "وزارة الصحة")
     bot.say(sender, "صحتي")

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e
 def test_an_eligible_complaint_is_filed_and_stored(bot, sender):
     summary = until_summary(bot, sender)
     assert "راجع بيانات الشكوى" in summary
-    assert "1*****0008" in summary and ID not in summary
+    assert "********08" in summary and ID not in summary
     messages = bot.send(sender, "/affirm")
     text = "\n".join(m["text"] for m in messages)
     assert "تم تقديم بلاغك" in text
@@ -144,8 +144,9 @@ def test_a_field_can_be_corrected_at_the_summary(bot, sender):
     fields = bot.send(sender, '/inform{"choice": "edit"}')
     assert any(b["title"] == "الجوال" for b in fields[0]["buttons"])
     assert "جوالك" in bot.say(sender, '/inform{"choice": "mobile"}')
-    summary = bot.say(sender, "0509876543")
-    assert "راجع بيانات الشكوى" in summary and "+9665****6543" in summary
+    assert "رمز تحقق" in bot.say(sender, "0509876543")  # a new mobile is confirmed too
+    summary = bot.verify_mobile(sender, "+966509876543")
+    assert "راجع بيانات الشكوى" in summary and "+**********43" in summary
     assert "تم تقديم بلاغك" in bot.say(sender, "/affirm")
     [report] = reports_of(bot, sender)
     assert report.mobile == "+966509876543"
@@ -170,3 +171,23 @@ def test_a_question_midway_keeps_the_answers_given(bot, sender):
     assert "رقم الهوية" in answer  # the form asks its question again
     assert bot.tracker(sender)["slots"]["beneficiary_name"] == "نورة سعد"
     assert "جوالك" in bot.say(sender, ID)
+
+
+def test_the_mobile_is_confirmed_with_a_code_before_anything_is_filed(bot, sender):
+    start(bot, sender)
+    bot.say(sender, "نورة سعد القحطاني")
+    bot.say(sender, ID)
+    sent = bot.say(sender, "0551234567")
+    assert "رمز تحقق من 6 أرقام" in sent and "+**********67" in sent  # masked
+    code = bot.code_for()
+    wrong = "000000" if code != "000000" else "111111"
+    assert "الرمز غير صحيح، بقيت لك 4 محاولات" in bot.say(sender, wrong)
+    assert "لم أجد الرمز" in bot.say(sender, "وين الرمز")
+    assert "بعد" in bot.say(sender, "ما وصلني الرمز")  # a new one waits a minute
+    assert bot.code_for() == code
+    assert "جوالك" in bot.say(sender, '/inform{"choice": "change_mobile"}')
+    assert "رمز تحقق" in bot.say(sender, "0509876543")
+    assert "سبب التصعيد" in bot.verify_mobile(sender, "+966509876543")
+    assert reports_of(bot, sender) == []
+    slots = bot.tracker(sender)["slots"]
+    assert slots["mobile"] == "+966509876543" and slots["mobile_verified"] == "+966509876543"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -17,7 +18,7 @@ from bot.desk.dispatcher import Dispatcher
 from bot.store.follow_up import run_timed_work, survey_of
 from bot.store.models import OutboxMessage, Report
 from tests.e2e.conftest import ROOT, running_bot
-from tests.helpers.conversations import reports_of, until_summary
+from tests.helpers.conversations import ID, reports_of, start, until_summary
 
 pytestmark = pytest.mark.e2e
 
@@ -183,27 +184,57 @@ def test_status_for_the_owner_a_stranger_and_a_wrong_number(bot, sender):
 
     stranger = sender + "-stranger"
     asked = bot.say(stranger, f"ابي اعرف حالة البلاغ {report.number}")
-    assert "آخر 4 أرقام" in asked
-    refused = bot.say(stranger, "9999")
-    assert "تعذّر التحقق" in refused and "أُحيل" not in refused
+    assert "أرسلنا رمزاً" in asked and "أُحيل" not in asked
+    code = bot.code_for()  # went to the mobile the report was filed with
+    wrong_code = "000000" if code != "000000" else "111111"
+    refused = bot.say(stranger, wrong_code)
+    assert "الرمز غير صحيح" in refused and "أُحيل" not in refused
 
+    sent_before = len(Path(bot.otp_outbox).read_text().splitlines())
     wrong = sender + "-wrong"
-    assert "آخر 4 أرقام" in bot.say(wrong, "حالة البلاغ ٢٥٩٩٩٩٩٩٩")
-    assert bot.say(wrong, "0008") == refused  # the same answer: nothing leaks
+    unknown = "259999999"
+    told = bot.say(wrong, f"حالة البلاغ {unknown}")
+    assert told.replace(unknown, report.number) == asked  # the same answer: nothing leaks
+    assert bot.say(wrong, wrong_code).replace(unknown, report.number) == refused
+    assert len(Path(bot.otp_outbox).read_text().splitlines()) == sent_before  # none sent
 
     owner_elsewhere = sender + "-owner"
     bot.say(owner_elsewhere, f"حالة البلاغ {report.number}")
-    assert "أُحيل إلى الجهة" in bot.say(owner_elsewhere, "0008")
+    assert "أُحيل إلى الجهة" in bot.say(owner_elsewhere, f"الرمز {bot.code_for()}")
+    # granted: the next question about it needs no code
+    assert "أُحيل إلى الجهة" in bot.say(owner_elsewhere, f"حالة البلاغ {report.number}")
 
 
-def test_failed_proofs_are_limited(bot, sender):
+def test_an_identifier_typed_in_a_form_proves_nothing(bot, sender):
+    report = file_complaint(bot, sender, "ID-TYPED-1")
+    other = sender + "-same-id"
+    start(bot, other)
+    bot.say(other, "نورة سعد القحطاني")
+    assert "جوالك" in bot.say(other, ID)  # the victim's ID, typed
+    bot.say(other, "إلغاء")
+    asked = bot.say(other, f"حالة البلاغ {report.number}")
+    assert "أرسلنا رمزاً" in asked and "حالة البلاغ" not in asked
+
+
+def test_failed_codes_are_limited_without_locking_the_owner_out(bot, sender):
     report = file_complaint(bot, sender, "GUESS-1")
     guesser = sender + "-guesser"
-    for guess in ("1111", "2222", "3333"):
-        bot.say(guesser, f"حالة البلاغ {report.number}")
-        assert "تعذّر التحقق" in bot.say(guesser, guess)
     bot.say(guesser, f"حالة البلاغ {report.number}")
-    assert "تجاوزت عدد محاولات التحقق" in bot.say(guesser, "0008")  # even the right digits
+    code = bot.code_for()
+    wrong_code = "000000" if code != "000000" else "111111"
+    for left in ("4 محاولات", "3 محاولات", "محاولتان", "محاولة واحدة"):
+        assert left in bot.say(guesser, wrong_code)
+    locked = bot.say(guesser, wrong_code)
+    assert "5 مرات" in locked and "حالة البلاغ" not in locked
+    # a new code at once is refused (one a minute), and the old one is dead
+    again = bot.say(guesser, f"حالة البلاغ {report.number}")
+    assert "بعد" in again and bot.code_for() == code
+    assert "حالة البلاغ " + report.number not in bot.say(guesser, code)
+
+    owner_elsewhere = sender + "-owner"  # the owner, from a new conversation
+    assert "أرسلنا رمزاً" in bot.say(owner_elsewhere, f"حالة البلاغ {report.number}")
+    assert report.number in bot.say(owner_elsewhere, bot.code_for())
+    assert "موعد الرد" in bot.bot_texts(owner_elsewhere)[-1]
 
 
 def test_cancellation_with_confirmation_keeps_the_history(bot, sender):

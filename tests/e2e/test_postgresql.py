@@ -11,7 +11,7 @@ from bot.store.database import shared_store
 from bot.store.models import Report
 from channels.rest import conversation_id
 from tests.conftest import POSTGRES_ADMIN_URL
-from tests.e2e.conftest import running_bot
+from tests.e2e.conftest import MOBILE_CODE, running_bot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -40,6 +40,7 @@ def test_a_complaint_filed_with_postgresql_stores(pg_bot):
         "فهد العتيبي",
         "2000000006",
         "0551234567",
+        MOBILE_CODE,
         "1",
         "وزارة الداخلية",
         "أبشر",

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -49,6 +50,7 @@ def twilio_bot(tmp_path_factory, twilio):
         "TWILIO_WHATSAPP_NUMBER": WHATSAPP_FROM,
         "TWILIO_SMS_NUMBER": SMS_FROM,
         "TWILIO_API_BASE": twilio.base_url,
+        "TWILIO_VERIFY_SERVICE_SID": VERIFY_SERVICE,
         "TWILIO_WHATSAPP_TEMPLATES": json.dumps(TEMPLATES),
         "TWILIO_RETRY_DELAY": "0.05",
         "BALAGH_PUBLIC_URL": PUBLIC,
@@ -57,6 +59,28 @@ def twilio_bot(tmp_path_factory, twilio):
         work, f"sqlite:///{work / 'reports.db'}", f"sqlite:///{work / 'conv.db'}", env
     ) as bot:
         yield bot
+
+
+VERIFY_SERVICE = "VA" + "5" * 32
+
+
+def test_another_number_given_on_whatsapp_is_confirmed_through_twilio_verify(twilio_bot, twilio):
+    user = new_user()
+    for text in ["ابي اصعد شكوى", "منى خالد", "1000000099"]:
+        whatsapp(twilio_bot, user, text)
+    whatsapp(twilio_bot, user, "0559876543")  # not the number she writes from
+    wait_for_text(twilio, user, "رمز تحقق")
+    assert (VERIFY_SERVICE, "send", "+966559876543") in twilio.verify_requests
+    assert (
+        not Path(twilio_bot.otp_outbox).exists()
+        or "+966559876543" not in Path(twilio_bot.otp_outbox).read_text()
+    )  # Verify made the code: nothing in the development outbox
+    sent = twilio.verify_codes["+966559876543"]
+    whatsapp(twilio_bot, user, "000000" if sent != "000000" else "111111")
+    wait_for_text(twilio, user, "الرمز غير صحيح")
+    whatsapp(twilio_bot, user, sent)
+    wait_for_text(twilio, user, "تم التحقق من رقم جوالك")
+    assert (VERIFY_SERVICE, "check", "+966559876543") in twilio.verify_requests
 
 
 def outbound_row(bot, user: str, timeout: float = 30) -> OutboundMessage:
@@ -135,7 +159,9 @@ def test_sending_is_retried_after_a_500_and_failures_are_recorded(twilio_bot, tw
 
 
 def complaint_over_whatsapp(bot, twilio, user: str) -> Report:
-    steps = ["ابي اصعد شكوى", "منى خالد", "1000000099", "0551234567", "1", "وزارة الصحة"]
+    # The number she writes from, given as her mobile: verified by the channel, no code.
+    own = "0" + user.removeprefix("whatsapp:+966")
+    steps = ["ابي اصعد شكوى", "منى خالد", "1000000099", own, "1", "وزارة الصحة"]
     steps += ["صحتي", "حجز موعد", "2"]
     for text in steps:
         whatsapp(bot, user, text)
@@ -191,7 +217,8 @@ def test_whatsapp_media_is_an_attachment_and_notifications_use_templates_outside
 
 def test_sms_users_are_told_how_to_send_documents(twilio_bot, twilio):
     user = new_user("+9665")
-    steps = ["ابي اصعد شكوى", "ريم علي", "1000000008", "0551234567", "1", "وزارة الصحة"]
+    steps = ["ابي اصعد شكوى", "ريم علي", "1000000008", "0" + user.removeprefix("+966"), "1"]
+    steps += ["وزارة الصحة"]
     steps += ["صحتي", "حجز موعد", "2"]
     for text in steps:
         params = {"MessageSid": "SM" + uuid.uuid4().hex, "From": user, "To": SMS_FROM, "Body": text}

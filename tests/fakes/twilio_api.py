@@ -32,6 +32,9 @@ class FakeTwilio:
     unsized: set[str] = field(default_factory=set)  # media sent chunked, no Content-Length
     media_requests: list[tuple[str, str | None]] = field(default_factory=list)
     port: int = 0
+    # Twilio Verify: the code last sent to each number, and every request (service, To).
+    verify_codes: dict[str, str] = field(default_factory=dict)
+    verify_requests: list[tuple[str, str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _sent: threading.Condition = field(default_factory=threading.Condition)
 
@@ -108,6 +111,46 @@ class FakeTwilio:
             status=201,
         )
 
+    async def _verification(self, request: web.Request) -> web.Response:
+        """Verify's "send a code": a new six-digit code for `To` (the SMS is Twilio's)."""
+        if not self._authorised(request):
+            return web.json_response({"code": 20003, "message": "Authenticate"}, status=401)
+        form = dict(await request.post())
+        service, to = request.match_info["service"], str(form.get("To") or "")
+        if not to.startswith("+") or form.get("Channel") != "sms":
+            return web.json_response({"code": 60200, "message": "Invalid parameter"}, status=400)
+        with self._lock:
+            code = f"{uuid.uuid4().int % 10**6:06d}"
+            self.verify_codes[to] = code
+            self.verify_requests.append((service, "send", to))
+        return web.json_response(
+            {"sid": "VE" + uuid.uuid4().hex, "service_sid": service, "to": to, "status": "pending"},
+            status=201,
+        )
+
+    async def _verification_check(self, request: web.Request) -> web.Response:
+        """Verify's "check a code": approved when it is the code last sent to `To`."""
+        if not self._authorised(request):
+            return web.json_response({"code": 20003, "message": "Authenticate"}, status=401)
+        form = dict(await request.post())
+        service, to = request.match_info["service"], str(form.get("To") or "")
+        with self._lock:
+            self.verify_requests.append((service, "check", to))
+            if to not in self.verify_codes:
+                return web.json_response({"code": 20404, "message": "Not found"}, status=404)
+            approved = self.verify_codes[to] == form.get("Code")
+            if approved:
+                del self.verify_codes[to]
+        return web.json_response(
+            {
+                "sid": "VE" + uuid.uuid4().hex,
+                "service_sid": service,
+                "to": to,
+                "status": "approved" if approved else "pending",
+                "valid": approved,
+            }
+        )
+
     def _record(self, request: web.Request) -> None:
         with self._lock:
             self.media_requests.append((request.path, request.headers.get("Authorization")))
@@ -144,6 +187,8 @@ class FakeTwilio:
     def start(self) -> None:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self._create_message)
+        app.router.add_post("/v2/Services/{service}/Verifications", self._verification)
+        app.router.add_post("/v2/Services/{service}/VerificationCheck", self._verification_check)
         app.router.add_get("/media/{name}", self._media)
         app.router.add_get("/cdn/{name}", self._cdn)
         self.port = serve_in_thread(app)

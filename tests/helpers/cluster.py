@@ -9,11 +9,13 @@ SUGGESTION = "إضافة تنبيه قبل انتهاء الجواز بشهر"
 
 def suggestion_until_summary(bots, sender: str, index: int) -> str:
     """Walk the suggestion form, message k going to bots[k % len(bots)]."""
+    mobile = f"055{index:07d}"  # one per conversation: its code is told apart
     answers = [
         "عندي اقتراح لتطوير خدمة رقمية",
         "سارة عبدالله الشهري",
         national_id(index),
-        "0551234567",
+        mobile,
+        None,  # the code sent to that mobile
         "تجديد الجواز",
         "ابشر",
         "التطبيق",
@@ -21,5 +23,6 @@ def suggestion_until_summary(bots, sender: str, index: int) -> str:
     ]
     reply = ""
     for turn, answer in enumerate(answers):
-        reply = bots[turn % len(bots)].say(sender, answer)
+        bot = bots[turn % len(bots)]
+        reply = bot.say(sender, answer or bot.code_for("+966" + mobile[1:]))
     return reply

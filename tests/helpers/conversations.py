@@ -30,7 +30,8 @@ def start(bot, sender: str) -> str:
 def personal_data(bot, sender: str) -> None:
     assert "رقم الهوية" in bot.say(sender, "نورة سعد القحطاني")
     assert "جوالك" in bot.say(sender, ID)
-    assert "سبب التصعيد" in bot.say(sender, "٠٥٥١٢٣٤٥٦٧")
+    assert "رمز تحقق" in bot.say(sender, "٠٥٥١٢٣٤٥٦٧")
+    assert "سبب التصعيد" in bot.verify_mobile(sender)
 
 
 def old_date() -> str:

@@ -8,7 +8,8 @@ PAPER_ONLY = "تسليم المخططات الورقية المختومة لدى
 def personal(bot, sender: str, national_id: str = "1000000008") -> str:
     bot.say(sender, "سارة عبدالله الشهري")
     bot.say(sender, national_id)
-    return bot.say(sender, "0551234567")
+    assert "رمز تحقق" in bot.say(sender, "0551234567")
+    return bot.verify_mobile(sender)
 
 
 def file_digitization(

@@ -344,7 +344,8 @@ def to_screenshot_step(bot, sender: str) -> None:
     assert "ما اسمك الكامل" in bot.say(sender, "ابي اقدم شكوى على جهة حكومية")
     assert "رقم الهوية" in bot.say(sender, "نورة سعد القحطاني")
     assert "جوالك" in bot.say(sender, "1000000008")
-    assert "سبب التصعيد" in bot.say(sender, "0551234567")
+    assert "رمز تحقق" in bot.say(sender, "0551234567")
+    assert "سبب التصعيد" in bot.verify_mobile(sender)
     for text in ["1", "وزارة الداخلية", "أبشر", "تجديد الهوية"]:
         bot.say(sender, text)
     assert "صورة من المشكلة" in bot.say(sender, "الموقع")

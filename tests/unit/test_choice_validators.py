@@ -26,6 +26,7 @@ PROFILE = {
     "beneficiary_name": "سارة القحطاني",
     "national_id": "1000000008",
     "mobile": "+966551234567",
+    "mobile_verified": "+966551234567",  # confirmed with its code in this conversation
 }
 ELIGIBILITY_SLOTS = ("complaint_trigger", "request_channel", "closed_topic")
 

@@ -125,7 +125,7 @@ def test_the_channel_question(answer: str, expected: str | None) -> None:
         ("3 ايام تاخروا", UNCLEAR),  # 3 is "no SLA", the words say "SLA passed"
         ("الخيار 7", UNCLEAR),
         ("مدري", UNCLEAR),
-        ("ما ردوا وتأخروا", UNCLEAR),
+        ("ما ردوا وتأخروا", "sla_passed"),  # «و» + a verb: a clause «ما» does not reach
         ("ما ردوا علي لين الحين، تأخروا", "sla_passed"),
         ("عدت المدة", "sla_passed"),
     ],
@@ -450,3 +450,46 @@ def test_yes_no_in_arabizi(answer: str, expected: str | None) -> None:
 )
 def test_the_egyptian_negation_written_into_the_verb(answer: str, expected: str) -> None:
     assert read_choice(answer, TRIGGER_OPTIONS).choice == expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        # «و» joined to a verb starts a clause that the negation before it does not reach
+        ("لا ما سكروها، بس ما ردوا علي وفاتت المهلة", "sla_passed"),
+        ("ما جاوبوني وخلصت المدة", "sla_passed"),
+        ("ما ردوا و راحت المهلة", "sla_passed"),
+        ("ما ردوا وقفلوها", "closed_unsatisfied"),
+        ("ما استخدمت الموقع وبالفرع قالوا لا", UNCLEAR),  # a noun after «و»: maybe denied
+        # a period said to be over, the way non-native speakers and dialects say it
+        ("المهلة كملت ومحد كلمني", "sla_passed"),
+        ("مهلت خلاص، رد مافي", "sla_passed"),
+        ("time is up and no answer", "sla_passed"),
+        # couldn't file because the system fails; «معرفتش» alone is a doubt
+        ("ما عرفت اسجل الشكوى، التطبيق بيفصل", "technical_failure"),
+        ("مقدرتش ابعت الشكوى لان الموقع بيطلعني برا", "technical_failure"),
+        ("معرفتش", UNCLEAR),
+        # «يقفل» said of nothing: the system, or the complaint? Asked again
+        ("كل ما ادخل يقفل", UNCLEAR),
+        ("يقفلون الشكاوي بدون حل", UNCLEAR),
+        ("الموقع ما كان يقفل", UNCLEAR),
+    ],
+)
+def test_the_trigger_said_in_colloquial_words(answer: str, expected: str | None) -> None:
+    assert read_choice(answer, TRIGGER_OPTIONS).choice == expected
+
+
+@pytest.mark.parametrize(
+    ("answer", "options", "expected"),
+    [
+        # «لا» before «خلاص»، «هي»، «هو»… is the interjection "no", not a negation
+        ("لا خلاص هي إجراءات، ما قبلوا أوراقي", CLOSED_TOPIC_OPTIONS, "procedures"),
+        ("لا هي تقنية، النظام يطلع خطأ", CLOSED_TOPIC_OPTIONS, "technical"),
+        ("الموقع، لا هو التطبيق", CHANNEL_OPTIONS, "app"),
+        ("لا هو تقني ولا إجراءات", CLOSED_TOPIC_OPTIONS, UNCLEAR),  # neither … nor
+        ("لا هي مو تقنية", CLOSED_TOPIC_OPTIONS, UNCLEAR),  # only denied
+        ("لا تقنية", CLOSED_TOPIC_OPTIONS, UNCLEAR),
+    ],
+)
+def test_an_interjected_no_corrects_instead_of_denying(answer, options, expected):
+    assert read_choice(answer, options).choice == expected

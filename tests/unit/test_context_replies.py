@@ -162,10 +162,10 @@ def test_reports_awaiting_documents_are_the_owners_in_missing_data(sqlite_store)
     assert reports_awaiting_documents(store, "c1") == []
     for number in (mine, other, stranger):
         change_status(store, number, "missing_data", "صورة", "staff", NOW)
-    # Its own report; the same person's report filed elsewhere (is_owner); never a
-    # stranger's, even named as if notified.
-    assert reports_awaiting_documents(store, "c1", [other, stranger]) == [mine, other]
-    grant_ownership(store, "c1", stranger, "id_last_digits", NOW)
+    # Its own report; never another's, even the same person's filed elsewhere or named as
+    # if notified, until ownership is proved with the code sent to its mobile.
+    assert reports_awaiting_documents(store, "c1", [other, stranger]) == [mine]
+    grant_ownership(store, "c1", stranger, "code", NOW)
     assert reports_awaiting_documents(store, "c1", [stranger]) == [mine, stranger]
 
 

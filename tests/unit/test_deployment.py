@@ -26,6 +26,10 @@ COMPOSE_ENV = {
     "BALAGH_RASA_API_TOKEN": "a",
     "BALAGH_ACTIONS_TOKEN": "t",
     "BALAGH_WEBCHAT_ORIGINS": "https://www.example.gov.sa",
+    "BALAGH_DATA_KEY": "k" * 64,
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "twilio-token",
+    "TWILIO_VERIFY_SERVICE_SID": "VA" + "0" * 32,
 }
 
 
@@ -111,13 +115,21 @@ def test_compose_publishes_only_the_edge():
     assert services["actions"]["environment"]["BALAGH_ACTIONS_HOST"] == "0.0.0.0"
     # the forms check that an attached file is one the channels stored
     assert "media:/data/media" in " ".join(str(v) for v in services["actions"]["volumes"])
-    for name in ("actions", "rasa-1", "rasa-2", "desk"):
+    for name in ("actions", "rasa-1", "rasa-2", "desk", "migrate"):
         environment = services[name]["environment"]
         assert environment["BALAGH_RASA_API_TOKEN"] and environment["BALAGH_ACTIONS_TOKEN"]
+        assert environment["BALAGH_DATA_KEY"] == COMPOSE_ENV["BALAGH_DATA_KEY"]
 
 
 @pytest.mark.parametrize(
-    "missing", ["BALAGH_RASA_API_TOKEN", "BALAGH_ACTIONS_TOKEN", "BALAGH_WEBCHAT_ORIGINS"]
+    "missing",
+    [
+        "BALAGH_RASA_API_TOKEN",
+        "BALAGH_ACTIONS_TOKEN",
+        "BALAGH_WEBCHAT_ORIGINS",
+        "BALAGH_DATA_KEY",
+        "TWILIO_VERIFY_SERVICE_SID",
+    ],
 )
 def test_compose_refuses_to_start_without_the_doors_secrets(missing):
     binary = shutil.which("docker-compose") or pytest.fail("docker-compose not installed")

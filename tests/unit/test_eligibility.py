@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from bot.actions.digitization_form import digitization_decision
 from bot.rules.catalogue import Service
 from bot.rules.eligibility import (
     ClosedTopic,
@@ -127,3 +128,16 @@ def test_the_same_suggestion_twice_is_refused():
     assert same.existing_number == "260000020"
     other = check_not_same_suggestion(earlier, "تجديد الجواز", "دعم الدفع بأبل باي")
     assert other.eligible
+
+
+def test_a_digital_service_is_refused_with_the_platform_that_offers_it():
+    decision = check_digitization_service(DIGITAL, "أبشر")
+    assert decision.refusal is Refusal.DIGITAL_ALTERNATIVE
+    assert decision.detail == "تجديد جواز السفر عبر أبشر"
+    assert check_digitization_service(DIGITAL).detail == "تجديد جواز السفر"  # none known
+
+
+def test_the_digitisation_form_names_the_catalogues_platform_in_the_refusal():
+    decision = digitization_decision(None, {"service": "تسجيل المواليد"})
+    assert decision.refusal is Refusal.DIGITAL_ALTERNATIVE
+    assert "أبشر" in decision.detail

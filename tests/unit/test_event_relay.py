@@ -12,12 +12,14 @@ import aio_pika
 import pytest
 import sqlalchemy as sa
 from rasa.core.brokers import pika as rasa_pika
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
 from bot.desk import event_relay
 from bot.desk.event_relay import EventRelay
 from bot.server.tracker_store import CachedSQLTrackerStore
 from tests.conftest import AMQP_URL, delete_queue
+from tests.helpers.broker import BrokerProxy
 from tests.helpers.trackers import DOMAIN, _connection, run
 
 
@@ -235,3 +237,128 @@ def test_a_batch_cut_off_by_a_closed_connection_is_not_recorded(postgres_url, qu
     assert EventRelay(postgres_url, AMQP_URL, queue=queue).position() == 0
     assert asyncio.run(_relay_all(EventRelay(postgres_url, AMQP_URL, queue=queue))) == 51
     asyncio.run(_drain(queue, {"r3"}))
+
+
+# --- consumers get events, not identities ------------------------------------------------
+
+NAME, NATIONAL_ID, MOBILE = "نورة سعد", "1000000008", "+966551234567"
+PERSONAL_DOMAIN = Domain.from_yaml(
+    "version: '3.1'\nintents: [inform]\nslots:\n"
+    + "".join(
+        f"  {slot}: {{type: text, influence_conversation: false, mappings: [{{type: custom}}]}}\n"
+        for slot in ("beneficiary_name", "national_id", "mobile", "profile_name")
+    )
+)
+
+
+def test_a_published_event_carries_no_identity():
+    said = {"event": "user", "text": f"أنا {NAME} هويتي {NATIONAL_ID} وجوالي 0551234567"}
+    said["parse_data"] = {"entities": [{"entity": "id", "value": NATIONAL_ID}], "text": "x"}
+    published = event_relay.masked_event(said, {NAME})
+    shown = json.dumps(published, ensure_ascii=False)
+    for identity in (NAME, NATIONAL_ID, "0551234567", "551234567"):
+        assert identity not in shown
+    assert published["text"] == "أنا *** هويتي ********08 وجوالي +**********67"
+    for slot, value, masked in [
+        ("beneficiary_name", NAME, "***"),
+        ("profile_name", NAME, "***"),
+        ("national_id", NATIONAL_ID, "********08"),
+        ("mobile", MOBILE, "+**********67"),
+        ("entity", "وزارة الصحة", "وزارة الصحة"),  # not personal: as it is
+        ("national_id", None, None),  # a reset slot stays a reset
+    ]:
+        event = {"event": "slot", "name": slot, "value": value, "timestamp": 1.0}
+        assert event_relay.masked_event(event)["value"] == masked
+    assert event_relay.masked_event({"event": "action", "name": "action_listen"}) == {
+        "event": "action",
+        "name": "action_listen",
+    }
+
+
+def test_a_conversation_id_holding_a_phone_number_is_published_masked():
+    whatsapp = event_relay.masked_sender("whatsapp:+966551234567")
+    assert whatsapp.startswith("whatsapp:+**********67#") and "551234567" not in whatsapp
+    assert whatsapp == event_relay.masked_sender("whatsapp:+966551234567")  # stable
+    assert whatsapp != event_relay.masked_sender("whatsapp:+966551234467")  # tells apart
+    assert event_relay.masked_sender("web:3f2a9c0e1b7d4e55") == "web:3f2a9c0e1b7d4e55"
+
+
+def test_the_relay_publishes_events_without_identities(database_url):
+    """Through the real tracker store (SQLite, then PostgreSQL) and the relay: the name
+    is blanked even in the user's message that gave it (stored before the slot)."""
+
+    class Recording:
+        def __init__(self) -> None:
+            self.bodies: list[bytes] = []
+
+        async def publish(self, messages: list[tuple[str, bytes]]) -> None:
+            self.bodies.extend(body for _, body in messages)
+
+    store = CachedSQLTrackerStore(domain=PERSONAL_DOMAIN, **_connection(database_url))
+    sender = "whatsapp:+966551234567"
+    tracker = run(store.get_or_create_tracker(sender))
+    tracker.update(UserUttered(f"اسمي {NAME}", {"name": "inform", "confidence": 1.0}))
+    tracker.update(SlotSet("beneficiary_name", NAME))
+    tracker.update(UserUttered(f"هويتي {NATIONAL_ID} وجوالي {MOBILE}", {"name": "inform"}))
+    tracker.update(SlotSet("national_id", NATIONAL_ID))
+    tracker.update(SlotSet("mobile", MOBILE))
+    tracker.update(BotUttered(f"الاسم: {NAME}، الهوية: ********08"))
+    run(store.save(tracker))
+    other = run(store.get_or_create_tracker("web:other"))
+    other.update(UserUttered(f"سعد {NAME[:4]}", {"name": "inform"}))  # not its name: kept
+    run(store.save(other))
+
+    relay = EventRelay(database_url, AMQP_URL)
+    recording = Recording()
+    asyncio.run(relay.relay_once(recording, relay.position()))
+    bodies = [json.loads(body) for body in recording.bodies]
+    assert len(bodies) == 9
+    published = b"".join(recording.bodies).decode("utf-8")
+    for identity in (NAME, NATIONAL_ID, MOBILE, "551234567", "966551234567"):
+        assert identity not in published and json.dumps(identity)[1:-1] not in published
+    mine = [b for b in bodies if b["sender_id"] != "web:other"]
+    assert {b["sender_id"] for b in mine} == {event_relay.masked_sender(sender)}
+    texts = [b.get("text") for b in mine if b["event"] in ("user", "bot")]
+    assert texts == [
+        "اسمي ***",
+        "هويتي ********08 وجوالي +**********67",
+        "الاسم: ***، الهوية: ********08",
+    ]
+    theirs = [b["text"] for b in bodies if b["sender_id"] == "web:other" and b["event"] == "user"]
+    assert theirs == [f"سعد {NAME[:4]}"]
+    relay.engine.dispose()
+
+
+def test_a_cancelled_relay_stops_at_once_while_rabbitmq_is_away(tmp_path, queue):
+    """RabbitMQ gone while the relay was connected: the relay notices, keeps trying, and a
+    cancellation (the desk stopping) ends it at once, leaving no task behind (aio_pika's
+    robust connection went on reconnecting in a task of its own, and the desk's shutdown
+    waited for it)."""
+    broker = BrokerProxy()
+    relay = EventRelay(f"sqlite:///{tmp_path / 'conversations.db'}", broker.url, queue=queue)
+    relay.retry = 0.2
+    exchange = relay._exchange
+
+    async def scenario() -> None:
+        declared = asyncio.Event()
+
+        async def observed(connection: aio_pika.abc.AbstractConnection) -> object:
+            publisher = await exchange(connection)
+            declared.set()  # connected, and publishing (or idle) from now on
+            return publisher
+
+        relay._exchange = observed
+        others = asyncio.all_tasks()
+        running = asyncio.create_task(relay.run())
+        await asyncio.wait_for(declared.wait(), 30)
+        broker.stop()
+        assert await asyncio.to_thread(broker.refused.wait, 30), "the relay did not try again"
+        running.cancel()
+        done, _ = await asyncio.wait([running], timeout=1)
+        assert done == {running}
+        assert asyncio.all_tasks() == others  # no reconnection, no connection's task left
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        broker.close()

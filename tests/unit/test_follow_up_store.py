@@ -1,6 +1,7 @@
 """After filing, in the store (SQLite and PostgreSQL): status changes and their outbox
 rows in one transaction, timed work, delivery claims, ownership attempts, surveys."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -12,18 +13,16 @@ from bot.store.follow_up import (
     change_status,
     claim_delivery,
     due_notifications,
-    failed_attempts,
     find_report,
     grant_ownership,
     is_owner,
     mark_dispatched,
     mark_failed,
-    record_failed_attempt,
     record_survey_answer,
     run_timed_work,
     survey_of,
 )
-from bot.store.models import OutboxMessage
+from bot.store.models import OutboxMessage, Report
 from bot.store.reports import file_report  # noqa: I001
 from tests.helpers.reports import DUE, NOW, complaint
 
@@ -83,6 +82,14 @@ def test_ownership_is_read_from_the_store(filed):
     assert is_owner(store, "rest:stranger", number)
 
 
+def test_a_report_of_the_same_id_filed_elsewhere_proves_nothing(filed):
+    store, number = filed
+    # someone types the victim's national ID into their own report: it is no key
+    other = dataclasses.replace(complaint(prior_number="INC-OTHER"), conversation_id="rest:x")
+    file_report(store, other, NOW, DUE)
+    assert not is_owner(store, "rest:x", number)
+
+
 def test_failed_dispatch_waits_for_its_retry_time(filed):
     store, number = filed
     change_status(store, number, "in_progress", None, "staff", NOW)
@@ -122,16 +129,6 @@ def test_delay_is_notified_once_and_not_for_settled_reports(filed):
     assert run_timed_work(store, NOW, DUE + dt.timedelta(days=3))["delayed"] == []
 
 
-def test_failed_attempts_are_counted_per_conversation_and_per_report(filed):
-    store, number = filed
-    since = NOW - dt.timedelta(hours=1)
-    record_failed_attempt(store, "a", number, NOW)
-    record_failed_attempt(store, "b", number, NOW)
-    record_failed_attempt(store, "a", "260009999", NOW)
-    assert failed_attempts(store, "a", number, since) == (2, 2)
-    assert failed_attempts(store, "a", number, NOW + dt.timedelta(minutes=1)) == (0, 0)
-
-
 def test_one_survey_per_report_with_partial_answers_kept(filed):
     store, number = filed
     owner = find_report(store, number).conversation_id
@@ -146,3 +143,28 @@ def test_one_survey_per_report_with_partial_answers_kept(filed):
     assert (survey["useful"], survey["comment"], survey["completed"]) == (False, "جيد", True)
     with pytest.raises(ValueError):
         record_survey_answer(store, number, "national_id", "x", NOW, False, owner)
+
+
+def test_personal_data_of_long_settled_reports_is_removed_and_the_counts_stay(filed):
+    store, number = filed
+    kept = file_report(store, complaint(prior_number="INC-KEPT"), NOW, DUE).number
+    open_one = file_report(store, complaint(prior_number="INC-OPEN"), NOW, DUE).number
+    change_status(store, number, "closed", "تم الحل", "staff", NOW)
+    change_status(store, kept, "closed", "تم الحل", "staff", NOW + dt.timedelta(days=300))
+    record_survey_answer(store, number, "solution_score", 4, NOW, False, "c1")
+    record_survey_answer(store, number, "comment", "نورة: شكراً 0551234567", NOW, True, "c1")
+    year_later = NOW + dt.timedelta(days=366)
+    done = run_timed_work(store, year_later, year_later.date(), retention_days=365)
+    assert done["purged"] == [number]  # the one settled a year ago; not `kept`, not `open_one`
+    with store.session() as session:
+        gone = session.execute(select(Report).where(Report.number == number)).scalar_one()
+        assert (gone.beneficiary_name, gone.national_id, gone.mobile) == ("—", "—", "—")
+        assert gone.national_id_hash is None and gone.description is None
+        assert (gone.status, gone.entity, gone.type) == ("closed", "وزارة الصحة", "complaint")
+        for other in (kept, open_one):
+            row = session.execute(select(Report).where(Report.number == other)).scalar_one()
+            assert row.national_id == "1000000008"
+    survey = survey_of(store, number)
+    assert survey["solution_score"] == 4 and survey["comment"] is None
+    # run again: nothing left to remove
+    assert run_timed_work(store, year_later, year_later.date(), retention_days=365)["purged"] == []

@@ -1,6 +1,7 @@
 import pytest
 
 from bot.rules.identity import (
+    mask_identifiers,
     mask_national_id,
     mask_phone,
     national_id_checksum_ok,
@@ -53,9 +54,16 @@ def test_non_saudi_or_landline_refused(typed):
     assert parse_saudi_mobile(typed) is None
 
 
-def test_masks_keep_only_the_last_four_digits():
-    assert mask_national_id("1000000008") == "1*****0008"
-    assert mask_phone("+966551234567") == "+9665****4567"
+def test_masks_keep_at_most_the_last_two_digits():
+    assert mask_national_id("1000000008") == "********08"
+    assert mask_national_id("2123456781") == "********81"  # not even the kind (1 or 2)
+    assert mask_phone("+966551234567") == "+**********67"
+    assert mask_phone("+201234567890") == "+**********90"
+    assert mask_national_id("1234") == "****" and mask_phone("+9665123") == "********"
+    assert mask_national_id(None) == mask_phone("") == ""
+    for value in ("1000000008", "+966551234567", "0551234567"):
+        masked = mask_identifiers(f"x {value} y")
+        assert sum(ch.isdigit() for ch in masked) == 2, masked
 
 
 def test_a_check_digit_completes_nine_digits_into_a_valid_id() -> None:

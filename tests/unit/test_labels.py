@@ -93,7 +93,7 @@ def test_a_summary_in_arabic() -> None:
         "wanted": "الشكوى",
         "slots": {
             "beneficiary_name": "نورة سعد",
-            "national_id": "1*****0008",
+            "national_id": "********08",
             "complaint_trigger": "no_sla",
             "request_channel": "website",
             "prior_complaint_date": "2026-03-01",
@@ -105,7 +105,7 @@ def test_a_summary_in_arabic() -> None:
     assert view["wanted"] == "الشكوى"
     assert [(a["field"], a["value"]) for a in view["answers"]] == [
         ("الاسم", "نورة سعد"),
-        ("رقم الهوية", "1*****0008"),  # masked as stored
+        ("رقم الهوية", "********08"),  # masked as stored
         ("سبب التصعيد", "لم تُحدد مدة للرد"),
         ("قناة الطلب", "الموقع الإلكتروني"),
         ("تاريخ الشكوى السابقة", "الأحد 2026-03-01"),  # as the bot writes dates

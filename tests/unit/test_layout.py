@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FOUNDATION = {"bot.settings", "bot.clock"}
+FOUNDATION = {"bot.settings", "bot.clock", "bot.private"}
 SHARED = {"bot.rules", "bot.store", *FOUNDATION}
 # What the processes share to be operated (logs, health checks, the metrics door).
 PROCESS = {*SHARED, "bot.observability"}
 # room -> the rooms it may import (besides itself)
 ALLOWED = {
-    "bot.settings": set(),
+    "bot.settings": {"bot.private"},  # generated secrets are private files
     "bot.clock": {"bot.settings"},  # the time zone is a setting
+    "bot.private": set(),
     "bot.rules": set(),
     "bot.store": {"bot.rules", *FOUNDATION},
     "bot.observability": SHARED,

@@ -29,13 +29,13 @@ NATIONAL_ID = "1000000008"
 @pytest.mark.parametrize(
     ("text", "hidden", "shown"),
     [
-        (f"id {NATIONAL_ID} given", NATIONAL_ID, "1*****0008"),
-        ("from whatsapp:+966551234567", "551234567", "+9665****4567"),
-        ("rest:0551234567 wrote", "0551234567", "+9665****4567"),
-        ("mobile ٠٥٥١٢٣٤٥٦٧", "٠٥٥١٢٣٤٥٦٧", "+9665****4567"),
-        ("mobile 055 123 4567", "055 123 4567", "+9665****4567"),
-        ("id 1000-000-008", "1000-000-008", "1*****0008"),
-        ("sms to +201234567890", "201234567890", "+2012****7890"),
+        (f"id {NATIONAL_ID} given", NATIONAL_ID, "********08"),
+        ("from whatsapp:+966551234567", "551234567", "+**********67"),
+        ("rest:0551234567 wrote", "0551234567", "+**********67"),
+        ("mobile ٠٥٥١٢٣٤٥٦٧", "٠٥٥١٢٣٤٥٦٧", "+**********67"),
+        ("mobile 055 123 4567", "055 123 4567", "+**********67"),
+        ("id 1000-000-008", "1000-000-008", "********08"),
+        ("sms to +201234567890", "201234567890", "+**********90"),
     ],
 )
 def test_identifiers_are_masked_in_any_form(text, hidden, shown):
@@ -70,7 +70,7 @@ def test_a_json_log_line_is_one_object_with_identifiers_masked():
     assert found["level"] == "INFO" and found["logger"] == "bot.test"
     assert found["process"] == "desk"
     assert dt.datetime.fromisoformat(found["time"]).tzinfo is not None
-    assert found["message"] == "report of 1*****0008 by whatsapp:+9665****4567"
+    assert found["message"] == "report of ********08 by whatsapp:+**********67"
     assert NATIONAL_ID not in line and "551234567" not in line
 
 
@@ -82,8 +82,8 @@ def test_exceptions_and_extra_fields_are_masked_too():
         record = _record("failed", exc_info=sys.exc_info())
     record.conversation = "sms:+966551234567"
     found = json.loads(formatter.format(record))
-    assert "ValueError: bad id 1*****0008" in found["exception"]
-    assert found["conversation"] == "sms:+9665****4567"
+    assert "ValueError: bad id ********08" in found["exception"]
+    assert found["conversation"] == "sms:+**********67"
 
 
 def test_rasas_structured_lines_are_merged_not_nested():
@@ -93,7 +93,7 @@ def test_rasas_structured_lines_are_merged_not_nested():
     )
     found = json.loads(formatter.format(_record(structured)))
     assert found["message"] == "processor.actions.log"
-    assert found["level"] == "INFO" and found["user_text"] == "1*****0008"
+    assert found["level"] == "INFO" and found["user_text"] == "********08"
 
 
 def test_json_format_gives_the_root_handler_and_sanics_the_json_formatter(monkeypatch):
@@ -110,7 +110,7 @@ def test_json_format_gives_the_root_handler_and_sanics_the_json_formatter(monkey
         stream = io.StringIO()
         root.handlers[0].setStream(stream)
         logging.getLogger("bot.desk").info("agent sees %s", NATIONAL_ID)
-        assert json.loads(stream.getvalue())["message"] == "agent sees 1*****0008"
+        assert json.loads(stream.getvalue())["message"] == "agent sees ********08"
     finally:
         sanic.removeHandler(sanic_handler)
         root.handlers[:] = saved[0]

@@ -41,6 +41,7 @@ EXAMPLES = {
     config.SECONDS: "2.5",
     config.SECONDS_OR_0: "0",
     config.HOURS: "12",
+    config.COUNT: "7",
     config.PATH: "/elsewhere/file",
     config.HTTP_URL: "https://elsewhere.example:8443/base",
     config.DATABASE_URL: "postgresql://balagh:pw@db:5433/balagh",
@@ -55,12 +56,13 @@ EXAMPLES = {
     config.AGENT_HOURS: "09:30-17:00",
     config.ORIGINS: "https://a.example, https://b.example:8443",
     config.TEMPLATES: '{"closed": "HX123"}',
+    config.DATA_KEYS: "a-previous-data-key-of-at-least-32-characters",
 }
 
 
 def example(spec: config.Spec) -> str:
     if isinstance(spec.default, Secret):
-        return "s3cret-value"
+        return "s3cret-value-long-enough-for-any-of-them"
     return EXAMPLES[spec.kind]
 
 
@@ -157,6 +159,8 @@ def test_an_empty_value_is_the_default(clean_env):
         ("BALAGH_DESK_HOST", "local host"),
         ("TWILIO_WHATSAPP_TEMPLATES", "[1, 2]"),
         ("TWILIO_MEDIA_TIMEOUT", "10s"),
+        ("BALAGH_DATA_KEY", "too-short"),
+        ("BALAGH_DATA_KEY_PREVIOUS", "a-previous-data-key-of-at-least-32-characters,short"),
     ],
 )
 def test_a_wrong_value_is_one_line_naming_the_variable(clean_env, variable, value):

@@ -334,7 +334,7 @@ def test_the_whole_story_fills_the_form_and_is_shown_back():
         "prior_complaint_number": "118804",
     }
     [shown] = [m for m in messages if m.get("response") == "utter_story_understood"]
-    assert "• الجوال: \u2066+9665****4567\u2069" in shown["facts"]
+    assert "• الجوال: \u2066+**********67\u2069" in shown["facts"]
     assert "• قناة الطلب: التطبيق" in shown["facts"]
 
 

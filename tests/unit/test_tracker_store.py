@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import stat
+
 import pytest
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 
 from bot.server.tracker_store import CachedSQLTrackerStore
+from bot.store.crypto import DataKeyError
 from tests.helpers.trackers import DOMAIN, _connection, run
 
 
@@ -112,11 +117,20 @@ def test_a_new_conversation_is_written_with_its_first_message(database_url):
 
 
 def test_the_latest_session_is_read_as_rasas_store_reads_it(database_url):
+    """Our SQL and Rasa's query (`_event_query`, through Rasa's `retrieve` on our store:
+    Rasa's own store cannot decrypt the events) read the same session."""
     from rasa.core.tracker_store import SQLTrackerStore
+
+    class Stock:
+        def __init__(self) -> None:
+            self.store = store_for(database_url)
+
+        async def retrieve(self, sender: str):  # noqa: ANN201
+            return await SQLTrackerStore.retrieve(self.store, sender)
 
     store = store_for(database_url)
     tracker = new_tracker(store, "s6")  # a conversation without `session_started`
-    stock = SQLTrackerStore(domain=DOMAIN, **_connection(database_url))
+    stock = Stock()
     assert [e.as_dict() for e in run(store_for(database_url).retrieve("s6")).events] == [
         e.as_dict() for e in run(stock.retrieve("s6")).events
     ]
@@ -163,3 +177,63 @@ def test_a_lost_connection_is_replaced_without_losing_or_doubling_events(postgre
     tracker.update(BotUttered("تم"))
     run(store.save(tracker))
     assert texts(run(store_for(postgres_url).retrieve("s7"))) == ["مرحبا", "أهلاً", "ثالثة", "تم"]
+
+
+def _stored_data(url: str, sender: str) -> list[str]:
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
+        ).scalars()
+        found = list(rows)
+    engine.dispose()
+    return found
+
+
+def test_events_are_stored_encrypted_and_read_back(database_url):
+    store = store_for(database_url)
+    tracker = run(store.get_or_create_tracker("s9"))
+    tracker.update(UserUttered("هويتي 1000000008 وجوالي 0551234567", {"name": "greet"}))
+    tracker.update(BotUttered("شكراً نورة"))
+    run(store.save(tracker))
+    stored = _stored_data(database_url, "s9")
+    assert len(stored) == 3 and all(data.startswith("enc1:") for data in stored)
+    assert not any(word in data for data in stored for word in ("1000000008", "نورة"))
+    assert texts(run(store_for(database_url).retrieve("s9"))) == [
+        "هويتي 1000000008 وجوالي 0551234567",
+        "شكراً نورة",
+    ]
+    assert texts(run(store_for(database_url).retrieve_full_tracker("s9"))) == texts(tracker)
+
+
+def test_events_stored_in_clear_before_are_read_and_a_moved_one_is_refused(database_url):
+    store = store_for(database_url)
+    new_tracker(store, "s10")
+    engine = sa.create_engine(database_url)
+    clear = UserUttered("قبل التشفير", {"name": "greet", "confidence": 1.0}).as_dict()
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO events (sender_id, type_name, timestamp, data)"
+                " VALUES ('s10', 'user', :t, :data)"
+            ),
+            {"t": clear["timestamp"], "data": json.dumps(clear)},
+        )
+    assert texts(run(store_for(database_url).retrieve("s10")))[-1] == "قبل التشفير"
+    with engine.begin() as connection:  # an event of s10 copied into another conversation
+        connection.execute(
+            sa.text(
+                "INSERT INTO events (sender_id, type_name, timestamp, data)"
+                " SELECT 's11', type_name, timestamp, data FROM events WHERE sender_id = 's10'"
+            )
+        )
+    engine.dispose()
+    with pytest.raises(DataKeyError):
+        run(store_for(database_url).retrieve("s11"))
+
+
+def test_a_sqlite_conversations_store_is_created_0600(tmp_path):
+    database = tmp_path / "var" / "conversations.db"
+    new_tracker(store_for(f"sqlite:///{database}"), "s12")
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE(database.parent.stat().st_mode) == 0o700

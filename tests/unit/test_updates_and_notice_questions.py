@@ -354,6 +354,7 @@ FILLED = {
     "beneficiary_name": "نورة القحطاني",
     "national_id": ID,
     "mobile": MOBILE,
+    "mobile_verified": MOBILE,
     "complaint_trigger": "no_sla",
     "entity": "وزارة الصحة",
     "platform": "صحتي",
@@ -465,7 +466,7 @@ def test_the_name_with_the_id_or_mobile_fills_both(text, name, found):
     assert SlotSet("beneficiary_name", name) in events
     for slot, value in found.items():
         assert SlotSet(slot, value) in events
-    asked = "mobile" if "mobile" not in found else "complaint_trigger"
+    asked = "mobile" if "mobile" not in found else "mobile_code"  # a new mobile is confirmed
     if "national_id" not in found:
         asked = "national_id"
     assert events[-1] == SlotSet("requested_slot", asked)

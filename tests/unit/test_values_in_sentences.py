@@ -394,7 +394,7 @@ def refused_with(slot: str, text: str) -> dict[str, Any]:
         ("ما اعرفه", "utter_invalid_national_id_missing"),
         ("هويتي 104512345", "utter_invalid_national_id_length"),
         ("0551234567", "utter_invalid_national_id_mobile"),
-        ("3045123450", "utter_invalid_national_id_prefix"),
+        ("5045123450", "utter_invalid_national_id_prefix"),  # 3… and 4…: a border number
         ("1045123453", "utter_invalid_national_id_checksum"),
         (f"{ID} و {IQAMA}", "utter_invalid_national_id_ambiguous"),
     ],
@@ -410,7 +410,7 @@ def test_the_id_length_message_counts_the_digits_typed():
 
 def test_two_ids_are_shown_masked():
     message = refused_with("national_id", f"{ID} و {IQAMA}")
-    assert "1*****3450" in message["first"] and "2*****3458" in message["second"]
+    assert "********50" in message["first"] and "********58" in message["second"]
     assert ID not in str(message)
 
 
@@ -424,7 +424,8 @@ def test_the_id_in_a_sentence_is_accepted():
     [
         ("ما عندي", "utter_invalid_mobile_missing"),
         ("0112345678", "utter_invalid_mobile_landline"),
-        ("+971501234567", "utter_invalid_mobile_foreign"),
+        ("+9715012", "utter_invalid_mobile_foreign_invalid"),  # +971 50 123 4567 is fine
+        ("+44 20 7946 0958", "utter_invalid_mobile_foreign_landline"),
         (ID, "utter_invalid_mobile_national_id"),
         ("05512345", "utter_invalid_mobile_length"),
         ("+9665512345", "utter_invalid_mobile_length_international"),
@@ -527,6 +528,7 @@ FILLED = {
     "beneficiary_name": "نورة القحطاني",
     "national_id": ID,
     "mobile": MOBILE,
+    "mobile_verified": MOBILE,
     "complaint_trigger": "no_sla",
     "entity": "وزارة الصحة",
     "platform": "صحتي",

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
+from sqlalchemy.types import TypeDecorator
 
 CHUNK = 5_000
 
@@ -56,10 +57,14 @@ class BulkWriter:
             self.connection.execute(table.insert(), rows)
             return
         columns = list(rows[0])
+        # COPY bypasses the column types: encrypted columns are encrypted here.
+        dialect = self.connection.dialect
+        typed = {c: table.c[c].type for c in columns if isinstance(table.c[c].type, TypeDecorator)}
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         for row in rows:
-            writer.writerow([_copy_value(row[c]) for c in columns])
+            values = {c: typed[c].process_bind_param(row[c], dialect) for c in typed}
+            writer.writerow([_copy_value(values.get(c, row[c])) for c in columns])
         buffer.seek(0)
         cursor = self.connection.connection.cursor()
         try:

@@ -27,6 +27,7 @@ from bot.desk.report import demo_text
 from bot.desk.report.bulk_insert import BulkWriter
 from bot.rules.catalogue import Catalogue
 from bot.rules.working_days import HolidayCalendar
+from bot.store.crypto import MOBILE, NATIONAL_ID, hash_of
 from bot.store.database import Store
 from bot.store.models import Handoff, Report, ReportCounter, StatusChange, SurveyAnswer
 from bot.store.reports import entity_key
@@ -338,6 +339,8 @@ def _one_report(
             "beneficiary_name": name,
             "national_id": national,
             "mobile": mobile,
+            "national_id_hash": hash_of(NATIONAL_ID, national),
+            "mobile_hash": hash_of(MOBILE, mobile),
             "entity": entity,
             "entity_key": world.entity_keys[entity],
             "service": service,

@@ -8,7 +8,8 @@ canonical form (`canonical_token`):
 - a word of `LEXICON` becomes its concept (`ابغى`, `عايز`, `bdi`, `want` → `want_`), also
   behind the conjunction و, the article ال («والشكوى» → `complaint_`) and the dialects'
   verb prefixes («بشتكي», «هلغي», «نلغي»);
-- a Latin-letter word is transliterated to Arabic script (`transliterate`: «ashtki» →
+- a Latin-letter word is transliterated to Arabic script (`transliterate`, in
+  `bot.rules.arabizi`, which the catalogue's look-up of Arabizi names shares: «ashtki» →
   «اشتكي», «3ndi» → «عندي») and looked up again;
 - another Arabic word loses its article and stretched letters («الشكوووى» → «شكوي»).
 
@@ -33,6 +34,7 @@ import functools
 import re
 
 from bot.rules.arabic import normalise
+from bot.rules.arabizi import is_latin, transliterate
 
 # concept -> its forms: Arabic (MSA and dialects), Arabizi, English.
 LEXICON: dict[str, str] = {
@@ -127,86 +129,7 @@ _PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و")
 # tried last and only for a rest of three letters or more that is in the lexicon.
 _VERB_PREFIXES = ("ب", "ه", "ح", "ن", "ت", "ي")
 _ARTICLES = ("وال", "بال", "فال", "لل", "ال")
-_LATIN = re.compile(r"^[a-z0-9']+$")
-_HAS_LETTER = re.compile(r"[a-z]")
-_REPEATS = re.compile(r"(.)\1+")
 _STRETCHED = re.compile(r"(.)\1\1+")  # شكراااا
-
-# Arabizi: multi-letter units first, then single letters; digits stand for Arabic letters.
-_ARABIZI_UNITS = (
-    ("7'", "خ"),
-    ("3'", "غ"),
-    ("9'", "ض"),
-    ("6'", "ظ"),
-    ("sh", "ش"),
-    ("ch", "ش"),
-    ("kh", "خ"),
-    ("gh", "غ"),
-    ("th", "ث"),
-    ("dh", "ذ"),
-    ("aa", "ا"),
-    ("ee", "ي"),
-    ("ii", "ي"),
-    ("oo", "و"),
-    ("ou", "و"),
-    ("uu", "و"),
-    ("ai", "ي"),
-    ("ei", "ي"),
-    ("ay", "اي"),
-)
-_ARABIZI_LETTERS = dict(
-    zip(
-        "234567890bjtgdrzsfqklmnhwypvc",
-        "اعشخطحقصوبجتجدرزسفقكلمنهويبفك",
-        strict=True,
-    )
-)
-_FINAL_VOWELS = {"a": "ا", "e": "ه", "i": "ي", "o": "و", "u": "و"}
-# Arabizi function words the letter rules would spell wrong (their vowels are written).
-_ARABIZI_WORDS = {
-    "3la": "علي",
-    "3ala": "علي",
-    "ala": "علي",
-    "3ly": "علي",
-    "3lay": "علي",
-    "3alay": "علي",
-    "fi": "في",
-    "fe": "في",
-    "fee": "في",
-    "mn": "من",
-    "men": "من",
-    "min": "من",
-    "ma": "ما",
-    "ana": "انا",
-    "enta": "انت",
-    "inta": "انت",
-    "anta": "انت",
-    "ya": "يا",
-    "w": "و",
-    "wa": "و",
-    "el": "ال",
-    "al": "ال",
-    "il": "ال",
-    "la": "لا",
-    "li": "لي",
-    "lay": "لي",
-    "ma3": "مع",
-    "m3": "مع",
-    "3n": "عن",
-    "3an": "عن",
-    "kam": "كم",
-    "hal": "هل",
-    "hatha": "هذا",
-    "hada": "هذا",
-    "da": "دا",
-    "di": "دي",
-    "elli": "اللي",
-    "illi": "اللي",
-    "bas": "بس",
-    "shi": "شي",
-    "3ndi": "عندي",
-    "3andi": "عندي",
-}
 
 
 def _build_forms() -> dict[str, str]:
@@ -237,48 +160,6 @@ def concept_of(word: str) -> str | None:
             if concept:
                 return concept
     return None
-
-
-def is_latin(word: str) -> bool:
-    """A Latin-letter word (Arabizi or English; digits allowed, one letter at least)."""
-    return bool(_LATIN.match(word)) and bool(_HAS_LETTER.search(word))
-
-
-@functools.lru_cache(maxsize=16384)
-def transliterate(word: str) -> str:
-    """Arabizi (lower case) in Arabic script, spelt as the normaliser would.
-
-    Consonants and the digit letters map one to one (2 → ا, 3 → ع, 5 → خ, 6 → ط, 7 → ح,
-    8 → ق, 9 → ص; sh → ش, kh → خ, gh → غ, th → ث, 3' → غ), doubled ones are written once.
-    Vowels: a word-initial one is an alef; doubled ones are long (aa → ا, ee → ي, oo → و);
-    a final a is ا, e ه, i ي, o/u و; other single vowels are short and not written, except
-    o/u, mostly a long و in Arabizi («mowazaf» → «موزف» is nearer «موظف» than «مزف»).
-    """
-    if word in _ARABIZI_WORDS:
-        return _ARABIZI_WORDS[word]
-    out: list[str] = []
-    i, n = 0, len(word)
-    while i < n:
-        for unit, letter in _ARABIZI_UNITS:
-            if word.startswith(unit, i):
-                if i == 0 and unit[0] in "aeiou":  # a word-initial vowel is carried by alef
-                    letter = "ا" + letter.lstrip("ا")
-                out.append(letter)
-                i += len(unit)
-                break
-        else:
-            char = word[i]
-            if char in "aeiou":
-                if i == 0:
-                    out.append("ا")
-                elif i == n - 1:
-                    out.append(_FINAL_VOWELS[char])
-                elif char in "ou":
-                    out.append("و")
-            elif char != "'":
-                out.append(_ARABIZI_LETTERS.get(char, char))
-            i += 1
-    return _REPEATS.sub(r"\1", "".join(out))
 
 
 @functools.lru_cache(maxsize=65536)

@@ -411,11 +411,14 @@ PATCHES: tuple[Patch, ...] = (
         "bot.server.tracker_store.CachedSQLTrackerStore",
         "Rasa's store re-read and replayed the whole session at every message; `retrieve` "
         "and `save` are replaced by raw SQL against Rasa's `events` table (its columns, "
-        "its JSON, its latest-session query) for only the events not yet seen or stored.",
+        "its JSON, its latest-session query) for only the events not yet seen or stored. "
+        "Each event's JSON is stored encrypted (`bot.store.crypto.seal_event`); `_retrieve` "
+        "(the full tracker of Rasa's API) is Rasa's with the events decrypted.",
         (
             "tests/unit/test_tracker_store.py::test_the_latest_session_is_read_as_rasas_store_reads_it",
             "tests/unit/test_tracker_store.py::test_two_replicas_see_each_others_messages",
             "tests/unit/test_tracker_store.py::test_each_event_is_published_once",
+            "tests/unit/test_tracker_store.py::test_events_are_stored_encrypted_and_read_back",
         ),
         (
             f"{SQL_STORE}.SQLEvent",
