@@ -43,7 +43,12 @@ from bot.rules.arabic import to_ascii_digits
 from bot.rules.codes import code_in, tries_left_text
 from bot.rules.dates import format_date_ar
 from bot.rules.identity import mask_identifiers
-from bot.rules.lifecycle import OPEN_FOR_UPDATES, TransitionError, check_transition
+from bot.rules.lifecycle import (
+    BENEFICIARY,
+    OPEN_FOR_UPDATES,
+    TransitionError,
+    check_transition,
+)
 from bot.rules.replies import holds_correction
 from bot.store import codes as codes_store
 from bot.store.follow_up import (
@@ -341,7 +346,7 @@ class ActionFollowUp(Action):
             dispatcher.utter_message(response="utter_cancel_kept", report_number=report.number)
             return
         try:
-            check_transition(report.status, "cancelled")
+            check_transition(report.status, "cancelled", BENEFICIARY)
         except ValueError:
             dispatcher.utter_message(
                 response="utter_cancel_not_possible",
@@ -389,7 +394,9 @@ async def attach_to(
     tell the citizen: back to review from missing data, added to the report otherwise, or
     why not (it was decided, closed or cancelled meanwhile)."""
     try:
-        updated = await services.run(attach_update, report.number, documents, text, clock.now())
+        updated = await services.run(
+            attach_update, report.number, documents, text, clock.now(), services.calendar()
+        )
     except TransitionError:  # moved on meanwhile (the scheduler cancelled it, staff decided)
         fresh = await services.run(find_report, report.number) or report
         update_refused(dispatcher, domain, fresh)
@@ -404,7 +411,11 @@ async def attach_to(
         mask_identifiers(text or "")[:200],
     )
     if report.status == "missing_data":
-        dispatcher.utter_message(response="utter_update_received", report_number=report.number)
+        dispatcher.utter_message(
+            response="utter_update_received",
+            report_number=report.number,
+            due_date=format_date_ar(updated.due_on),
+        )
     else:
         dispatcher.utter_message(
             response="utter_update_attached",
@@ -433,3 +444,8 @@ def show_status(dispatcher: CollectingDispatcher, report: ReportView) -> None:
         due_date=format_date_ar(report.due_on),
         note=report.latest_note or "لا توجد ملاحظات بعد",
     )
+    if report.implementation_time:
+        dispatcher.utter_message(
+            response="utter_report_implementation_time",
+            implementation_time=report.implementation_time,
+        )

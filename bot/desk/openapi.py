@@ -92,6 +92,11 @@ SCHEMAS: dict[str, Any] = {
             },
             "beneficiary_kind_label": {"type": "string", "description": "who filed, in Arabic"},
             "organisation_name": {"type": "string", "nullable": True},
+            "implementation_time": {
+                "type": "string",
+                "nullable": True,
+                "description": "when an accepted request will be implemented",
+            },
         },
     },
     "StatusChange": {

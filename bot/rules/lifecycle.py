@@ -59,16 +59,89 @@ class TransitionError(ValueError):
     """A status change that the life of a report does not allow."""
 
 
-def check_transition(current: str, new: str) -> None:
-    """Raise `TransitionError` unless `current` → `new` is allowed."""
+# Who changes a report's status: the centre's staff (the staff API, the agents' console),
+# the beneficiary in the conversation (a cancellation; documents that end missing data),
+# the scheduler (the 48-hour cancellation).
+STAFF, BENEFICIARY, SCHEDULER = "staff", "beneficiary", "scheduler"
+_S = frozenset({STAFF})
+_DECISIONS = {"accepted": _S, "rejected": _S, "closed": _S}
+_OPEN_CANCEL = {"cancelled": frozenset({STAFF, BENEFICIARY})}
+# The life of a report, from the guide's statuses: from each status, the statuses it may
+# go to and who may move it there. Settled reports (accepted, rejected, closed) are never
+# cancelled; a closed report is reopened by staff only; a cancelled one never changes.
+TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+    "received": {
+        **{s: _S for s in ("under_review", "missing_data", "referred", "in_progress")},
+        **_DECISIONS,
+        **_OPEN_CANCEL,
+    },
+    "under_review": {
+        **{s: _S for s in ("missing_data", "referred", "in_progress")},
+        **_DECISIONS,
+        **_OPEN_CANCEL,
+    },
+    "missing_data": {
+        "under_review": frozenset({STAFF, BENEFICIARY}),
+        **{s: _S for s in ("referred", "in_progress")},
+        **_DECISIONS,
+        "cancelled": frozenset({STAFF, BENEFICIARY, SCHEDULER}),
+    },
+    "referred": {
+        **{s: _S for s in ("under_review", "missing_data", "in_progress")},
+        **_DECISIONS,
+        **_OPEN_CANCEL,
+    },
+    "in_progress": {
+        **{s: _S for s in ("under_review", "missing_data", "referred")},
+        **_DECISIONS,
+        **_OPEN_CANCEL,
+    },
+    "accepted": {"in_progress": _S, "closed": _S},
+    "rejected": {"closed": _S},
+    "closed": {s: _S for s in ("under_review", "referred", "in_progress")},
+    "cancelled": {},
+}
+# What a change must carry: a rejection its reasons, an acceptance when it will be done.
+REQUIRED_WITH = {"rejected": "note", "accepted": "implementation_time"}
+REQUIRED_LABELS = {"note": "the reasons (note)", "implementation_time": "implementation_time"}
+
+
+def role_of(actor: str | None) -> str:
+    """The role of whoever changes a status: named staff members and agents are staff."""
+    return actor if actor in (BENEFICIARY, SCHEDULER) else STAFF
+
+
+def check_transition(
+    current: str,
+    new: str,
+    actor: str | None = STAFF,
+    note: str | None = None,
+    implementation_time: str | None = None,
+    *,
+    require_details: bool = False,
+) -> None:
+    """Raise `TransitionError` (its message says why, for the staff API's 409) unless the
+    table allows `current` → `new` for `actor`; with `require_details`, a rejection needs
+    its reasons and an acceptance its implementation time."""
     if new not in STATUSES:
         raise TransitionError(f"unknown status {new!r}; expected one of {', '.join(STATUSES)}")
-    if current in TERMINAL:
-        raise TransitionError(f"report is {current}; its status can no longer change")
     if new == current:
         raise TransitionError(f"report is already {current}")
-    if new == "received":
-        raise TransitionError("a report cannot go back to received")
+    if current in TERMINAL:
+        raise TransitionError(f"report is {current}; its status can no longer change")
+    allowed = TRANSITIONS.get(current, {})
+    if new not in allowed:
+        possible = ", ".join(allowed) or "none"
+        raise TransitionError(f"a {current} report cannot become {new} (it may become: {possible})")
+    role = role_of(actor)
+    if role not in allowed[new]:
+        raise TransitionError(f"{role} cannot move a {current} report to {new}")
+    if require_details:
+        given = {"note": note, "implementation_time": implementation_time}
+        needed = REQUIRED_WITH.get(new)
+        if needed and not (given[needed] or "").strip():
+            article = "an" if new[0] in "aeiou" else "a"
+            raise TransitionError(f"{article} {new} report needs {REQUIRED_LABELS[needed]}")
 
 
 def status_after_update(current: str) -> str | None:

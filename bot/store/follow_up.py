@@ -11,15 +11,18 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.clock import local_date
 from bot.rules.labels import BENEFICIARY_KIND_LABELS
 from bot.rules.lifecycle import (
     MISSING_DATA_HOURS,
+    SCHEDULER,
     SETTLED,
     STATUS_LABELS,
     check_transition,
     notification_for,
     status_after_update,
 )
+from bot.rules.working_days import HolidayCalendar
 from bot.store.database import Store
 from bot.store.models import (
     Document,
@@ -52,6 +55,7 @@ class ReportView:
     service: str | None
     beneficiary_kind: str = "citizen"
     organisation_name: str | None = None
+    implementation_time: str | None = None
 
     @property
     def status_label(self) -> str:
@@ -72,6 +76,7 @@ class ReportView:
             "beneficiary_kind": self.beneficiary_kind,
             "beneficiary_kind_label": BENEFICIARY_KIND_LABELS[self.beneficiary_kind],
             "organisation_name": self.organisation_name,
+            "implementation_time": self.implementation_time,
         }
 
 
@@ -91,6 +96,7 @@ def _view(report: Report) -> ReportView:
         service=report.service,
         beneficiary_kind=report.beneficiary_kind or kind_of_national_id(report.national_id),
         organisation_name=report.organisation_name,
+        implementation_time=report.implementation_time,
     )
 
 
@@ -154,10 +160,13 @@ def _set_status(
     payload: dict[str, Any] | None = None,
     notify: bool = True,
 ) -> str | None:
-    check_transition(report.status, status)
+    when = (payload or {}).get("implementation_time")
+    check_transition(report.status, status, actor, note, when, require_details=True)
     kind = notification_for(report.status, status) if notify else None
     report.status = status
     report.updated_at = now
+    if status == "accepted":
+        report.implementation_time = when
     session.add(StatusChange(report=report, status=status, note=note, actor=actor, created_at=now))
     if kind:
         _enqueue(session, report, kind, now, {"note": note or "", **(payload or {})})
@@ -183,12 +192,31 @@ def change_status(
         return _view(report)
 
 
+def _resume_clock(
+    session: Session, report: Report, now: dt.datetime, calendar: HolidayCalendar
+) -> None:
+    """The 5 working days stop while the centre waits for the beneficiary's documents:
+    the answer date moves by the working days the report spent in missing data."""
+    entered = session.execute(
+        select(func.max(StatusChange.created_at)).where(
+            StatusChange.report_id == report.id, StatusChange.status == "missing_data"
+        )
+    ).scalar_one_or_none()
+    if entered is None:
+        return
+    entered = entered if entered.tzinfo else entered.replace(tzinfo=dt.timezone.utc)
+    waited = calendar.working_days_between(local_date(entered), local_date(now))
+    if waited:
+        report.due_on = calendar.add_working_days(report.due_on, waited)
+
+
 def attach_update(
     store: Store,
     number: str,
     documents: list[tuple[str, str | None]],
     correction: str | None,
     now: dt.datetime,
+    calendar: HolidayCalendar | None = None,
 ) -> ReportView:
     """The beneficiary sent documents or a correction for an open report (any status
     before a decision, `OPEN_FOR_UPDATES`): attach them, with a history row whose note
@@ -215,6 +243,8 @@ def attach_update(
         if correction:
             note += f": {correction}"
         if after is not None:
+            if calendar is not None:
+                _resume_clock(session, report, now, calendar)
             _set_status(session, report, after, note, "beneficiary", now, notify=False)
         else:
             # The status stays: the history row records the update for the staff.
@@ -254,7 +284,7 @@ def run_timed_work(
             .where(Report.status == "missing_data", since.c.at <= deadline)
         ).scalars()
         for report in overdue:
-            check_transition(report.status, "cancelled")
+            check_transition(report.status, "cancelled", SCHEDULER)
             report.status = "cancelled"
             report.updated_at = now
             note = "أُلغي البلاغ آلياً لعدم استكمال البيانات خلال 48 ساعة"
@@ -268,6 +298,7 @@ def run_timed_work(
         late = session.execute(
             select(Report).where(
                 Report.status.not_in(SETTLED),
+                Report.status != "missing_data",  # the centre waits for the beneficiary
                 Report.due_on < today,
                 Report.delay_notified_at.is_(None),
             )

@@ -51,6 +51,9 @@ class Report(Base):
     beneficiary_kind = Column(String(16))
     nationality = Column(String(80))
     organisation_name = Column(String(200))
+    # When an accepted digitisation or suggestion will be implemented (staff, required with
+    # the acceptance).
+    implementation_time = Column(String(200))
     entity = Column(String(200))
     entity_key = Column(String(200))
     platform = Column(String(200))

@@ -51,6 +51,8 @@ def filed(bot, conversation: str, channel: str = "rest") -> str:
 
 def set_status(bot, number: str, status: str, note: str | None = None) -> None:
     body = {"status": status, **({"note": note} if note else {})}
+    if status == "accepted":  # an acceptance says when it will be implemented
+        body["implementation_time"] = "خلال 3 أشهر"
     assert bot.staff("POST", f"/api/reports/{number}/status", body)[0] == 200
 
 

@@ -142,6 +142,29 @@ def test_accepted_digitisation_is_notified_with_the_implementation_time(bot, sen
         == 200
     )
     wait_for_message(bot, sender, "خلال 6 أشهر")
+    status = bot.say(sender, f"حالة البلاغ {report.number}")
+    assert "مقبول" in status and "موعد التنفيذ المتوقع: خلال 6 أشهر" in status
+    assert bot.staff("GET", f"/api/reports/{report.number}")[1]["implementation_time"] == (
+        "خلال 6 أشهر"
+    )
+
+
+def test_the_life_of_a_report_refuses_what_the_guide_does_not_allow(bot, sender):
+    report = file_complaint(bot, sender, "TABLE-1")
+    path = f"/api/reports/{report.number}/status"
+    code, body = bot.staff("POST", path, {"status": "rejected"})
+    assert code == 409 and "reasons" in body["error"]  # a rejection gives its reasons
+    code, body = bot.staff("POST", path, {"status": "accepted", "note": "نعم"})
+    assert code == 409 and "implementation_time" in body["error"]
+    assert status_of(bot, report.number) == "received"  # nothing changed
+    reasons = {"status": "rejected", "note": "الخدمة خارج اختصاص الجهة"}
+    assert bot.staff("POST", path, reasons)[0] == 200
+    wait_for_message(bot, sender, "خارج اختصاص")
+    # A settled report is not cancelled by its citizen either.
+    bot.say(sender, f"ابي الغي البلاغ {report.number}")
+    refused = bot.say(sender, "/affirm")
+    assert "لا يمكن إلغاء البلاغ" in refused and "مرفوض" in refused
+    assert status_of(bot, report.number) == "rejected"
 
 
 def test_missing_data_not_completed_in_48_hours_cancels_the_report(bot, sender):

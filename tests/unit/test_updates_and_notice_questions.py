@@ -158,7 +158,9 @@ def test_an_update_to_an_open_report_keeps_its_status_and_records_the_correction
 @pytest.mark.parametrize("status", ["accepted", "rejected", "closed", "cancelled"])
 def test_a_decided_or_ended_report_takes_no_update(store, status):
     number = file_report(store, complaint(f"U-{status}"), NOW, DUE).number
-    change_status(store, number, status, None, "staff", NOW)
+    # a rejection gives its reasons, an acceptance its implementation time
+    when = {"implementation_time": "خلال 3 أشهر"}
+    change_status(store, number, status, "السبب", "staff", NOW, when)
     with pytest.raises(TransitionError):
         attach_update(store, number, [("https://x.example/1.png", "image/png")], "x", NOW)
     assert find_report(store, number).status == status
@@ -282,7 +284,9 @@ def test_a_notice_keeps_the_implementation_time():
 
 def test_a_question_after_an_acceptance_gives_the_number_status_and_time(store):
     number = file_report(store, complaint("N-1"), NOW, DUE).number
-    change_status(store, number, "accepted", "سيُطبّق", "staff", NOW)
+    change_status(
+        store, number, "accepted", "سيُطبّق", "staff", NOW, {"implementation_time": "خلال 3 أشهر"}
+    )
     slots = notice_slots(number, "accepted", "سيُطبّق", "3 أشهر")
     _, messages = run(
         ActionReplyInContext(), tracker("يعني انقبل؟ متى بينفذونه؟", "out_of_scope", slots)
@@ -310,7 +314,9 @@ def test_what_is_asked_of_me_after_other_notices(store, status, note, words):
 
 def test_a_faq_question_after_a_notice_is_still_answered(store):
     number = file_report(store, complaint("N-faq"), NOW, DUE).number
-    change_status(store, number, "accepted", None, "staff", NOW)
+    change_status(
+        store, number, "accepted", None, "staff", NOW, {"implementation_time": "خلال 3 أشهر"}
+    )
     current = tracker("وش شروط طلب التحول؟", "faq", notice_slots(number, "accepted", ""))
     current.latest_message["response_selector"] = {
         "faq": {"response": {"utter_action": "utter_faq/digitization_conditions"}}
@@ -321,7 +327,9 @@ def test_a_faq_question_after_a_notice_is_still_answered(store):
 
 def test_a_stranger_gets_nothing_about_the_notice(store):
     number = file_report(store, complaint("N-x"), NOW, DUE).number
-    change_status(store, number, "accepted", None, "staff", NOW)
+    change_status(
+        store, number, "accepted", None, "staff", NOW, {"implementation_time": "خلال 3 أشهر"}
+    )
     current = tracker("يعني انقبل؟", "faq", notice_slots(number, "accepted", ""), sender="c9")
     _, messages = run(ActionReplyInContext(), current)
     assert [m["response"] for m in messages] == ["utter_follow_up_not_verified"]
