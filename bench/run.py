@@ -56,7 +56,7 @@ def measure(model: Path, quick: bool) -> Figures:
     rounds = {1: 3 if quick else 6, 8: 2 if quick else 8, 32: 1 if quick else 2}
     with cluster(model) as running:
         one = [running.replica_urls[0]]
-        outbox = running.work / "otp.log"
+        outbox = running.launched.work / "otp.log"
         # warm-up (lazy imports; TensorFlow's first calls in the default model)
         run_conversations(one, 4, 1, outbox, seed=9_000_000)
         by_concurrency = {

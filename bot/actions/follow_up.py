@@ -33,14 +33,19 @@ from bot.actions.form_validation import (
     Rejection,
     answer_of,
     attachments_of,
-    choice_of,
     cleared,
     validator,
 )
 from bot.actions.report_form import YES_NO_OPTIONS, answer_holding
-from bot.actions.verification import CODE_OPTIONS, CODE_OUTCOMES, code_refusal
+from bot.actions.verification import (
+    CODE_OUTCOMES,
+    asked_option,
+    code_refusal,
+    missing_code,
+    wrong_code,
+)
 from bot.rules.arabic import to_ascii_digits
-from bot.rules.codes import code_in, tries_left_text
+from bot.rules.codes import code_in
 from bot.rules.dates import format_date_ar
 from bot.rules.identity import mask_identifiers
 from bot.rules.lifecycle import (
@@ -201,14 +206,14 @@ class ValidateFollowUpForm(FormValidation):
         number = tracker.get_slot("target_report")
         text = str(value or "")
         code = code_in(text)
-        if code is None and choice_of(tracker, text, CODE_OPTIONS) == "new_code":
+        if asked_option(tracker, text) == "new_code":
             issued = await send_ownership_code(tracker, number)
             if not issued.allowed:
                 raise code_refusal(issued.refusal, issued.wait_seconds)
             dispatcher.utter_message(response="utter_ownership_code_resent")
             return {"ownership_proof": None}
         if code is None:
-            raise Rejection("utter_code_missing", hint="اكتب الرمز المكوّن من 6 أرقام كما وصلك.")
+            raise missing_code()
         checked = await verification.check_code(
             tracker, "report", await code_subject(number), code, report_number=number
         )
@@ -216,7 +221,7 @@ class ValidateFollowUpForm(FormValidation):
             await services.run(grant_ownership, tracker.sender_id, number, "code", clock.now())
             return {"ownership_proof": "ok", "owner_verified": "yes"}
         if checked.outcome == "wrong":
-            raise Rejection("utter_code_wrong", tries_left=tries_left_text(checked.tries_left))
+            raise wrong_code(checked)
         if checked.outcome == "too_many":
             return {"ownership_proof": "-", "follow_up_refusal": "locked"}
         dispatcher.utter_message(response=CODE_OUTCOMES[checked.outcome])

@@ -28,7 +28,14 @@ from bot.actions.form_validation import (
     pressed,
     validator,
 )
-from bot.actions.verification import CODE_OPTIONS, CODE_OUTCOMES, code_refusal, shown_mobile
+from bot.actions.verification import (
+    CODE_OUTCOMES,
+    asked_option,
+    code_refusal,
+    missing_code,
+    shown_mobile,
+    wrong_code,
+)
 from bot.rules.arabic import counted, normalise, to_ascii_digits
 from bot.rules.beneficiary import (
     KIND_WORDS,
@@ -36,7 +43,7 @@ from bot.rules.beneficiary import (
     needs_nationality,
     needs_organisation,
 )
-from bot.rules.codes import code_in, tries_left_text
+from bot.rules.codes import code_in
 from bot.rules.dates import format_date_ar
 from bot.rules.eligibility import Decision
 from bot.rules.identity import (
@@ -486,7 +493,7 @@ class ReportFormValidation(FormValidation):
     ) -> dict[str, Any]:
         mobile = tracker.get_slot("mobile")
         text = str(value or "")
-        asked = choice_of(tracker, text, CODE_OPTIONS) if not code_in(text) else None
+        asked = asked_option(tracker, text)
         if asked == "change_mobile":
             return {"mobile": None, "mobile_code": None, "mobile_verified": None}
         if asked == "new_code":
@@ -497,13 +504,13 @@ class ReportFormValidation(FormValidation):
             raise code_refusal(issued.refusal, issued.wait_seconds)
         code = code_in(text)
         if code is None:
-            raise Rejection("utter_code_missing", hint="اكتب الرمز المكوّن من 6 أرقام كما وصلك.")
+            raise missing_code()
         checked = await verification.check_code(tracker, "mobile", mobile, code)
         if checked.outcome == "ok":
             dispatcher.utter_message(response="utter_mobile_verified")
             return {"mobile_code": "verified", "mobile_verified": mobile}
         if checked.outcome == "wrong":
-            raise Rejection("utter_code_wrong", tries_left=tries_left_text(checked.tries_left))
+            raise wrong_code(checked)
         dispatcher.utter_message(response=CODE_OUTCOMES[checked.outcome])
         return {"mobile_code": None}  # asked again: a new code goes out if allowed
 

@@ -27,7 +27,7 @@ from rasa_sdk.types import DomainDict
 
 from bot import clock
 from bot.actions import services
-from bot.actions.form_validation import Rejection, latest_user_metadata
+from bot.actions.form_validation import Rejection, choice_of, latest_user_metadata
 from bot.rules import codes as rules
 from bot.rules.identity import mask_phone
 from bot.store import codes as stored
@@ -211,6 +211,20 @@ async def mobile_verified(tracker: Tracker, mobile: str | None) -> bool:
         )
         return True
     return False
+
+
+def asked_option(tracker: Tracker, text: str) -> str | None:
+    """A button of the code question pressed or said («ما وصلني»): new_code or
+    change_mobile; None when the answer holds a code (or nothing of the kind)."""
+    return None if rules.code_in(text) else choice_of(tracker, text, CODE_OPTIONS)
+
+
+def missing_code() -> Rejection:
+    return Rejection("utter_code_missing", hint="اكتب الرمز المكوّن من 6 أرقام كما وصلك.")
+
+
+def wrong_code(checked: stored.Checked) -> Rejection:
+    return Rejection("utter_code_wrong", tries_left=rules.tries_left_text(checked.tries_left))
 
 
 def shown_mobile(mobile: str | None) -> str:

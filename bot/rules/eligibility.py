@@ -89,17 +89,19 @@ def check_waiting_time(
     calendar: HolidayCalendar,
     sla_working_days: int | None = None,
 ) -> Decision:
-    """With no SLA, 5 working days must have passed since the complaint was created;
-    with an SLA, its period must have passed."""
-    elapsed = calendar.working_days_between(complaint_date, today)
-    if trigger is Trigger.NO_SLA and elapsed < NO_SLA_WAIT_WORKING_DAYS:
-        earliest = calendar.add_working_days(complaint_date, NO_SLA_WAIT_WORKING_DAYS)
-        return Decision(False, Refusal.TOO_EARLY, earliest_date=earliest)
-    if trigger is Trigger.SLA_PASSED and sla_working_days is not None:
-        if elapsed <= sla_working_days:
-            earliest = calendar.add_working_days(complaint_date, sla_working_days + 1)
-            return Decision(False, Refusal.SLA_NOT_PASSED, earliest_date=earliest)
-    return Decision.ok()
+    """The guide's «تجاوز» for both waiting triggers: more than N working days after the
+    day the complaint was created (N = 5 with no SLA, the SLA otherwise); a refusal names
+    the first day it is allowed."""
+    if trigger is Trigger.NO_SLA:
+        days, refusal = NO_SLA_WAIT_WORKING_DAYS, Refusal.TOO_EARLY
+    elif trigger is Trigger.SLA_PASSED and sla_working_days is not None:
+        days, refusal = sla_working_days, Refusal.SLA_NOT_PASSED
+    else:
+        return Decision.ok()
+    if calendar.working_days_between(complaint_date, today) > days:
+        return Decision.ok()
+    first_allowed = calendar.add_working_days(complaint_date, days + 1)
+    return Decision(False, refusal, earliest_date=first_allowed)
 
 
 def check_closed_topic(topic: ClosedTopic) -> Decision:

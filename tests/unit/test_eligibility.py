@@ -40,19 +40,29 @@ def test_paper_services_cannot_be_escalated():
     assert check_service_is_digital(False).eligible
 
 
-def test_with_no_sla_five_working_days_must_pass():
-    # Sunday + 5 working days = the next Sunday.
+def test_with_no_sla_more_than_five_working_days_must_pass():
+    # «تجاوز (5) أيام عمل»: Sunday + 5 working days is the next Sunday, still too early; the
+    # Monday after it is the first allowed day (counted as the SLA trigger counts).
     too_early = check_waiting_time(Trigger.NO_SLA, SUNDAY, dt.date(2026, 11, 20), CALENDAR)
     assert too_early.refusal is Refusal.TOO_EARLY
-    assert too_early.earliest_date == dt.date(2026, 11, 22)
-    assert check_waiting_time(Trigger.NO_SLA, SUNDAY, dt.date(2026, 11, 22), CALENDAR).eligible
+    assert too_early.earliest_date == dt.date(2026, 11, 23)
+    fifth = check_waiting_time(Trigger.NO_SLA, SUNDAY, dt.date(2026, 11, 22), CALENDAR)
+    assert fifth.refusal is Refusal.TOO_EARLY
+    assert check_waiting_time(Trigger.NO_SLA, SUNDAY, dt.date(2026, 11, 23), CALENDAR).eligible
+
+
+def test_both_waiting_triggers_count_the_same_way():
+    for trigger, days in ((Trigger.NO_SLA, 5), (Trigger.SLA_PASSED, 5)):
+        on_the_day = check_waiting_time(trigger, SUNDAY, dt.date(2026, 11, 22), CALENDAR, days)
+        after = check_waiting_time(trigger, SUNDAY, dt.date(2026, 11, 23), CALENDAR, days)
+        assert on_the_day.earliest_date == dt.date(2026, 11, 23) and after.eligible
 
 
 def test_holidays_push_the_earliest_escalation_date():
     eid = HolidayCalendar(dated=frozenset({dt.date(2026, 11, 16), dt.date(2026, 11, 17)}))
     decision = check_waiting_time(Trigger.NO_SLA, SUNDAY, dt.date(2026, 11, 22), eid)
     assert decision.refusal is Refusal.TOO_EARLY
-    assert decision.earliest_date == dt.date(2026, 11, 24)
+    assert decision.earliest_date == dt.date(2026, 11, 25)
 
 
 def test_sla_must_have_passed():
