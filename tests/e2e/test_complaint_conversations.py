@@ -69,7 +69,8 @@ def test_too_early_without_sla_is_refused_with_the_date_to_come_back(bot, sender
     bot.say(sender, "الموقع الإلكتروني")
     bot.say(sender, "ZT-4410")
     reply = bot.say(sender, "أمس")
-    earliest = load_calendar().add_working_days(clock.today() - dt.timedelta(days=1), 5)
+    # more than 5 working days: the sixth after the complaint is the first allowed day
+    earliest = load_calendar().add_working_days(clock.today() - dt.timedelta(days=1), 6)
     assert "5 أيام عمل" in reply and earliest.isoformat() in reply
     assert "لم يُحفظ أي بلاغ" in reply
     assert reports_of(bot, sender) == []

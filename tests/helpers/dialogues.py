@@ -576,11 +576,22 @@ def set_up(bot: Any, run: Run) -> None:
         run.numbers[spec["ref"]] = filed.number
         status = spec.get("status", "received")
         if status != "received" and notice.get("report") != spec["ref"]:
-            change_status(bot.store, filed.number, status, None, "staff", now, notify=False)
+            note, payload = STAFF_DETAILS.get(status, (None, {}))
+            change_status(
+                bot.store, filed.number, status, note, "staff", now, payload, notify=False
+            )
         run.setup_status[filed.number] = status
         run.setup_documents[filed.number] = len(_report(bot.store, filed.number).documents)
     if notice:
         push_notice(bot, run, notice)
+
+
+# What staff give with a decision when a conversation's setup does not say (the life of a
+# report requires them: a rejection's reasons, an acceptance's implementation time).
+STAFF_DETAILS = {
+    "rejected": ("لا تنطبق شروط الخدمة", {}),
+    "accepted": (None, {"implementation_time": "خلال 3 أشهر"}),
+}
 
 
 def setup_values(spec: dict[str, Any], today: dt.date) -> dict[str, Any]:
@@ -615,7 +626,8 @@ def setup_values(spec: dict[str, Any], today: dt.date) -> dict[str, Any]:
 def push_notice(bot: Any, run: Run, notice: dict[str, Any]) -> None:
     number = run.numbers[notice["report"]]
     status = run.setup_status[number]
-    body = {"status": status}
+    note, payload = STAFF_DETAILS.get(status, (None, {}))
+    body = {"status": status, **payload, **({"note": note} if note else {})}
     if notice.get("note"):
         body["note"] = str(notice["note"])
     code, answer = bot.staff("POST", f"/api/reports/{number}/status", body)
