@@ -27,19 +27,17 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.rules.input_bounds import MAX_MESSAGE, bearer_matches, encodable
+from bot.rules.input_bounds import MAX_MESSAGE, bearer_matches, caller_address, encodable
 from bot.settings import EDGE_HEADER
 
 
 def client_address(request: Request) -> str:
-    """The caller's address, for the limits on one-time codes: nginx's view (the last
-    X-Forwarded-For hop it added) when the request came through the edge, else the peer."""
-    if EDGE_HEADER in request.headers:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        last = forwarded.rsplit(",", 1)[-1].strip()
-        if last and len(last) <= 64:
-            return last
-    return str(request.ip or "unknown")
+    """The caller's address, for the limits on one-time codes (`caller_address`)."""
+    return caller_address(
+        str(request.ip or "") or None,
+        request.headers.get(EDGE_HEADER),
+        request.headers.get("X-Forwarded-For"),
+    )
 
 
 NAMESPACE = "rest:"

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.rules.arabic import counted
+from bot.rules.input_bounds import caller_address
 from bot.settings import EDGE_HEADER
 
 HASHING = 2  # scrypt computations at once (each takes 128 MiB and about a second)
@@ -107,13 +108,11 @@ def wait_in_arabic(seconds: float) -> str:
 
 
 def client_address(request: web.Request) -> str:
-    """The caller's address: nginx's view when the request came through the edge."""
-    if EDGE_HEADER in request.headers:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        last = forwarded.rsplit(",", 1)[-1].strip()
-        if last and len(last) <= 64:
-            return last
-    return request.remote or "unknown"
+    """The caller's address: nginx's view when the request came through the edge
+    (`caller_address`)."""
+    return caller_address(
+        request.remote, request.headers.get(EDGE_HEADER), request.headers.get("X-Forwarded-For")
+    )
 
 
 class _KeyedLocks:

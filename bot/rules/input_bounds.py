@@ -151,3 +151,23 @@ def conversation_id(value: Any) -> str:
 def report_number(value: str) -> str | None:
     """A report number (nine ASCII digits), or None."""
     return value if isinstance(value, str) and REPORT_NUMBER.fullmatch(value) else None
+
+
+def caller_address(peer: str | None, edge_header: str | None, forwarded_for: str | None) -> str:
+    """Who is calling, for limits counted per client address. Behind the edge, nginx's
+    view: the last `X-Forwarded-For` hop (the one nginx added), believed only when the
+    request carries the edge's header *and* comes from a loopback or private address
+    (nginx on the same host or in the same network); a caller on the Internet that sends
+    those headers itself is counted under its own address."""
+    import ipaddress
+
+    try:
+        near = ipaddress.ip_address((peer or "").split("%", 1)[0])
+        trusted = near.is_loopback or near.is_private
+    except ValueError:
+        trusted = False
+    if edge_header is not None and trusted:
+        last = (forwarded_for or "").rsplit(",", 1)[-1].strip()
+        if last and len(last) <= 64:
+            return last
+    return peer or "unknown"

@@ -214,3 +214,19 @@ def test_production_topologies_refuse_to_start_without_a_code_sender(monkeypatch
     monkeypatch.setenv("TWILIO_VERIFY_SERVICE_SID", "VA" + "0" * 32)
     load_settings().refuse_outbox_codes("balagh cluster")
     assert load_settings().codes_sender().startswith("Twilio Verify")
+
+
+@pytest.mark.parametrize(
+    ("peer", "edge", "forwarded", "counted_as"),
+    [
+        ("127.0.0.1", "1", "203.0.113.7", "203.0.113.7"),  # nginx on the same host
+        ("172.18.0.5", "1", "10.1.1.1, 203.0.113.7", "203.0.113.7"),  # nginx's own hop
+        ("93.184.216.34", "1", "198.51.100.1", "93.184.216.34"),  # forged from the Internet
+        ("127.0.0.1", None, "198.51.100.1", "127.0.0.1"),  # no edge header: the peer
+        (None, None, None, "unknown"),
+    ],
+)
+def test_the_client_address_is_nginxs_only_when_nginx_sent_it(peer, edge, forwarded, counted_as):
+    from bot.rules.input_bounds import caller_address
+
+    assert caller_address(peer, edge, forwarded) == counted_as
