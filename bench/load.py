@@ -13,6 +13,7 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.actions.verification import codes_in_outbox
 from bot.rules.identity import with_check_digit
 from tests.cluster.launcher import REST_TOKEN
 
@@ -71,8 +72,7 @@ async def _post(session: aiohttp.ClientSession, url: str, sender: str, text: str
 
 def code_sent(outbox: Path, mobile: str) -> str:
     """The newest code the bot wrote to its development outbox for `mobile`."""
-    lines = outbox.read_text(encoding="utf-8").splitlines() if outbox.exists() else []
-    codes = [line.split()[2] for line in lines if line.split()[1] == mobile]
+    codes = codes_in_outbox(outbox, mobile)
     return codes[-1] if codes else "000000"  # counted as the bot answers it: a wrong code
 
 

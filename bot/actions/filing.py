@@ -33,7 +33,7 @@ from bot.actions.report_form import (
 )
 from bot.rules import eligibility
 from bot.rules.arabic import counted
-from bot.rules.beneficiary import identifier_fits
+from bot.rules.beneficiary import identifier_fits, kind_of_national_id
 from bot.rules.dates import format_date_ar
 from bot.rules.eligibility import Refusal
 from bot.rules.identity import (
@@ -46,13 +46,6 @@ from bot.rules.story import read_story
 from bot.store.reports import AlreadyEscalated, NewReport, file_report
 
 logger = logging.getLogger(__name__)
-
-
-def kind_of_id(identifier: str | None) -> str | None:
-    """A national ID's kind when no slot said it (a profile from before 0.13)."""
-    if identifier and identifier[0] in "12":
-        return "citizen" if identifier[0] == "1" else "resident"
-    return None
 
 
 def identity_problems(report: NewReport) -> list[str]:
@@ -380,7 +373,7 @@ class ActionFinishReport(Action):
             beneficiary_name=slot("beneficiary_name"),
             national_id=slot("national_id"),
             mobile=slot("mobile"),
-            beneficiary_kind=slot("beneficiary_kind") or kind_of_id(slot("national_id")),
+            beneficiary_kind=slot("beneficiary_kind") or kind_of_national_id(slot("national_id")),
             nationality=slot("nationality"),
             organisation_name=slot("organisation_name"),
             entity=slot("entity"),

@@ -55,7 +55,6 @@ from bot.rules.lifecycle import (
     check_transition,
 )
 from bot.rules.replies import holds_correction
-from bot.store import codes as codes_store
 from bot.store.follow_up import (
     ReportView,
     attach_update,
@@ -70,6 +69,8 @@ from bot.store.follow_up import (
 
 logger = logging.getLogger(__name__)
 
+# Where the ownership code of a report number that does not exist "goes": nowhere.
+NO_REPORT = "no-report:"
 PURPOSE_OF_INTENT = {"check_status": "status", "update_report": "update", "cancel_report": "cancel"}
 FOLLOW_UP_SLOTS = (
     "follow_up_purpose",
@@ -204,10 +205,11 @@ class ValidateFollowUpForm(FormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         number = tracker.get_slot("target_report")
+        subject = await code_subject(number)
         text = str(value or "")
         code = code_in(text)
         if asked_option(tracker, text) == "new_code":
-            issued = await send_ownership_code(tracker, number)
+            issued = await send_ownership_code(tracker, number, subject)
             if not issued.allowed:
                 raise code_refusal(issued.refusal, issued.wait_seconds)
             dispatcher.utter_message(response="utter_ownership_code_resent")
@@ -215,7 +217,7 @@ class ValidateFollowUpForm(FormValidation):
         if code is None:
             raise missing_code()
         checked = await verification.check_code(
-            tracker, "report", await code_subject(number), code, report_number=number
+            tracker, "report", subject, code, report_number=number
         )
         if checked.outcome == "ok":
             await services.run(grant_ownership, tracker.sender_id, number, "code", clock.now())
@@ -259,25 +261,16 @@ async def code_subject(number: str | None) -> str:
     """Where a report's ownership code goes: the mobile it was filed with. An unknown
     number gets a placeholder that no code reaches, so that the answer is the same."""
     mobile = await services.run(report_mobile, number) if number else None
-    return mobile or f"no-report:{number}"
+    return mobile or f"{NO_REPORT}{number}"
 
 
-async def send_ownership_code(tracker: Tracker, number: str | None) -> Any:
-    """A code to the report's mobile; for an unknown number the same steps, nothing sent."""
-    subject = await code_subject(number)
-    if subject.startswith("no-report:"):
-        return await services.run(
-            codes_store.issue,
-            verification.key(),
-            purpose="report",
-            conversation_id=tracker.sender_id,
-            mobile=subject,
-            now=clock.now(),
-            limits=verification.limits(),
-            client=verification.client_of(tracker),
-            report_number=number,
-        )
-    return await verification.send_code(tracker, "report", subject, report_number=number)
+async def send_ownership_code(tracker: Tracker, number: str | None, subject: str) -> Any:
+    """A code to the report's mobile (`subject`, from `code_subject`); for an unknown
+    number the same steps and limits, nothing sent."""
+    real = not subject.startswith(NO_REPORT)
+    return await verification.send_code(
+        tracker, "report", subject, report_number=number, deliver=real
+    )
 
 
 class ActionAskOwnershipProof(Action):
@@ -294,7 +287,7 @@ class ActionAskOwnershipProof(Action):
         if await verification.code_pending(tracker, "report", subject, report_number=number):
             dispatcher.utter_message(response="utter_ask_ownership_proof", report_number=number)
             return []
-        issued = await send_ownership_code(tracker, number)
+        issued = await send_ownership_code(tracker, number, subject)
         if issued.allowed:
             dispatcher.utter_message(response="utter_ownership_code_sent", report_number=number)
             return []

@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -28,6 +28,7 @@ from rasa_sdk.types import DomainDict
 from bot import clock
 from bot.actions import services
 from bot.actions.form_validation import Rejection, choice_of, latest_user_metadata
+from bot.private import open_private_append
 from bot.rules import codes as rules
 from bot.rules.identity import mask_phone
 from bot.store import codes as stored
@@ -124,11 +125,16 @@ def _deliver(mobile: str, code: str | None, now: dt.datetime) -> None:
     if code is None:
         _verify_service().verifications.create(to=mobile, channel="sms", locale="ar")
         return
-    outbox = services.settings().otp_outbox
-    outbox.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor = os.open(outbox, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    with os.fdopen(descriptor, "a", encoding="utf-8") as handle:
-        handle.write(f"{now.isoformat()} {mobile} {code}\n")
+    with open_private_append(services.settings().otp_outbox) as handle:
+        handle.write(f"{now.isoformat()} {mobile} {code}\n".encode())
+
+
+def codes_in_outbox(outbox: Path | str, mobile: str) -> list[str]:
+    """The codes the development outbox holds for `mobile`, oldest first (what a
+    developer, the tests and the benchmark read instead of an SMS)."""
+    path = Path(outbox)
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return [fields[2] for fields in (line.split() for line in lines) if fields[1] == mobile]
 
 
 def _remote_check(mobile: str) -> Any:
@@ -140,12 +146,18 @@ def _remote_check(mobile: str) -> Any:
 
 
 async def send_code(
-    tracker: Tracker, purpose: str, mobile: str, report_number: str | None = None
+    tracker: Tracker,
+    purpose: str,
+    mobile: str,
+    report_number: str | None = None,
+    deliver: bool = True,
 ) -> stored.Issued:
     """Issue and send a code when the rules allow; the refusal otherwise. A code that
-    could not be sent is reported as `refusal` "not_sent" (the citizen is told)."""
+    could not be sent is reported as `refusal` "not_sent" (the citizen is told).
+    `deliver=False`: the same steps and limits, nothing sent (a report number that does
+    not exist is answered as one that does)."""
     now = clock.now()
-    via = "verify" if uses_verify() else "outbox"
+    via = "verify" if uses_verify() and deliver else "outbox"
     issued = await services.run(
         stored.issue,
         key(),
@@ -160,6 +172,8 @@ async def send_code(
     )
     if not issued.allowed:
         logger.info("code for %s refused: %s", mask_phone(mobile), issued.refusal)
+        return issued
+    if not deliver:
         return issued
     try:
         await asyncio.to_thread(_deliver, mobile, issued.code, now)

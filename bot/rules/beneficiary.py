@@ -163,6 +163,14 @@ def identify(text: str, kind: str | None = None) -> Identified:
     return Identified(error=found.error, typed=found.typed, candidates=found.candidates)
 
 
+def kind_of_national_id(identifier: str | None) -> str | None:
+    """The kind a national ID or iqama says by itself (1…: citizen, 2…: resident), for data
+    from before the kinds were recorded; None for any other identifier."""
+    if identifier and identifier[0] in "12":
+        return "citizen" if identifier[0] == "1" else "resident"
+    return None
+
+
 def needs_nationality(kind: str | None, identifier: str | None) -> bool:
     """A passport number says nothing without the country that issued it."""
     return kind == "visitor" and bool(identifier) and not _is_border(identifier)

@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from bot.rules.input_bounds import MAX_BEARER_TOKEN
-from bot.store.database import Store
+from bot.store.database import Store, utc
 from bot.store.models import Agent, AgentSession
 
 ROLES = ("agent", "supervisor")
@@ -230,9 +230,7 @@ def agent_for_token(store: Store, token: str, now: dt.datetime) -> AgentView | N
         if row is None:
             return None
         agent_session, agent = row
-        expires = agent_session.expires_at
-        if expires.tzinfo is None:
-            expires = expires.replace(tzinfo=dt.timezone.utc)
+        expires = utc(agent_session.expires_at)
         if expires <= now or not agent.active:
             return None
         return AgentView(agent.username, agent.display_name, agent.role)

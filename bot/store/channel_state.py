@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.database import Store
+from bot.store.database import Store, utc
 from bot.store.models import InboundMessage, OutboundMessage, PendingChoices
 
 
@@ -28,9 +28,7 @@ def last_inbound_at(store: Store, sender: str) -> dt.datetime | None:
         value = session.execute(
             select(func.max(InboundMessage.received_at)).where(InboundMessage.sender == sender)
         ).scalar_one()
-    if value is not None and value.tzinfo is None:  # SQLite gives naive UTC
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value
+    return utc(value)
 
 
 def offer_choices(

@@ -16,10 +16,10 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, or_, select
 
 from bot.rules import codes as rules
-from bot.store.database import Store
+from bot.store.database import Store, utc
 from bot.store.models import OneTimeCode
 
 PURPOSES = ("mobile", "report")
@@ -66,23 +66,24 @@ def issue(
     client_key = keyed(key, client) if client else None
     since = now - rules.LIMIT_WINDOW
     with store.session() as session:
-        counted = select(func.count(OneTimeCode.id)).where(
-            OneTimeCode.created_at >= since, OneTimeCode.via != "channel"
-        )
-        by_conversation = session.execute(
-            counted.where(OneTimeCode.conversation_id == conversation_id)
-        ).scalar_one()
-        by_mobile = session.execute(
-            counted.where(OneTimeCode.mobile_key == mobile_key)
-        ).scalar_one()
-        by_client = (
-            session.execute(counted.where(OneTimeCode.client_key == client_key)).scalar_one()
-            if client_key
-            else 0
-        )
+        # The three hourly counts in one statement (a code turn is on the message path).
+        mine = OneTimeCode.conversation_id == conversation_id
+        to_mobile = OneTimeCode.mobile_key == mobile_key
+        from_client = OneTimeCode.client_key == client_key if client_key else false()
+        by_conversation, by_mobile, by_client = session.execute(
+            select(
+                func.count(OneTimeCode.id).filter(mine),
+                func.count(OneTimeCode.id).filter(to_mobile),
+                func.count(OneTimeCode.id).filter(from_client),
+            ).where(
+                OneTimeCode.created_at >= since,
+                OneTimeCode.via != "channel",
+                or_(mine, to_mobile, from_client),
+            )
+        ).one()
         last = _latest(session, conversation_id, purpose, mobile_key, report_number)
         recent = last is not None and last.via != "channel"
-        since_last = now - _aware(last.created_at) if recent else None
+        since_last = now - utc(last.created_at) if recent else None
         allowed, refusal, wait = rules.may_send(
             rules.SentCounts(by_conversation, by_mobile, by_client, since_last), limits
         )
@@ -138,7 +139,7 @@ def check(
             return Checked("none")  # spent: a new request needs a new code
         if row.attempts >= rules.MAX_TRIES:
             return Checked("too_many")
-        if now >= _aware(row.expires_at):
+        if now >= utc(row.expires_at):
             return Checked("expired")
         row.attempts += 1
         if row.code_key is not None:
@@ -202,7 +203,7 @@ def pending(
             and row.via != "channel"
             and row.verified_at is None
             and row.attempts < rules.MAX_TRIES
-            and now < _aware(row.expires_at)
+            and now < utc(row.expires_at)
         )
 
 
@@ -222,8 +223,3 @@ def _latest(
     if report_number is not None:
         query = query.where(OneTimeCode.report_number == report_number)
     return session.execute(query).scalars().first()
-
-
-def _aware(instant: dt.datetime) -> dt.datetime:
-    """SQLite gives naive datetimes back: they were stored in UTC."""
-    return instant if instant.tzinfo else instant.replace(tzinfo=dt.timezone.utc)

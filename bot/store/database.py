@@ -11,6 +11,7 @@ the event loop is not blocked while the database works.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -87,6 +88,14 @@ class Store:
     def dispose(self) -> None:
         """Close the pooled connections (tests drop their databases afterwards)."""
         self.engine.dispose()
+
+
+def utc(instant: dt.datetime | None) -> dt.datetime | None:
+    """An instant as the store gives it back, made aware: SQLite returns naive datetimes,
+    and the store holds UTC (PostgreSQL's are aware already)."""
+    if instant is not None and instant.tzinfo is None:
+        return instant.replace(tzinfo=dt.timezone.utc)
+    return instant
 
 
 _shared: dict[str, Store] = {}

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import local_date
+from bot.rules.beneficiary import kind_of_national_id
 from bot.rules.labels import BENEFICIARY_KIND_LABELS
 from bot.rules.lifecycle import (
     MISSING_DATA_HOURS,
@@ -23,7 +24,7 @@ from bot.rules.lifecycle import (
     status_after_update,
 )
 from bot.rules.working_days import HolidayCalendar
-from bot.store.database import Store
+from bot.store.database import Store, utc
 from bot.store.models import (
     Document,
     OutboxMessage,
@@ -94,15 +95,13 @@ def _view(report: Report) -> ReportView:
         latest_note=notes[-1] if notes else None,
         entity=report.entity,
         service=report.service,
-        beneficiary_kind=report.beneficiary_kind or kind_of_national_id(report.national_id),
+        # Reports from before the kinds were recorded (or purged): by the ID, else citizen.
+        beneficiary_kind=(
+            report.beneficiary_kind or kind_of_national_id(report.national_id) or "citizen"
+        ),
         organisation_name=report.organisation_name,
         implementation_time=report.implementation_time,
     )
-
-
-def kind_of_national_id(identifier: str) -> str:
-    """Reports from before the kinds were recorded: a citizen (1…) or a resident (2…)."""
-    return "resident" if identifier.startswith("2") else "citizen"
 
 
 def _report(session: Session, number: str) -> Report:
@@ -204,8 +203,7 @@ def _resume_clock(
     ).scalar_one_or_none()
     if entered is None:
         return
-    entered = entered if entered.tzinfo else entered.replace(tzinfo=dt.timezone.utc)
-    waited = calendar.working_days_between(local_date(entered), local_date(now))
+    waited = calendar.working_days_between(local_date(utc(entered)), local_date(now))
     if waited:
         report.due_on = calendar.add_working_days(report.due_on, waited)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from bot.store.database import Store
+from bot.store.database import Store, utc
 from bot.store.models import Handoff, OutboxMessage, Report
 
 
@@ -43,14 +43,7 @@ def read_gauges(store: Store) -> StoreGauges:
     return StoreGauges(
         {str(kind): int(count) for kind, count in reports.items()},
         {str(status): int(count) for status, count in handoffs.items()},
-        _aware(oldest_waiting),
+        utc(oldest_waiting),
         int(backlog),
-        _aware(oldest_outbox),
+        utc(oldest_outbox),
     )
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite gives naive datetimes back (stored in UTC)."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.timezone.utc)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.actions.verification import codes_in_outbox
 from bot.store.database import Store, shared_store
 from channels.rest import conversation_id
 
@@ -57,8 +58,7 @@ class Bot:
     def code_for(self, mobile: str = "+966551234567") -> str:
         """The newest one-time code sent to `mobile` (E.164), read from the outbox the
         bot writes (`<ISO time> <mobile> <code>` per line)."""
-        lines = Path(self.otp_outbox).read_text(encoding="utf-8").splitlines()
-        codes = [line.split()[2] for line in lines if line.split()[1] == mobile]
+        codes = codes_in_outbox(self.otp_outbox, mobile)
         assert codes, f"no code was sent to {mobile}"
         return codes[-1]
 

@@ -230,3 +230,16 @@ def test_the_client_address_is_nginxs_only_when_nginx_sent_it(peer, edge, forwar
     from bot.rules.input_bounds import caller_address
 
     assert caller_address(peer, edge, forwarded) == counted_as
+
+
+def test_the_development_outbox_is_private_and_read_back_by_mobile(monkeypatch, tmp_path):
+    from bot.actions import verification
+
+    outbox = tmp_path / "var" / "otp.log"
+    monkeypatch.setenv("BALAGH_OTP_OUTBOX", str(outbox))
+    verification._deliver("+966551234567", "123456", NOW)
+    verification._deliver("+447911123456", "654321", NOW)
+    verification._deliver("+966551234567", "111222", NOW)
+    assert outbox.stat().st_mode & 0o777 == 0o600
+    assert verification.codes_in_outbox(outbox, "+966551234567") == ["123456", "111222"]
+    assert verification.codes_in_outbox(tmp_path / "none.log", "+966551234567") == []

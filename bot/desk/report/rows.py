@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.desk.report.period import Period
 from bot.rules.lifecycle import COMPLETED  # statuses with an outcome: "completed" (منجز)
+from bot.store.database import utc
 from bot.store.models import Handoff, Report, StatusChange, SurveyAnswer
 
 SURVEY_SCORES = ("solution_score", "handling_score", "effort_score")
@@ -55,13 +56,6 @@ class CommentRow(NamedTuple):
     answered_at: dt.datetime
     type: str
     beneficiary_name: str | None
-
-
-def utc(instant: dt.datetime | None) -> dt.datetime | None:
-    """SQLite gives naive datetimes back; the store holds UTC."""
-    if instant is not None and instant.tzinfo is None:
-        return instant.replace(tzinfo=dt.timezone.utc)
-    return instant
 
 
 def _in_period(column: ColumnElement[dt.datetime], period: Period) -> ColumnElement[bool]:
