@@ -500,6 +500,13 @@ class Settings:
         " were sent to, are stored",
         group=ACTIONS,
     )
+    link_secret: Secret = _secret(
+        "BALAGH_LINK_SECRET",
+        "link.secret",
+        "signs the links the messages carry (a report's status page, the way back to a web"
+        " chat conversation); the same for the action server and the desk",
+        group=DESK,
+    )
     webchat_secret: Secret = _secret(
         "BALAGH_WEBCHAT_SECRET",
         "webchat.secret",
@@ -533,6 +540,15 @@ class Settings:
     )
     desk_port: int = _var(
         "BALAGH_DESK_PORT", PORT, 8080, "desk port (console, staff and agents' APIs)", group=DESK
+    )
+    links_base_url: str = _var(
+        "BALAGH_LINKS_BASE_URL",
+        HTTP_URL,
+        lambda read: f"http://127.0.0.1:{read['desk_port']}",
+        "the public address of the desk's pages that the links in messages open (the status"
+        " page, the way back to the chat)",
+        group=DESK,
+        shown="`http://127.0.0.1:$BALAGH_DESK_PORT`",
     )
     webchat_origins: tuple[str, ...] = _var(
         "BALAGH_WEBCHAT_ORIGINS",
@@ -861,6 +877,7 @@ class Settings:
             self.webchat_secret,
             self.data_key,
             self.code_secret,
+            self.link_secret,
         ):
             secret.value()
 

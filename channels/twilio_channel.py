@@ -34,13 +34,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.base.exceptions import TwilioRestException
-from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot import clock
+from bot import clock, twilio_api
 from bot.rules.identity import mask_phone
 from bot.rules.input_bounds import MAX_MESSAGE
+from bot.rules.notices import OPT_OUT_REPLIES, opt_out_request
+from bot.rules.sms_text import chosen_index, for_sms, numbered, sms_segments
 from bot.settings import load_settings
 from bot.store import media
 from bot.store.channel_state import (
@@ -50,9 +51,9 @@ from bot.store.channel_state import (
     offer_choices,
     offered_choices,
     outbound_result,
+    record_opt_out,
 )
 from bot.store.database import Store, shared_store
-from channels.sms_text import chosen_index, for_sms, numbered, sms_segments
 
 logger = logging.getLogger(__name__)
 
@@ -109,19 +110,6 @@ class TwilioConfig:
         )
 
 
-class _RebasedHttpClient(AsyncTwilioHttpClient):
-    """Twilio's own async client, aimed at another base URL (a test double, a proxy)."""
-
-    def __init__(self, api_base: str) -> None:
-        super().__init__(timeout=30)
-        self.api_base = api_base
-
-    async def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        if self.api_base != "https://api.twilio.com":
-            url = url.replace("https://api.twilio.com", self.api_base, 1)
-        return await super().request(method, url, *args, **kwargs)
-
-
 @dataclass
 class _Outgoing:
     message_id: int | None  # None: not recorded (the store was unreachable)
@@ -145,10 +133,8 @@ class TwilioSender:
     @property
     def client(self) -> Client:
         if self._client is None:  # created inside the server's event loop
-            self._client = Client(
-                self.config.account_sid,
-                self.config.auth_token,
-                http_client=_RebasedHttpClient(self.config.api_base),
+            self._client = twilio_api.async_client(
+                self.config.account_sid, self.config.auth_token, self.config.api_base
             )
         return self._client
 
@@ -452,6 +438,22 @@ class _TwilioInput(InputChannel):
             return
         await output.send_text_message(sender, texts[0])
 
+    async def _opt_out(self, sender: str, text: str) -> bool:
+        """«إيقاف» / STOP and «تشغيل» / START: recorded for the desk's SMS notices, answered
+        in Arabic (Twilio answers its English keywords itself), not passed to the bot."""
+        request = opt_out_request(text)
+        if request is None:
+            return False
+        try:
+            await self.store.run(record_opt_out, sender, request == "out", "keyword", clock.now())
+        except Exception as failure:  # not recorded: the bot answers instead (nothing lost)
+            logger.error("SMS opt-out of %s not recorded: %s", mask_phone(sender), failure)
+            return False
+        if not text.isascii():
+            await self.sender.send(sender, OPT_OUT_REPLIES[request])
+        logger.info("SMS opt-%s recorded for %s", request, mask_phone(sender))
+        return True
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint(f"{self.channel}_webhook", __name__)
 
@@ -487,6 +489,8 @@ class _TwilioInput(InputChannel):
                 logger.info("%s message %s already processed; ignored", self.channel, sid)
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             text = (form.get("Body") or "").replace("\x00", "")[:MAX_MESSAGE]  # NUL never stored
+            if self.channel == "sms" and await self._opt_out(sender, text):
+                return response.text(EMPTY_TWIML, content_type="text/xml")
             index = chosen_index(text, len(choices))
             if index is not None:
                 text = choices[index]

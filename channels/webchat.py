@@ -5,18 +5,16 @@ or guesses an id reads that conversation. Here the server issues the session tok
 (`<id>.<HMAC>`), a browser presenting a forged or altered token gets a new session, and
 messages are attributed to the session bound to the socket, never to a field of the
 message. The same token unlocks the conversation's history (a reload, a dropped
-connection, notifications that arrived while away) and attachment uploads.
+connection, notifications that arrived while away) and attachment uploads. The tokens
+are made and checked in `bot/rules/web_sessions.py` (the desk's link back to a conversation
+needs them too).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
-import re
 import secrets
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -29,9 +27,13 @@ from sanic.request import Request, parse_multipart_form
 from sanic.response import HTTPResponse
 from socketio import AsyncRedisManager, AsyncServer
 
+from bot import clock
 from bot.rules.input_bounds import MAX_MESSAGE
+from bot.rules.web_sessions import new_token, sender_of
 from bot.settings import load_settings
 from bot.store import media
+from bot.store.channel_state import socket_closed, socket_opened
+from bot.store.database import Store, shared_store
 from channels.rest import client_address
 
 logger = logging.getLogger(__name__)
@@ -50,28 +52,6 @@ def _unread(request: Request, answer: HTTPResponse) -> HTTPResponse:
         request.stream.request_max_size = 0
         request.stream.expecting_continue = False  # no "100 Continue" after the answer
     return answer
-
-
-def sign(secret: str, conversation: str) -> str:
-    return hmac.new(secret.encode(), conversation.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def new_token(secret: str) -> str:
-    conversation = uuid.uuid4().hex
-    return f"{conversation}.{sign(secret, conversation)}"
-
-
-def sender_of(secret: str, token: Any) -> str | None:
-    """The conversation a token grants, or None if it was not issued by this server."""
-    if not isinstance(token, str) or token.count(".") != 1:
-        return None
-    conversation, signature = token.split(".")
-    if not re.fullmatch(r"[0-9a-f]{32}", conversation):  # as new_token makes them
-        return None
-    # bytes: compare_digest refuses non-ASCII str (a forged token must get 403, not 500)
-    if not hmac.compare_digest(signature.encode(), sign(secret, conversation).encode()):
-        return None
-    return f"web:{conversation}"
 
 
 def storable(text: str) -> str:
@@ -131,6 +111,22 @@ class WebChatInput(InputChannel):
         self.redis_url = redis_url
         self.sio: AsyncServer | None = None
         self.media_dir: Path = load_settings().media_dir
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        """The reports store, where presence is kept (created on first use, in Rasa)."""
+        if self._store is None:
+            self._store = shared_store(load_settings().database_url).upgrade_once()
+        return self._store
+
+    async def _presence(self, change: Callable[..., None], sender: str) -> None:
+        """Count a browser in or out (a notice for a citizen with none goes by SMS too);
+        the store unreachable costs an SMS at worst, never the chat."""
+        try:
+            await self.store.run(change, sender, clock.now())
+        except Exception as failure:
+            logger.warning("web chat presence not recorded: %s", failure)
 
     def get_output_channel(self) -> OutputChannel | None:
         return WebChatOutput(self.sio, "bot_uttered") if self.sio else None
@@ -222,9 +218,23 @@ class WebChatInput(InputChannel):
             handshake = sio.get_environ(sid) or {}
             request = handshake.get("sanic.request")
             client = client_address(request) if request is not None else "unknown"
+            before = (await sio.get_session(sid)).get("sender")
             await sio.save_session(sid, {"sender": sender, "client": client})
             await sio.enter_room(sid, sender)  # a coroutine in python-socketio 5.10+
             await sio.emit("session_confirm", token, room=sid)
+            if before != sender:
+                if before:
+                    await self._presence(socket_closed, before)
+                await self._presence(socket_opened, sender)
+
+        @sio.on("disconnect")
+        async def disconnect(sid: str) -> None:
+            try:
+                sender = (await sio.get_session(sid)).get("sender")
+            except KeyError:  # the engine already forgot the socket
+                return
+            if sender:
+                await self._presence(socket_closed, sender)
 
         @sio.on("user_uttered")
         async def handle_message(sid: str, data: Any) -> None:

@@ -5,9 +5,10 @@ reply («تفضل الصورة https://…», «ليش؟», «٤», «تمام �
 Two slots keep it:
 
 - `awaiting` (categorical, featurised): what the last notice, refusal or question was
-  about — `documents`, `notice`, `refusal`, `survey` or `report_choice`. The rules of
-  `data/rules/context.yml` read it to send a plausible reply to `action_reply_in_context`
-  or `action_resume_survey` whatever the intent classifier thought of it.
+  about — `documents`, `notice`, `refusal`, `survey`, `report_choice` or
+  `updates_choice`. The rules of `data/rules/context.yml` read it to send a plausible
+  reply to `action_reply_in_context` or `action_resume_survey` whatever the intent
+  classifier thought of it.
 - `awaiting_context` (not featurised): the details —
   `documents`: the report numbers whose missing-data notice was shown here (still
   checked in the store at each use: ownership and the status);
@@ -16,7 +17,8 @@ Two slots keep it:
   `refusal`: the last refusal (`code`, `date`, `number`, `detail`);
   `survey`: the report whose survey is under way;
   `choice`: documents received while several reports wait for some (`reports`,
-  `documents`, `text`).
+  `documents`, `text`);
+  `updates`: the report just filed, whose notices' way the citizen is asked to choose.
 
 Both carry over to a new session (the domain's `carry_over_slots_to_new_session`), so a
 reply that comes hours after a notice is still read against it. The functions here are
@@ -38,6 +40,7 @@ NOTICE = "notice"
 REFUSAL = "refusal"
 SURVEY = "survey"
 REPORT_CHOICE = "report_choice"
+UPDATES = "updates_choice"
 # Notices that do not change a report's status (it may still be waiting for documents).
 STATUS_KEPT = {"delayed"}
 
@@ -80,7 +83,7 @@ def after_notice(
     pending = [n for n in before if n != number]
     if kind == "missing_data" or (kind in STATUS_KEPT and number in before):
         pending.append(number)
-    updated = _without(context, "documents", "notice", "refusal", "choice")
+    updated = _without(context, "documents", "notice", "refusal", "choice", "updates")
     if pending:
         updated["documents"] = pending
     updated["notice"] = {"kind": kind, "report": number, "note": note}
@@ -104,7 +107,7 @@ def after_refusal(
     context: Context, code: str, date: str | None, number: str | None, detail: str | None
 ) -> tuple[Context, str]:
     refusal = {"code": code, "date": date, "number": number, "detail": detail}
-    updated = _without(context, "notice", "refusal", "choice")
+    updated = _without(context, "notice", "refusal", "choice", "updates")
     updated["refusal"] = {k: v for k, v in refusal.items() if v is not None}
     return updated, REFUSAL
 
@@ -113,8 +116,13 @@ def moving_on(context: Context) -> tuple[Context, str | None]:
     """The citizen started something else (a report, following a report): the last
     notice, refusal or question no longer frames the next message; documents asked for
     and a survey under way still do."""
-    updated = _without(context, "notice", "refusal", "choice")
+    updated = _without(context, "notice", "refusal", "choice", "updates")
     return updated, settled(updated)
+
+
+def choosing_updates(context: Context, number: str) -> tuple[Context, str]:
+    """A report was just filed and the citizen asked where its notices should go."""
+    return {**_without(context, "notice", "refusal", "choice"), "updates": number}, UPDATES
 
 
 def documents_received(context: Context, number: str) -> tuple[Context, str | None]:

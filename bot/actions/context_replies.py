@@ -11,6 +11,9 @@ question of the bot (what is awaited: `bot/actions/awaiting.py`; when these acti
 - «تمام»، «شكراً» after a notice: a short acknowledgement, not the main menu.
 - A question about a status notice («يعني انقبل؟ متى بينفذونه؟»، «طيب وش المطلوب مني؟»):
   the report's number, its status and what the notice said (`notice_questions.py`).
+- Right after filing, where the notices should go: «واتساب»، «لا، بس هنا»، «رسائل نصية»
+  (the buttons' words, negations read); anything else keeps the default and gets its
+  usual reply.
 - A rating («٤»، «ممتاز») while a survey is under way but its form is closed (a new
   session began since the question): the survey goes on from that answer.
 
@@ -31,19 +34,29 @@ from rasa_sdk.types import DomainDict
 
 from bot import clock
 from bot.actions import awaiting, services
+from bot.actions.filing import updates_buttons
 from bot.actions.follow_up import attach_to, owns, report_number_in, show_status
-from bot.actions.form_validation import Rejection, answer_of, attachments_of
+from bot.actions.form_validation import (
+    Rejection,
+    answer_of,
+    attachments_of,
+    pressed,
+    reading_of,
+)
 from bot.actions.handoff import ActionFallback
 from bot.actions.notice_questions import answer_notice_question, is_notice_question
 from bot.actions.notifications import SKIP_WORDS, SURVEY_SLOTS, score
 from bot.actions.report_form import YES_NO_OPTIONS
+from bot.rules import notices
 from bot.rules.arabic import normalise, to_ascii_digits
+from bot.rules.choices import Reading
 from bot.rules.replies import is_why_question
 from bot.store.follow_up import (
     ReportNotFound,
     find_report,
     record_survey_answer,
     reports_awaiting_documents,
+    set_updates_choice,
     survey_of,
 )
 
@@ -82,6 +95,45 @@ NOTICE_EXPLANATIONS = {
     "cancelled": "utter_explain_cancelled",
     "delayed": "utter_explain_delayed",
 }
+
+
+# The answers to "where should the notices go?" (the buttons' words, and how people say it).
+UPDATES_OPTIONS = {
+    "sms": ["هنا وبرسالة نصية", "رسالة نصية", "رسائل نصية", "نصية", "رساله", "رسائل", "sms"],
+    "whatsapp": ["هنا وعلى واتساب", "واتساب", "واتس اب", "الواتس", "واتس", "whatsapp"],
+    "here": ["هنا فقط", "هنا بس", "بس هنا", "هنا", "المحادثة", "المحادثه", "هنا يكفي"],
+}
+UPDATES_SAID = {
+    "here": "هنا في المحادثة",
+    "sms": "هنا وبرسالة نصية إلى جوالك",
+    "whatsapp": "هنا وعلى واتساب جوالك",
+}
+WHEN_AWAY = "، وبرسالة نصية إن لم تكن المحادثة مفتوحة"
+
+
+UNCLEAR = "unclear"
+
+
+def updates_answer(reading: Reading, intent: str, channel: str) -> str | None:
+    """The way chosen in words: one of the mobile ways named (and not denied); «هنا» alone,
+    or the mobile ways only denied («لا ما ابي رسائل»), is here only; words about the ways
+    that choose none are `UNCLEAR`; nothing about them: «تمام» keeps the default, «لا»
+    declines the mobile (here only), anything else is not an answer (None)."""
+    if reading.silent or not (reading.chosen or reading.denied):
+        if reading.negative:  # a bare «لا»
+            return "here"
+        return {"affirm": notices.default_choice(channel), "deny": "here"}.get(intent)
+    mobile = [c for c in reading.chosen if c != "here" and c not in reading.denied]
+    if len(mobile) == 1:
+        return mobile[0]
+    if not mobile and not reading.unsure:
+        if reading.chosen == ("here",) or {"sms", "whatsapp"} & set(reading.denied):
+            return "here"
+    return UNCLEAR
+
+
+def _web(channel: str, choice: str) -> bool:
+    return choice == "here" and channel == notices.WEB_CHANNEL
 
 
 def intent_of(tracker: Tracker) -> str:
@@ -170,11 +222,44 @@ class ActionReplyInContext(Action):
             events = await self._refusal(dispatcher, tracker, domain, context)
         elif expected == awaiting.REPORT_CHOICE and context.get("choice"):
             events = await self._report_choice(dispatcher, tracker, domain, context)
+        elif expected == awaiting.UPDATES and context.get("updates"):
+            events = await self._updates_choice(dispatcher, tracker, domain, context)
         else:
             events = await self._notice(dispatcher, tracker, domain, context)
         # The rule that ran this action was conditioned on `awaiting`, which the action may
         # have changed: the rule can no longer predict the listen that ends its turn.
         return [*events, FollowupAction("action_listen")]
+
+    async def _updates_choice(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        context: awaiting.Context,
+    ) -> list[EventType]:
+        number = str(context["updates"])
+        channel = tracker.get_latest_input_channel() or "rest"
+        text = str(tracker.latest_message.get("text") or "")
+        choice = pressed(tracker, UPDATES_OPTIONS) or updates_answer(
+            reading_of(text, UPDATES_OPTIONS), intent_of(tracker), channel
+        )
+        if choice == UNCLEAR:  # about the ways, but not one of them: asked again
+            dispatcher.utter_message(
+                response="utter_ask_updates_choice_again", buttons=updates_buttons(channel)
+            )
+            return []
+        after, expected = awaiting.moving_on(context)
+        events = awaiting.events(tracker, after, expected)
+        if choice is None:  # not an answer: the default stays
+            return events + await usual_reply(dispatcher, tracker, domain)
+        if not await services.run(set_updates_choice, number, tracker.sender_id, choice):
+            return events + await usual_reply(dispatcher, tracker, domain)
+        dispatcher.utter_message(
+            response="utter_updates_choice_saved",
+            report_number=number,
+            updates_way=UPDATES_SAID[choice] + (WHEN_AWAY if _web(channel, choice) else ""),
+        )
+        return events
 
     async def _refusal(
         self,

@@ -31,7 +31,7 @@ from bot.actions.report_form import (
     VALUE_LABELS,
     summary_lines,
 )
-from bot.rules import eligibility
+from bot.rules import eligibility, links, notices
 from bot.rules.arabic import counted
 from bot.rules.beneficiary import identifier_fits, kind_of_national_id
 from bot.rules.dates import format_date_ar
@@ -452,12 +452,42 @@ class ActionFinishReport(Action):
             kind=REPORT_KINDS[self.form].label,
             report_number=filed.number,
             due_date=format_date_ar(filed.due_on),
+            status_link=status_link(filed.id, now),
         )
-        return [
+        events = [
             *remember_profile(tracker),
             *reset_report_slots(tracker),
             SlotSet("last_report_number", filed.number),
         ]
+        if notices.offers_choice(report.channel):
+            # Where the notices go (default: here, plus SMS from the web chat); answering
+            # is optional, and a reply in words is read in context (`context_replies`).
+            dispatcher.utter_message(
+                response="utter_ask_updates_choice", buttons=updates_buttons(report.channel)
+            )
+            context, expected = awaiting.choosing_updates(
+                awaiting.context_of(tracker), filed.number
+            )
+            events += awaiting.events(tracker, context, expected)
+        return events
+
+
+def status_link(report_id: int, now: dt.datetime) -> str:
+    """The guide's «رابط للمتابعة»: the report's public status page (signed, expiring)."""
+    settings = services.settings()
+    return links.link(
+        settings.links_base_url, settings.link_secret.value(), "status", report_id, now
+    )
+
+
+def updates_buttons(channel: str) -> list[dict[str, str]]:
+    """The three ways, the channel's default first."""
+    first = notices.default_choice(channel)
+    ordered = [first, *(c for c in notices.CHOICES if c != first)]
+    return [
+        {"title": notices.CHOICE_LABELS[c], "payload": f'/inform{{"choice": "{c}"}}'}
+        for c in ordered
+    ]
 
 
 class ActionFinishDigitization(ActionFinishReport):

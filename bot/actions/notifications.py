@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from bot import clock
 from bot.actions import awaiting, services
+from bot.actions.filing import status_link
 from bot.actions.form_validation import FormValidation, Rejection, answer_of, cleared, validator
 from bot.actions.notice_questions import answer_notice_question, is_notice_question
 from bot.actions.report_form import YES_NO_OPTIONS
@@ -83,6 +84,7 @@ class ActionNotify(Action):
             note=payload.get("note") or DEFAULT_NOTES.get(notification.kind, ""),
             implementation_time=payload.get("implementation_time") or "تحددها الجهة لاحقاً",
             due_date=format_date_ar(dt.date.fromisoformat(due_on)) if due_on else "-",
+            status_link=status_link(notification.report_id or 0, clock.now()),
             # Lets WhatsApp use the approved template outside its 24-hour window.
             json_message={
                 "notification": notification.kind,

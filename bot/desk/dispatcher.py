@@ -1,10 +1,16 @@
-"""Delivers queued notifications to the conversations, at least once, with retries.
+"""Delivers queued notifications, at least once, with retries, by each row's route.
 
-Each outbox row becomes an external event on its conversation (Rasa's
+A `conversation` row becomes an external event on its conversation (Rasa's
 `trigger_intent` with `EXTERNAL_notification`), so the text comes from the domain and
 reaches the channel the conversation uses. The action that shows it marks the row
 delivered once, so a row delivered twice (a crash between delivery and bookkeeping)
-does not reach the user twice.
+does not reach the user twice. It reached the citizen if a person can see it there: any
+conversation but a web chat nobody has open.
+
+An `sms` or `whatsapp` row goes to the report's verified mobile through Twilio
+(`mobile_notices`), with the report's number and a signed link: back to the web chat
+conversation, or to the report's status page. A `when_away` row is skipped when the web
+chat citizen is connected; an opted-out mobile gets no SMS.
 """
 
 from __future__ import annotations
@@ -18,8 +24,20 @@ from collections.abc import Callable
 import aiohttp
 
 from bot import clock
+from bot.desk.mobile_notices import MobileNotices, Outcome, Retry
+from bot.rules import links
+from bot.rules.notices import CONVERSATION, WEB_CHANNEL, sms_notice
+from bot.settings import Settings, load_settings
+from bot.store.channel_state import is_present, record_opt_out
 from bot.store.database import Store
-from bot.store.follow_up import Notification, due_notifications, mark_dispatched, mark_failed
+from bot.store.follow_up import (
+    Notification,
+    due_notifications,
+    mark_dispatched,
+    mark_failed,
+    mark_skipped,
+    recipient_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +59,14 @@ class Dispatcher:
         rasa_url: str,
         rasa_token: str | None = None,
         now: Callable[[], dt.datetime] = clock.now,
+        settings: Settings | None = None,
     ) -> None:
         self.store = store
         self.rasa_url = rasa_url.rstrip("/")
         self.rasa_token = rasa_token
         self.now = now
+        self.settings = settings or load_settings()
+        self.mobile = MobileNotices(self.settings)
 
     def _url(self, conversation_id: str) -> str:
         query = {"output_channel": "latest"}
@@ -59,6 +80,85 @@ class Dispatcher:
         )
 
     async def deliver(self, session: aiohttp.ClientSession, notification: Notification) -> bool:
+        if notification.route == CONVERSATION:
+            return await self.to_conversation(session, notification)
+        return await self.to_mobile(notification)
+
+    async def _retry_later(self, notification: Notification, error: Exception) -> bool:
+        retry_at = self.now() + backoff(notification.attempts + 1)
+        await self.store.run(mark_failed, notification.id, str(error), retry_at)
+        logger.warning(
+            "notification %s (%s, %s) not delivered, retry at %s: %s",
+            notification.id,
+            notification.kind,
+            notification.route,
+            retry_at.isoformat(),
+            error or type(error).__name__,  # a timeout has no message
+        )
+        return False
+
+    def _link(self, notification: Notification, channel: str) -> str:
+        """Back to the web chat conversation (where the citizen answers), else the status
+        page."""
+        purpose = "conversation" if channel == WEB_CHANNEL else "status"
+        return links.link(
+            self.settings.links_base_url,
+            self.settings.link_secret.value(),
+            purpose,
+            int(notification.report_id or 0),
+            self.now(),
+        )
+
+    async def to_mobile(self, notification: Notification) -> bool:
+        now = self.now()
+        if notification.when_away and await self.store.run(
+            is_present, notification.conversation_id, now
+        ):
+            await self.store.run(mark_skipped, notification.id, "present", now)
+            return True
+        recipient = await self.store.run(recipient_of, int(notification.report_id or 0))
+        skipped = None
+        if recipient is None or recipient.mobile is None:
+            skipped = "no_mobile"
+        elif notification.route == "sms" and recipient.opted_out:
+            skipped = "opted_out"
+        if skipped or recipient is None or recipient.mobile is None:
+            await self.store.run(mark_skipped, notification.id, skipped or "no_mobile", now)
+            return True
+        link = self._link(notification, recipient.channel)
+        text = sms_notice(notification.kind, recipient.number, link)
+        variables = {"1": recipient.number, "2": link}
+        try:
+            outcome: Outcome = await self.mobile.send(
+                notification.route, notification.kind, recipient.mobile, text, variables
+            )
+        except Retry as error:
+            return await self._retry_later(notification, error)
+        if outcome.skipped == "opted_out" and notification.route == "sms":
+            await self.store.run(record_opt_out, recipient.mobile, True, "twilio_21610", now)
+        if outcome.skipped:
+            await self.store.run(mark_skipped, notification.id, outcome.skipped, now)
+            logger.warning(
+                "notification %s (%s) not sent by %s: %s %s",
+                notification.id,
+                notification.kind,
+                notification.route,
+                outcome.skipped,
+                outcome.error or "",
+            )
+            return True
+        await self.store.run(mark_dispatched, notification.id, now, True, outcome.sid)
+        logger.info(
+            "notification %s (%s) sent by %s",
+            notification.id,
+            notification.kind,
+            notification.route,
+        )
+        return True
+
+    async def to_conversation(
+        self, session: aiohttp.ClientSession, notification: Notification
+    ) -> bool:
         body = {
             "name": "EXTERNAL_notification",
             "entities": {"notification_id": str(notification.id)},
@@ -70,17 +170,12 @@ class Dispatcher:
                         f"Rasa answered {reply.status}: {(await reply.text())[:200]}"
                     )
         except Exception as error:  # network errors, timeouts, Rasa down: retry later
-            retry_at = self.now() + backoff(notification.attempts + 1)
-            await self.store.run(mark_failed, notification.id, str(error), retry_at)
-            logger.warning(
-                "notification %s (%s) not delivered, retry at %s: %s",
-                notification.id,
-                notification.kind,
-                retry_at.isoformat(),
-                error or type(error).__name__,  # a timeout has no message
-            )
-            return False
-        await self.store.run(mark_dispatched, notification.id, self.now())
+            return await self._retry_later(notification, error)
+        now = self.now()
+        # In a web chat nobody has open, nobody saw it (its SMS, if any, is another row).
+        web = notification.conversation_id.startswith("web:")
+        reached = not web or await self.store.run(is_present, notification.conversation_id, now)
+        await self.store.run(mark_dispatched, notification.id, now, reached)
         logger.info("notification %s (%s) delivered", notification.id, notification.kind)
         return True
 

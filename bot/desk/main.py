@@ -25,7 +25,15 @@ import aiohttp
 from aiohttp import web
 
 from bot import clock
-from bot.desk import event_relay, handoff_api, headers, operability, supervisors, widget
+from bot.desk import (
+    event_relay,
+    handoff_api,
+    headers,
+    operability,
+    public_pages,
+    supervisors,
+    widget,
+)
 from bot.desk.dispatcher import Dispatcher
 from bot.desk.sign_in import GUARD_KEY, SignInGuard
 from bot.desk.staff_api import (
@@ -91,6 +99,7 @@ def build_app(settings: Settings | None = None) -> web.Application:
     )
     add_routes(app)
     widget.add_routes(app)
+    public_pages.add_routes(app)
     handoff_api.add_routes(app)
     supervisors.add_routes(app)
     telegram = None
@@ -120,7 +129,9 @@ def build_app(settings: Settings | None = None) -> web.Application:
         await store.run(Store.upgrade)
         timeout = aiohttp.ClientTimeout(total=30)
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            dispatcher = Dispatcher(store, settings.rasa_url, settings.rasa_api_token.value())
+            dispatcher = Dispatcher(
+                store, settings.rasa_url, settings.rasa_api_token.value(), settings=settings
+            )
 
             async def timed_work() -> None:
                 now = clock.now()

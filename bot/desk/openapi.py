@@ -99,6 +99,51 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "ReportWithNotices": {
+        "allOf": [
+            {"$ref": "#/components/schemas/Report"},
+            {
+                "type": "object",
+                "required": ["notices", "attention"],
+                "properties": {
+                    "notices": {
+                        "type": "array",
+                        "description": "every notice of the report, route by route",
+                        "items": {"$ref": "#/components/schemas/Notice"},
+                    },
+                    "attention": {
+                        "type": "string",
+                        "nullable": True,
+                        "enum": ["missing_data_notice_not_delivered", None],
+                        "description": "what needs the staff: the missing-data notice reached"
+                        " nobody (the 48 hours have not started)",
+                    },
+                },
+            },
+        ]
+    },
+    "Notice": {
+        "type": "object",
+        "required": ["kind", "route", "state", "attempts", "created_at"],
+        "properties": {
+            "kind": {"type": "string"},
+            "route": {"type": "string", "enum": ["conversation", "sms", "whatsapp"]},
+            "state": {
+                "type": "string",
+                "enum": ["reached", "skipped", "not_reached", "pending"],
+                "description": "`not_reached`: shown in a web chat nobody had open",
+            },
+            "skipped": {
+                "type": "string",
+                "nullable": True,
+                "description": "present, opted_out, no_mobile, undeliverable, not_configured",
+            },
+            "attempts": {"type": "integer"},
+            "last_error": {"type": "string", "nullable": True},
+            "created_at": {"type": "string", "format": "date-time"},
+            "reached_at": {"type": "string", "format": "date-time", "nullable": True},
+        },
+    },
     "StatusChange": {
         "type": "object",
         "required": ["status"],
@@ -301,7 +346,7 @@ def _paths() -> dict[str, Any]:
                 "security": STAFF,
                 "parameters": [NUMBER],
                 "responses": {
-                    "200": _ok("the report", _ref("Report")),
+                    "200": _ok("the report and its notices", _ref("ReportWithNotices")),
                     "401": UNAUTHORISED,
                     "404": NO_REPORT,
                 },

@@ -20,7 +20,13 @@ from bot.rules.input_bounds import BadInput
 from bot.rules.lifecycle import TransitionError
 from bot.settings import Settings
 from bot.store.database import Store
-from bot.store.follow_up import ReportNotFound, change_status, find_report
+from bot.store.follow_up import (
+    ReportNotFound,
+    change_status,
+    find_report,
+    notice_attention,
+    notices_of,
+)
 from bot.store.models import STATUSES
 
 logger = logging.getLogger(__name__)
@@ -112,7 +118,12 @@ async def get_report(request: web.Request) -> web.Response:
     report = await request.app[STORE_KEY].run(find_report, number) if number else None
     if report is None:
         return error(404, "no report with this number")
-    return web.json_response(report.as_api())
+    store = request.app[STORE_KEY]
+    # Every notice route by route, and what needs the staff (a missing-data notice that
+    # reached nobody: the 48 hours have not started).
+    notices = await store.run(notices_of, report.number)
+    attention = await store.run(notice_attention, report.number)
+    return web.json_response({**report.as_api(), "notices": notices, "attention": attention})
 
 
 async def post_status(request: web.Request) -> web.Response:

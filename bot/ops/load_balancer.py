@@ -45,7 +45,17 @@ RASA_PATHS = (
 )
 # /telegram/webhook: Telegram's updates in webhook mode (the desk checks their secret)
 # /console/assets/: the console's and supervisors' page's scripts and styles
-DESK_PATHS = ("/console", "/console/assets/", "/api/", "/widget/", "/telegram/webhook")
+# /s/, /c/: the public pages the links in messages open (a report's status page, the way
+# back to a web chat), each opened only by a signed, unexpired link
+DESK_PATHS = (
+    "/console",
+    "/console/assets/",
+    "/api/",
+    "/widget/",
+    "/telegram/webhook",
+    "/s/",
+    "/c/",
+)
 
 
 @dataclass(frozen=True)

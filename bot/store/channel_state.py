@@ -9,8 +9,19 @@ import datetime as dt
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.store.crypto import MOBILE, hash_of
 from bot.store.database import Store, utc
-from bot.store.models import InboundMessage, OutboundMessage, PendingChoices
+from bot.store.models import (
+    InboundMessage,
+    OutboundMessage,
+    PendingChoices,
+    SmsOptOut,
+    WebPresence,
+)
+
+# A socket counted open for longer than this is taken for one a crashed replica never
+# closed: the citizen counts as away (and gets the SMS).
+PRESENCE_LIFETIME = dt.timedelta(hours=12)
 
 
 def first_delivery(store: Store, sid: str, channel: str, sender: str, now: dt.datetime) -> bool:
@@ -98,3 +109,58 @@ def outbound_result(
                 updated_at=now,
             )
         )
+
+
+# --- web chat presence ---------------------------------------------------------------------
+
+
+def socket_opened(store: Store, conversation_id: str, now: dt.datetime) -> None:
+    with store.session() as session:
+        row = session.get(WebPresence, conversation_id)
+        if row is None:
+            session.add(WebPresence(conversation_id=conversation_id, sockets=1, seen_at=now))
+        else:
+            row.sockets = (
+                (row.sockets or 0) + 1 if utc(row.seen_at) > now - PRESENCE_LIFETIME else 1
+            )
+            row.seen_at = now
+
+
+def socket_closed(store: Store, conversation_id: str, now: dt.datetime) -> None:
+    with store.session() as session:
+        session.execute(
+            update(WebPresence)
+            .where(WebPresence.conversation_id == conversation_id, WebPresence.sockets > 0)
+            .values(sockets=WebPresence.sockets - 1)
+        )
+
+
+def is_present(store: Store, conversation_id: str, now: dt.datetime) -> bool:
+    """Has the web chat conversation a browser connected now (on any replica)?"""
+    with store.session() as session:
+        row = session.get(WebPresence, conversation_id)
+        return bool(row and row.sockets > 0 and utc(row.seen_at) > now - PRESENCE_LIFETIME)
+
+
+# --- SMS opt-outs --------------------------------------------------------------------------
+
+
+def record_opt_out(
+    store: Store, mobile: str, opted_out: bool, source: str, now: dt.datetime
+) -> None:
+    """«إيقاف» / STOP (or Twilio's 21610) and «تشغيل» / START, by the mobile's keyed hash."""
+    key = hash_of(MOBILE, mobile)
+    with store.session() as session:
+        row = session.get(SmsOptOut, key)
+        if row is None:
+            session.add(
+                SmsOptOut(mobile_hash=key, opted_out=opted_out, source=source, updated_at=now)
+            )
+        else:
+            row.opted_out, row.source, row.updated_at = opted_out, source, now
+
+
+def has_opted_out(store: Store, mobile: str) -> bool:
+    with store.session() as session:
+        row = session.get(SmsOptOut, hash_of(MOBILE, mobile))
+        return bool(row and row.opted_out)

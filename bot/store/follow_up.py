@@ -23,6 +23,7 @@ from bot.rules.lifecycle import (
     notification_for,
     status_after_update,
 )
+from bot.rules.notices import CHOICES, CONVERSATION, routes_for
 from bot.rules.working_days import HolidayCalendar
 from bot.store.database import Store, utc
 from bot.store.models import (
@@ -30,6 +31,7 @@ from bot.store.models import (
     OutboxMessage,
     OwnershipGrant,
     Report,
+    SmsOptOut,
     StatusChange,
     SurveyAnswer,
 )
@@ -136,17 +138,21 @@ def latest_report_of(store: Store, conversation_id: str) -> ReportView | None:
 def _enqueue(
     session: Session, report: Report, kind: str, now: dt.datetime, payload: dict[str, Any]
 ) -> None:
-    session.add(
-        OutboxMessage(
-            report_id=report.id,
-            conversation_id=report.conversation_id,
-            kind=kind,
-            payload={"report_number": report.number, **payload},
-            created_at=now,
-            attempts=0,
-            next_attempt_at=now,
+    """One outbox row per route the notice takes (`bot.rules.notices.routes_for`)."""
+    for route, when_away in routes_for(report.channel, report.updates_choice):
+        session.add(
+            OutboxMessage(
+                report_id=report.id,
+                conversation_id=report.conversation_id,
+                kind=kind,
+                payload={"report_number": report.number, **payload},
+                created_at=now,
+                attempts=0,
+                next_attempt_at=now,
+                route=route,
+                when_away=when_away,
+            )
         )
-    )
 
 
 def _set_status(
@@ -276,10 +282,23 @@ def run_timed_work(
             .group_by(StatusChange.report_id)
             .subquery()
         )
+        # The 48 hours start when the notice reached the citizen (not when it was queued):
+        # a notice no route delivered cancels nothing (`notice_attention` flags it).
+        reached = (
+            select(OutboxMessage.report_id, func.min(OutboxMessage.reached_at).label("at"))
+            .join(since, since.c.report_id == OutboxMessage.report_id)
+            .where(
+                OutboxMessage.kind == "missing_data",
+                OutboxMessage.created_at >= since.c.at,
+                OutboxMessage.reached_at.is_not(None),
+            )
+            .group_by(OutboxMessage.report_id)
+            .subquery()
+        )
         overdue = session.execute(
             select(Report)
-            .join(since, since.c.report_id == Report.id)
-            .where(Report.status == "missing_data", since.c.at <= deadline)
+            .join(reached, reached.c.report_id == Report.id)
+            .where(Report.status == "missing_data", reached.c.at <= deadline)
         ).scalars()
         for report in overdue:
             check_transition(report.status, "cancelled", SCHEDULER)
@@ -351,6 +370,22 @@ class Notification:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    route: str = CONVERSATION
+    when_away: bool = False
+    report_id: int | None = None
+
+
+def _notification(row: OutboxMessage) -> Notification:
+    return Notification(
+        row.id,
+        row.conversation_id,
+        row.kind,
+        row.payload,
+        row.attempts,
+        row.route or CONVERSATION,
+        bool(row.when_away),
+        row.report_id,
+    )
 
 
 def due_notifications(store: Store, now: dt.datetime, limit: int = 50) -> list[Notification]:
@@ -361,16 +396,138 @@ def due_notifications(store: Store, now: dt.datetime, limit: int = 50) -> list[N
             .order_by(OutboxMessage.id)
             .limit(limit)
         ).scalars()
-        return [Notification(r.id, r.conversation_id, r.kind, r.payload, r.attempts) for r in rows]
+        return [_notification(r) for r in rows]
 
 
-def mark_dispatched(store: Store, notification_id: int, now: dt.datetime) -> None:
+def mark_dispatched(
+    store: Store,
+    notification_id: int,
+    now: dt.datetime,
+    reached: bool = True,
+    provider_sid: str | None = None,
+) -> None:
+    """Handed over: to Rasa (`reached` when a person can see it there), or to Twilio."""
     with store.session() as session:
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == notification_id)
-            .values(dispatched_at=now, attempts=OutboxMessage.attempts + 1, last_error=None)
+            .values(
+                dispatched_at=now,
+                attempts=OutboxMessage.attempts + 1,
+                last_error=None,
+                reached_at=now if reached else None,
+                provider_sid=provider_sid,
+            )
         )
+
+
+def mark_skipped(store: Store, notification_id: int, reason: str, now: dt.datetime) -> None:
+    """A route not taken (the citizen was there, opted out of SMS, no mobile …): done,
+    recorded with the reason."""
+    with store.session() as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == notification_id)
+            .values(dispatched_at=now, skipped=reason[:32])
+        )
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Where a Twilio route of a notice goes (the report's verified mobile)."""
+
+    mobile: str | None
+    number: str
+    report_id: int
+    channel: str
+    opted_out: bool
+
+
+def recipient_of(store: Store, report_id: int) -> Recipient | None:
+    with store.session() as session:
+        report = session.get(Report, report_id)
+        if report is None:
+            return None
+        mobile = report.mobile if report.mobile and report.mobile.startswith("+") else None
+        opt_out = (
+            session.get(SmsOptOut, report.mobile_hash) if report.mobile_hash is not None else None
+        )
+        return Recipient(
+            mobile, report.number, report.id, report.channel, bool(opt_out and opt_out.opted_out)
+        )
+
+
+def set_updates_choice(store: Store, number: str, conversation_id: str, choice: str) -> bool:
+    """The citizen's choice of where notices go; only the conversation that filed the
+    report makes it (False: nothing changed)."""
+    if choice not in CHOICES:
+        raise ValueError(choice)
+    with store.session() as session:
+        report = _report(session, number)
+        if report.conversation_id != conversation_id:
+            return False
+        report.updates_choice = choice
+        return True
+
+
+def notices_of(store: Store, number: str) -> list[dict[str, Any]]:
+    """Every notice of a report, route by route, with its fate (for the staff)."""
+    with store.session() as session:
+        report = _report(session, number)
+        rows = session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.report_id == report.id)
+            .order_by(OutboxMessage.id)
+        ).scalars()
+        return [_fate(row) for row in rows]
+
+
+def _fate(row: OutboxMessage) -> dict[str, Any]:
+    if row.reached_at is not None:
+        state = "reached"
+    elif row.skipped:
+        state = "skipped"
+    elif row.dispatched_at is not None:
+        state = "not_reached"  # shown in a web chat nobody had open
+    else:
+        state = "pending"
+    return {
+        "kind": row.kind,
+        "route": row.route or CONVERSATION,
+        "state": state,
+        "skipped": row.skipped,
+        "attempts": row.attempts,
+        "last_error": row.last_error,
+        "created_at": utc(row.created_at).isoformat(),
+        "reached_at": row.reached_at and utc(row.reached_at).isoformat(),
+    }
+
+
+def notice_attention(store: Store, number: str) -> str | None:
+    """`missing_data_notice_not_delivered` when the report waits for documents but no route
+    of its missing-data notice reached the citizen (every route done): the 48 hours have
+    not started, and the staff must reach the beneficiary another way."""
+    with store.session() as session:
+        report = _report(session, number)
+        if report.status != "missing_data":
+            return None
+        entered = session.execute(
+            select(func.max(StatusChange.created_at)).where(
+                StatusChange.report_id == report.id, StatusChange.status == "missing_data"
+            )
+        ).scalar_one_or_none()
+        rows = list(
+            session.execute(
+                select(OutboxMessage).where(
+                    OutboxMessage.report_id == report.id,
+                    OutboxMessage.kind == "missing_data",
+                    OutboxMessage.created_at >= entered,
+                )
+            ).scalars()
+        )
+        if not rows or any(r.reached_at is not None or r.dispatched_at is None for r in rows):
+            return None
+        return "missing_data_notice_not_delivered"
 
 
 def mark_failed(store: Store, notification_id: int, error: str, retry_at: dt.datetime) -> None:
@@ -403,8 +560,7 @@ def claim_delivery(
         ).rowcount
         if not claimed:
             return None
-        row = session.get(OutboxMessage, notification_id)
-        return Notification(row.id, row.conversation_id, row.kind, row.payload, row.attempts)
+        return _notification(session.get(OutboxMessage, notification_id))
 
 
 # --- ownership checks --------------------------------------------------------------------

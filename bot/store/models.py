@@ -54,6 +54,9 @@ class Report(Base):
     # When an accepted digitisation or suggestion will be implemented (staff, required with
     # the acceptance).
     implementation_time = Column(String(200))
+    # Where the beneficiary chose to get the report's notices (`bot.rules.notices.ROUTES`
+    # choice: here, sms, whatsapp); None: the default of the filing channel.
+    updates_choice = Column(String(16))
     entity = Column(String(200))
     entity_key = Column(String(200))
     platform = Column(String(200))
@@ -161,8 +164,45 @@ class OutboxMessage(Base):
     last_error = Column(Text)
     dispatched_at = Column(DateTime(timezone=True))
     delivered_at = Column(DateTime(timezone=True))
+    # How the notice goes (`bot.rules.notices`): `conversation` (shown in the conversation
+    # that filed the report), `sms` or `whatsapp` (sent by the desk to the report's mobile);
+    # `when_away`: only if the web chat citizen is not connected when it is due.
+    route = Column(
+        String(16), nullable=False, default="conversation", server_default="conversation"
+    )
+    when_away = Column(Boolean, nullable=False, default=False, server_default=false())
+    # When the citizen was reached (a person could see it: a connected or non-web
+    # conversation, Twilio accepted the message); None while not, or never. The 48 hours
+    # of a missing-data notice start here.
+    reached_at = Column(DateTime(timezone=True))
+    # Why a route was not used (`present`, `opted_out`, `no_mobile`, `undeliverable`).
+    skipped = Column(String(32))
+    provider_sid = Column(String(64))
 
     __table_args__ = (Index("ix_outbox_pending", "dispatched_at", "next_attempt_at"),)
+
+
+class SmsOptOut(Base):
+    """A mobile that asked for no more SMS («إيقاف», STOP, or Twilio's error 21610), by
+    its keyed hash; «تشغيل» / START clears it. Kept with when and how, for the record."""
+
+    __tablename__ = "sms_opt_outs"
+
+    mobile_hash = Column(String(64), primary_key=True)
+    opted_out = Column(Boolean, nullable=False)
+    source = Column(String(32), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class WebPresence(Base):
+    """How many browser sockets a web chat conversation has open (any replica): a notice
+    for a citizen with none goes by SMS too."""
+
+    __tablename__ = "web_presence"
+
+    conversation_id = Column(String(255), primary_key=True)
+    sockets = Column(Integer, nullable=False, default=0, server_default="0")
+    seen_at = Column(DateTime(timezone=True), nullable=False)
 
 
 class SurveyAnswer(Base):

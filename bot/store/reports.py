@@ -60,6 +60,7 @@ class FiledReport:
 
     number: str
     due_on: dt.date
+    id: int = 0  # what the report's links name
 
 
 def reference_key(reference: str) -> str:
@@ -168,7 +169,7 @@ def file_report(store: Store, new: NewReport, now: dt.datetime, due_on: dt.date)
                     )
                 )
             session.flush()
-            return FiledReport(number, due_on)
+            return FiledReport(number, due_on, report.id)
     except IntegrityError:
         if new.type == "complaint" and new.entity and new.prior_number:
             existing = find_escalation(store, new.entity, new.prior_number)

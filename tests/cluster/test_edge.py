@@ -66,6 +66,11 @@ def test_the_edge_passes_the_channels_and_the_desk(cluster: Cluster):
     )
     assert request(cluster.lb_url, "GET", "/api/reports/260000001").status == 401
     assert request(cluster.lb_url, "GET", "/widget/balagh-widget.js").status == 200
+    # The links' pages reach the desk (its Arabic page for a forged link, not the edge's JSON)
+    for path in ("/s/AAAAAAAAAAAAAAAAAAAAAAAAAAAA", "/c/AAAAAAAAAAAAAAAAAAAAAAAAAAAA"):
+        forged = request(cluster.lb_url, "GET", path)
+        assert forged.status == 404 and "الرابط غير صالح" in forged.body.decode("utf-8")
+    assert request(cluster.lb_url, "GET", "/s/public.css").status == 200
     # Twilio's webhooks reach the replicas (not configured here: Rasa's own 404 is JSON-less)
     history = request(cluster.lb_url, "GET", "/webhooks/webchat/history?session=x.y")
     assert history.status == 403

@@ -22,6 +22,7 @@ import pytest
 from bot.actions.verification import codes_in_outbox
 from bot.store.database import Store, shared_store
 from channels.rest import conversation_id
+from tests.fakes.twilio_api import FakeTwilio
 
 ROOT = Path(__file__).resolve().parents[2]
 # BALAGH_TEST_MODEL: another trained model (a branch's, trained elsewhere) for these tests.
@@ -74,6 +75,19 @@ class Bot:
     @property
     def api(self) -> str:
         return self.api_url or self.rasa_url
+
+    def notices(self, number: str, kind: str, settled: int, timeout: float = 30) -> set:
+        """{(route, state)} of a report's `kind` notices once `settled` of them are no longer
+        pending (the desk records each route's fate after Twilio or Rasa answered)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            _, report = self.staff("GET", f"/api/reports/{number}")
+            mine = [n for n in report["notices"] if n["kind"] == kind]
+            if sum(n["state"] != "pending" for n in mine) >= settled:
+                return {(n["route"], n["state"]) for n in mine}
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{kind} notices of {number} still pending: {mine}")
+            time.sleep(0.1)
 
     def staff(self, method: str, path: str, body: dict | None = None, token: str | None = None):
         """Call the staff API; returns (HTTP status, JSON body)."""
@@ -229,3 +243,11 @@ def running_bot(
             )
         finally:
             stop_process_group(process, signal_name="SIGINT")
+
+
+@pytest.fixture(scope="module")
+def twilio() -> FakeTwilio:
+    """A fake Twilio API of the module's own (its bot is pointed at it by `twilio_env`)."""
+    fake = FakeTwilio()
+    fake.start()
+    return fake

@@ -21,15 +21,12 @@ from bot.store.models import Report
 from bot.store.reports import file_report
 from channels.rest import conversation_id
 from tests.e2e.conftest import running_bot
-from tests.fakes.twilio_api import FakeTwilio
 from tests.helpers.conversations import personal_data, reports_of, start
 from tests.helpers.reports import complaint
 from tests.helpers.twilio import (
-    PUBLIC,
-    SMS_FROM,
-    WHATSAPP_FROM,
     new_user,
     replies_to,
+    twilio_env,
     wait_for_text,
     whatsapp,
 )
@@ -295,25 +292,9 @@ def test_the_first_answer_to_the_invitation_starts_the_survey_in_a_new_session(b
 
 
 @pytest.fixture(scope="module")
-def twilio():
-    fake = FakeTwilio()
-    fake.start()
-    return fake
-
-
-@pytest.fixture(scope="module")
 def twilio_bot(tmp_path_factory, twilio):
     work = tmp_path_factory.mktemp("context-twilio")
-    env = {
-        "TWILIO_ACCOUNT_SID": twilio.account_sid,
-        "TWILIO_AUTH_TOKEN": twilio.auth_token,
-        "TWILIO_WHATSAPP_NUMBER": WHATSAPP_FROM,
-        "TWILIO_SMS_NUMBER": SMS_FROM,
-        "TWILIO_API_BASE": twilio.base_url,
-        "TWILIO_RETRY_DELAY": "0.05",
-        "BALAGH_PUBLIC_URL": PUBLIC,
-        "BALAGH_MEDIA_DIR": str(work / "media"),
-    }
+    env = twilio_env(twilio, BALAGH_MEDIA_DIR=str(work / "media"))
     with running_bot(
         work, f"sqlite:///{work / 'reports.db'}", f"sqlite:///{work / 'conv.db'}", env
     ) as running:

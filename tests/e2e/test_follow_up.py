@@ -173,6 +173,8 @@ def test_missing_data_not_completed_in_48_hours_cancels_the_report(bot, sender):
         bot.staff("POST", f"/api/reports/{report.number}/status", {"status": "missing_data"})[0]
         == 200
     )
+    # The 48 hours start when the notice reached the conversation.
+    assert bot.notices(report.number, "missing_data", settled=1) == {("conversation", "reached")}
     start = clock.now()
     run_timed_work(bot.store, start + dt.timedelta(hours=47), clock.today())
     assert status_of(bot, report.number) == "missing_data"

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import AMQP_URL, POSTGRES_ADMIN_URL, delete_queue
 from tests.e2e.conftest import MOBILE_CODE, Bot, running_bot
+from tests.helpers.reports import SYSTEM_DOWN_ANSWERS
 
 pytestmark = pytest.mark.e2e
 
@@ -73,14 +74,7 @@ def file_a_complaint(bot: Bot, sender: str) -> str:
         NATIONAL_ID,
         MOBILE,
         MOBILE_CODE,
-        "1",
-        "وزارة الداخلية",
-        "أبشر",
-        "تجديد الإقامة",
-        "التطبيق",
-        "https://x.example/s.png",
-        "تعطل التطبيق",
-        "يظهر خطأ عند فتح صفحة الشكاوى.",
+        *SYSTEM_DOWN_ANSWERS,
     ]:
         bot.say(sender, message)
     assert "راجع بيانات الشكوى" in bot.say(sender, "تخطي")

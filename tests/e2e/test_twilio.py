@@ -15,18 +15,17 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from bot.rules.arabic import strip_diacritics
+from bot.rules.sms_text import sms_segments
 from bot.store.models import InboundMessage, OutboundMessage, Report
-from channels.sms_text import sms_segments
 from tests.e2e.conftest import running_bot
-from tests.fakes.twilio_api import FakeTwilio
 from tests.helpers.twilio import (
-    PUBLIC,
     SMS_FROM,
     TEMPLATES,
     WHATSAPP_FROM,
     new_user,
     post,
     replies_to,
+    twilio_env,
     wait_for_text,
     whatsapp,
 )
@@ -35,26 +34,13 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def twilio():
-    fake = FakeTwilio()
-    fake.start()
-    return fake
-
-
-@pytest.fixture(scope="module")
 def twilio_bot(tmp_path_factory, twilio):
     work = tmp_path_factory.mktemp("twilio")
-    env = {
-        "TWILIO_ACCOUNT_SID": twilio.account_sid,
-        "TWILIO_AUTH_TOKEN": twilio.auth_token,
-        "TWILIO_WHATSAPP_NUMBER": WHATSAPP_FROM,
-        "TWILIO_SMS_NUMBER": SMS_FROM,
-        "TWILIO_API_BASE": twilio.base_url,
-        "TWILIO_VERIFY_SERVICE_SID": VERIFY_SERVICE,
-        "TWILIO_WHATSAPP_TEMPLATES": json.dumps(TEMPLATES),
-        "TWILIO_RETRY_DELAY": "0.05",
-        "BALAGH_PUBLIC_URL": PUBLIC,
-    }
+    env = twilio_env(
+        twilio,
+        TWILIO_VERIFY_SERVICE_SID=VERIFY_SERVICE,
+        TWILIO_WHATSAPP_TEMPLATES=json.dumps(TEMPLATES),
+    )
     with running_bot(
         work, f"sqlite:///{work / 'reports.db'}", f"sqlite:///{work / 'conv.db'}", env
     ) as bot:

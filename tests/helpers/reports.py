@@ -33,3 +33,17 @@ def complaint(
         documents=[("supporting", "https://example.invalid/a.pdf", "application/pdf")],
         **extra,
     )
+
+
+# A complaint's answers after the mobile's code, as a citizen gives them (the system-down
+# route: no reference number needed), up to the summary's «تخطي».
+SYSTEM_DOWN_ANSWERS = (
+    "1",
+    "وزارة الداخلية",
+    "أبشر",
+    "تجديد الإقامة",
+    "التطبيق",
+    "https://x.example/s.png",
+    "تعطل التطبيق",
+    "يظهر خطأ عند فتح صفحة الشكاوى.",
+)

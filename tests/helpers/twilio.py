@@ -22,6 +22,21 @@ SMS_FROM = "+966500000002"
 TEMPLATES = {"in_progress": "HX" + "1" * 32}
 
 
+def twilio_env(fake, **extra: str) -> dict[str, str]:
+    """The variables that point a running bot's Twilio channels and the desk's notices at
+    the fake Twilio API."""
+    return {
+        "TWILIO_ACCOUNT_SID": fake.account_sid,
+        "TWILIO_AUTH_TOKEN": fake.auth_token,
+        "TWILIO_WHATSAPP_NUMBER": WHATSAPP_FROM,
+        "TWILIO_SMS_NUMBER": SMS_FROM,
+        "TWILIO_API_BASE": fake.base_url,
+        "TWILIO_RETRY_DELAY": "0.05",
+        "BALAGH_PUBLIC_URL": PUBLIC,
+        **extra,
+    }
+
+
 def post(
     bot,
     channel: str,

@@ -21,6 +21,9 @@ PAGES = {
     "/console/assets/{name}",
     "/widget/demo",
     "/widget/{name}",
+    "/s/public.css",
+    "/s/{token}",
+    "/c/{token}",
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 

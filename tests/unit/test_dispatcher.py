@@ -14,6 +14,7 @@ from bot.desk.dispatcher import Dispatcher
 from bot.store.follow_up import due_notifications
 from bot.store.models import OutboxMessage, Report
 from bot.store.reports import file_report
+from tests.fakes.server import serving
 from tests.helpers.reports import DUE, complaint
 
 NOW = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.timezone.utc)
@@ -59,18 +60,11 @@ def test_a_hanging_conversation_delays_only_its_own_notices(sqlite_store):
     async def scenario() -> int:
         app = web.Application()
         app.router.add_post("/conversations/{conversation}/trigger_intent", trigger)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        try:
+        async with serving(app) as rasa_url:
             timeout = aiohttp.ClientTimeout(total=2)
             async with aiohttp.ClientSession(timeout=timeout) as session:
-                dispatcher = Dispatcher(sqlite_store, f"http://127.0.0.1:{port}", now=lambda: NOW)
+                dispatcher = Dispatcher(sqlite_store, rasa_url, now=lambda: NOW)
                 return await dispatcher.run_once(session)
-        finally:
-            await runner.cleanup()
 
     delivered = asyncio.run(scenario())
     assert delivered == 5  # the slow one waited for the others, and they came meanwhile

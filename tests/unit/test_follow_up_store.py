@@ -102,11 +102,16 @@ def test_failed_dispatch_waits_for_its_retry_time(filed):
     assert due_notifications(store, NOW + dt.timedelta(hours=1)) == []
 
 
-def test_missing_data_cancels_after_48_hours_only(filed):
+def test_missing_data_cancels_48_hours_after_the_notice_reached_the_citizen(filed):
     store, number = filed
     change_status(store, number, "missing_data", "أرفق الهوية", "staff", NOW)
-    assert run_timed_work(store, NOW + dt.timedelta(hours=47), NOW.date())["auto_cancelled"] == []
-    done = run_timed_work(store, NOW + dt.timedelta(hours=48), NOW.date())
+    (notice,) = due_notifications(store, NOW)
+    # Queued, not yet delivered: the 48 hours have not started.
+    assert run_timed_work(store, NOW + dt.timedelta(hours=60), NOW.date())["auto_cancelled"] == []
+    mark_dispatched(store, notice.id, NOW + dt.timedelta(hours=2))
+    later = NOW + dt.timedelta(hours=2)
+    assert run_timed_work(store, later + dt.timedelta(hours=47), NOW.date())["auto_cancelled"] == []
+    done = run_timed_work(store, later + dt.timedelta(hours=48), NOW.date())
     assert done["auto_cancelled"] == [number]
     assert [kind for kind, _ in outbox(store)] == ["missing_data", "auto_cancelled"]
 

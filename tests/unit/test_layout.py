@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FOUNDATION = {"bot.settings", "bot.clock", "bot.private"}
+FOUNDATION = {"bot.settings", "bot.clock", "bot.private", "bot.twilio_api"}
 SHARED = {"bot.rules", "bot.store", *FOUNDATION}
 # What the processes share to be operated (logs, health checks, the metrics door).
 PROCESS = {*SHARED, "bot.observability"}
@@ -17,6 +17,7 @@ ALLOWED = {
     "bot.settings": {"bot.private"},  # generated secrets are private files
     "bot.clock": {"bot.settings"},  # the time zone is a setting
     "bot.private": set(),
+    "bot.twilio_api": set(),  # Twilio's client only
     "bot.rules": set(),
     "bot.store": {"bot.rules", *FOUNDATION},
     "bot.observability": SHARED,

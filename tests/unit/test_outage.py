@@ -15,11 +15,11 @@ from rasa.core.lock_store import LockError
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.rules.sms_text import for_sms, sms_segments
 from bot.server import patches
 from bot.server.locking import AtomicRedisLockStore
 from bot.server.patches.action_calls import APOLOGISED, APOLOGY_RESPONSE, FALLBACK_APOLOGY
 from bot.server.patches.outage import StoreUnavailable, answer, apology_text
-from channels.sms_text import for_sms, sms_segments
 from tests.e2e.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

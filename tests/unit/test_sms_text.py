@@ -1,4 +1,4 @@
-from channels.sms_text import chosen_index, for_sms, numbered, sms_segments
+from bot.rules.sms_text import chosen_index, for_sms, numbered, sms_segments
 
 
 def test_arabic_sms_segments_are_70_then_67():

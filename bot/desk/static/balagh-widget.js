@@ -8,6 +8,12 @@
  * server is kept in localStorage, so a reload or a dropped connection continues the same
  * conversation and shows what arrived meanwhile. Buttons become quick replies; files
  * (images, PDF) are uploaded and sent as attachments. Keyboard and screen-reader friendly.
+ *
+ * `data-session="<token>"` (the desk's page behind a notice's link back to the chat, /c/…)
+ * replaces the stored token and opens the panel: the widget continues that conversation
+ * (the server confirms the token, the history is loaded as after a reload). The widget's
+ * style is a constructed stylesheet where the browser has them, so that a page whose
+ * Content-Security-Policy allows no inline style (the desk's) shows it too.
  */
 (function () {
   "use strict";
@@ -15,6 +21,7 @@
   var server = (script && script.getAttribute("data-server")) || window.location.origin;
   var base = script ? script.src.replace(/[^/]*$/, "") : "/widget/";
   var STORE = "balagh.session";
+  var given = script && script.getAttribute("data-session");
 
   var css = [
     ".bl-root{position:fixed;bottom:16px;left:16px;z-index:2147483000;font-family:'Noto Sans Arabic','Noto Naskh Arabic',Tahoma,sans-serif;direction:rtl}",
@@ -45,8 +52,18 @@
     return node;
   }
 
-  function build() {
+  function addStyle() {
+    try {  // not an inline <style>: allowed under a CSP with no 'unsafe-inline'
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      document.adoptedStyleSheets = document.adoptedStyleSheets.concat([sheet]);
+      return;
+    } catch (e) { /* an older browser: the <style> element below */ }
     var style = el("style"); style.textContent = css; document.head.appendChild(style);
+  }
+
+  function build() {
+    addStyle();
     var root = el("div", { "class": "bl-root", dir: "rtl", lang: "ar", id: "balagh-widget" });
     var launch = el("button", { "class": "bl-launch", type: "button", "aria-expanded": "false",
                                 "aria-controls": "bl-panel" }, "محادثة بلاغ رقمي");
@@ -77,6 +94,7 @@
 
   function start() {
     var ui = build();
+    if (given) { window.localStorage.setItem(STORE, given); }  // a link back to a conversation
     var token = window.localStorage.getItem(STORE);
     var socket = null;
     var ready = false;   // the server confirmed our session
