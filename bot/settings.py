@@ -407,6 +407,23 @@ class Settings:
         group=STORES,
         shown="`var/media`",
     )
+    backup_dir: Path = _var(
+        "BALAGH_BACKUP_DIR",
+        PATH,
+        VAR / "backups",
+        "where `balagh backup` writes its backup sets when `--to` is not given (one folder per"
+        " set, named by its UTC time; copy them off the machine)",
+        group=STORES,
+        shown="`var/backups`",
+    )
+    min_free_mb: int = _var(
+        "BALAGH_MIN_FREE_MB",
+        COUNT,
+        200,
+        "free space (MB) below which a process reports not ready (its data and media"
+        " folders): the edge stops sending it traffic before a write fails on a full disk",
+        group=FILES,
+    )
     holidays_file: Path = _var(
         "BALAGH_HOLIDAYS_FILE",
         PATH,
@@ -784,7 +801,16 @@ class Settings:
         "TWILIO_RETRY_DELAY",
         SECONDS,
         0.5,
-        "first retry delay of a failed send (doubles each attempt)",
+        "first retry delay of a failed send (doubles each attempt, up to a minute)",
+        group=TWILIO,
+    )
+    twilio_retry_window: float = _var(
+        "TWILIO_RETRY_WINDOW",
+        SECONDS,
+        1800.0,
+        "how long a reply Twilio cannot take (5xx, 429, the network) keeps being retried,"
+        " the recipient's later replies waiting behind it in order, before it is recorded as"
+        " failed",
         group=TWILIO,
     )
     twilio_media_timeout: float = _var(

@@ -59,6 +59,10 @@ def checks(agent: Any) -> dict[str, health.Check]:
         found["lock_store"] = health.redis(settings.lock_store_url)
     if settings.socketio_redis_url:
         found["socketio_redis"] = health.redis(settings.socketio_redis_url)
+    folders = health.data_folders(
+        settings.database_url, settings.tracker_store_url, media=settings.media_dir
+    )
+    found["disk"] = health.disk(folders, settings.min_free_mb)
     return found
 
 

@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import logging
 import re
+import time
 import urllib.parse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -75,7 +76,11 @@ MAX_MEDIA_REDIRECTS = 3
 # Twilio gives up on a webhook after 15 s by default, and the turn would be lost with it.
 DEFAULT_MEDIA_TIMEOUT = 10.0
 MEDIA_NOT_RECEIVED = media.NOT_RECEIVED_RESPONSE
-MAX_ATTEMPTS = 4
+# A message Twilio cannot take now (5xx, 429, the network) is retried, its recipient's later
+# messages waiting behind it (order kept), the delay doubling from `retry_delay` up to
+# `RETRY_CAP`, until it has waited `retry_window`: a Twilio outage of minutes loses nothing.
+RETRY_CAP = 60.0
+DEFAULT_RETRY_WINDOW = 1800.0
 WHATSAPP_WINDOW = dt.timedelta(hours=24)
 
 
@@ -91,6 +96,7 @@ class TwilioConfig:
     templates: dict[str, str] = field(default_factory=dict)
     media_dir: Path = field(default_factory=lambda: load_settings().media_dir)
     retry_delay: float = 0.5
+    retry_window: float = DEFAULT_RETRY_WINDOW
     media_timeout: float = DEFAULT_MEDIA_TIMEOUT
 
     @classmethod
@@ -106,6 +112,7 @@ class TwilioConfig:
             api_base=str(credentials.get("api_base") or "https://api.twilio.com").rstrip("/"),
             templates=dict(templates),
             retry_delay=float(credentials.get("retry_delay", 0.5)),
+            retry_window=float(credentials.get("retry_window", DEFAULT_RETRY_WINDOW)),
             media_timeout=float(credentials.get("media_timeout") or DEFAULT_MEDIA_TIMEOUT),
         )
 
@@ -172,56 +179,39 @@ class TwilioSender:
             arguments["content_variables"] = json.dumps(item.variables or {}, ensure_ascii=False)
         else:
             arguments["body"] = item.body
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        give_up_at = time.monotonic() + self.config.retry_window
+        delay = self.config.retry_delay
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 message = await self.client.messages.create_async(**arguments)
             except TwilioRestException as failure:
                 retryable = failure.status >= 500 or failure.status == 429
+                failed = (failure.code, failure.msg)
                 logger.warning(
-                    "twilio %s to %s failed (HTTP %s, Twilio error %s), attempt %s/%s",
+                    "twilio %s to %s failed (HTTP %s, Twilio error %s), attempt %s",
                     self.channel,
                     mask_phone(item.to.removeprefix("whatsapp:")),
                     failure.status,
                     failure.code,
                     attempt,
-                    MAX_ATTEMPTS,
                 )
-                if not retryable or attempt == MAX_ATTEMPTS:
-                    await self._record(
-                        item.message_id,
-                        "failed",
-                        clock.now(),
-                        attempt,
-                        None,
-                        failure.code,
-                        failure.msg,
-                    )
-                    return
             except (aiohttp.ClientError, asyncio.TimeoutError) as failure:
+                retryable, failed = True, (None, str(failure) or type(failure).__name__)
                 logger.warning(
-                    "twilio %s unreachable (%s), attempt %s", self.channel, failure, attempt
+                    "twilio %s unreachable (%s), attempt %s", self.channel, failed[1], attempt
                 )
-                if attempt == MAX_ATTEMPTS:
-                    await self._record(
-                        item.message_id,
-                        "failed",
-                        clock.now(),
-                        attempt,
-                        None,
-                        None,
-                        str(failure),
-                    )
-                    return
             else:
-                await self._record(
-                    item.message_id,
-                    "sent",
-                    clock.now(),
-                    attempt,
-                    message.sid,
-                )
+                await self._record(item.message_id, "sent", clock.now(), attempt, message.sid)
                 return
-            await asyncio.sleep(self.config.retry_delay * 2 ** (attempt - 1))
+            if not retryable or time.monotonic() + delay > give_up_at:
+                await self._record(item.message_id, "failed", clock.now(), attempt, None, *failed)
+                return
+            # Recorded as waiting: operators see the queue while Twilio is away.
+            await self._record(item.message_id, "retrying", clock.now(), attempt, None, *failed)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_CAP)
 
     async def _record(self, message_id: int | None, *result: Any) -> None:
         """Record a delivery's outcome (not when the message was sent unrecorded, nor

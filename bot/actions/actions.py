@@ -17,6 +17,7 @@ from bot.actions.filing import (  # noqa: F401
 )
 from bot.actions.follow_up import (  # noqa: F401
     ActionAskOwnershipProof,
+    ActionExplainWhy,
     ActionFollowUp,
     ActionPrepareFollowUp,
     ValidateFollowUpForm,

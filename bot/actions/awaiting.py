@@ -5,10 +5,10 @@ reply («تفضل الصورة https://…», «ليش؟», «٤», «تمام �
 Two slots keep it:
 
 - `awaiting` (categorical, featurised): what the last notice, refusal or question was
-  about — `documents`, `notice`, `refusal`, `survey`, `report_choice` or
-  `updates_choice`. The rules of `data/rules/context.yml` read it to send a plausible
-  reply to `action_reply_in_context` or `action_resume_survey` whatever the intent
-  classifier thought of it.
+  about — `documents`, `notice`, `refusal`, `survey`, `report_choice`,
+  `updates_choice` or `agent_rating`. The rules of `data/rules/context.yml` read it to
+  send a plausible reply to `action_reply_in_context`, `action_resume_survey` or
+  `action_rate_agent` whatever the intent classifier thought of it.
 - `awaiting_context` (not featurised): the details —
   `documents`: the report numbers whose missing-data notice was shown here (still
   checked in the store at each use: ownership and the status);
@@ -16,6 +16,10 @@ Two slots keep it:
   `implementation_time`);
   `refusal`: the last refusal (`code`, `date`, `number`, `detail`);
   `survey`: the report whose survey is under way;
+  `surveys_waiting`: reports whose closing notice (or survey reminder) came while a form
+  was open: their survey starts when the form ends (`bot/actions/after_form.py`);
+  `rating_waiting`: a hand-off handed back in the middle of a form, whose agent's help
+  is asked about when the form ends; `rating`: the hand-off just asked about;
   `choice`: documents received while several reports wait for some (`reports`,
   `documents`, `text`);
   `updates`: the report just filed, whose notices' way the citizen is asked to choose.
@@ -41,6 +45,7 @@ REFUSAL = "refusal"
 SURVEY = "survey"
 REPORT_CHOICE = "report_choice"
 UPDATES = "updates_choice"
+AGENT_RATING = "agent_rating"
 # Notices that do not change a report's status (it may still be waiting for documents).
 STATUS_KEPT = {"delayed"}
 
@@ -54,10 +59,10 @@ def context_of(tracker: Tracker) -> Context:
 
 def settled(context: Context) -> str | None:
     """What is still awaited once the last question is dealt with: documents a notice
-    asked for, then a survey under way."""
+    asked for, then a survey under way (or waiting to start)."""
     if context.get("documents"):
         return DOCUMENTS
-    if context.get("survey"):
+    if context.get("survey") or context.get("surveys_waiting"):
         return SURVEY
     return None
 
@@ -83,7 +88,7 @@ def after_notice(
     pending = [n for n in before if n != number]
     if kind == "missing_data" or (kind in STATUS_KEPT and number in before):
         pending.append(number)
-    updated = _without(context, "documents", "notice", "refusal", "choice", "updates")
+    updated = _without(context, "documents", "notice", "refusal", "choice", "updates", "rating")
     if pending:
         updated["documents"] = pending
     updated["notice"] = {"kind": kind, "report": number, "note": note}
@@ -95,7 +100,41 @@ def after_notice(
 
 
 def survey_started(context: Context, number: str) -> tuple[Context, str]:
-    return {**_without(context, "survey"), "survey": number}, SURVEY
+    updated = _without(context, "survey", "surveys_waiting")
+    waiting = [n for n in context.get("surveys_waiting") or [] if n != number]
+    if waiting:
+        updated["surveys_waiting"] = waiting
+    return {**updated, "survey": number}, SURVEY
+
+
+def survey_waits(context: Context, number: str) -> Context:
+    """A closing notice (or the survey's reminder) came while a form was open: the survey
+    of report `number` starts when the form ends."""
+    if context.get("survey") == number:
+        return dict(context)
+    waiting = [n for n in context.get("surveys_waiting") or [] if n != number]
+    return {**context, "surveys_waiting": [*waiting, number]}
+
+
+def rating_waits(context: Context, handoff: int) -> Context:
+    """The agent handed back in the middle of a form: the question about their help comes
+    when the form ends."""
+    return {**context, "rating_waiting": handoff}
+
+
+def waiting(context: Context) -> bool:
+    """Does something wait for the form to end?"""
+    return bool(context.get("surveys_waiting") or context.get("rating_waiting"))
+
+
+def rating_asked(context: Context, handoff: int) -> tuple[Context, str]:
+    updated = _without(context, "notice", "refusal", "choice", "updates", "rating_waiting")
+    return {**updated, "rating": handoff}, AGENT_RATING
+
+
+def rating_over(context: Context) -> tuple[Context, str | None]:
+    updated = _without(context, "rating")
+    return updated, settled(updated)
 
 
 def survey_over(context: Context) -> tuple[Context, str | None]:
@@ -107,7 +146,7 @@ def after_refusal(
     context: Context, code: str, date: str | None, number: str | None, detail: str | None
 ) -> tuple[Context, str]:
     refusal = {"code": code, "date": date, "number": number, "detail": detail}
-    updated = _without(context, "notice", "refusal", "choice", "updates")
+    updated = _without(context, "notice", "refusal", "choice", "updates", "rating")
     updated["refusal"] = {k: v for k, v in refusal.items() if v is not None}
     return updated, REFUSAL
 
@@ -115,8 +154,9 @@ def after_refusal(
 def moving_on(context: Context) -> tuple[Context, str | None]:
     """The citizen started something else (a report, following a report): the last
     notice, refusal or question no longer frames the next message; documents asked for
-    and a survey under way still do."""
-    updated = _without(context, "notice", "refusal", "choice", "updates")
+    and a survey under way (or waiting) still do; a question about an agent's help is
+    dropped (it never blocks anything)."""
+    updated = _without(context, "notice", "refusal", "choice", "updates", "rating")
     return updated, settled(updated)
 
 

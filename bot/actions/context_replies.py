@@ -15,7 +15,10 @@ question of the bot (what is awaited: `bot/actions/awaiting.py`; when these acti
   (the buttons' words, negations read); anything else keeps the default and gets its
   usual reply.
 - A rating («٤»، «ممتاز») while a survey is under way but its form is closed (a new
-  session began since the question): the survey goes on from that answer.
+  session began since the question): the survey goes on from that answer. A survey that
+  waited for a form a new session abandoned starts with the citizen's next reply.
+- After an agent handed the chat back or closed it, «٤»، «ممتاز» or a button rates the
+  agent's help (stored with the hand-off); anything else drops the question.
 
 A message that is not a plausible reply gets what it would have got anyway (the reply of
 its intent's rule), and the context stays for a later reply.
@@ -34,8 +37,9 @@ from rasa_sdk.types import DomainDict
 
 from bot import clock
 from bot.actions import awaiting, services
+from bot.actions.after_form import SURVEY_SLOTS, kept_answer, settle, start_waiting
 from bot.actions.filing import updates_buttons
-from bot.actions.follow_up import attach_to, owns, report_number_in, show_status
+from bot.actions.follow_up import attach_to, explain_why, owns, report_number_in, show_status
 from bot.actions.form_validation import (
     Rejection,
     answer_of,
@@ -45,7 +49,7 @@ from bot.actions.form_validation import (
 )
 from bot.actions.handoff import ActionFallback
 from bot.actions.notice_questions import answer_notice_question, is_notice_question
-from bot.actions.notifications import SKIP_WORDS, SURVEY_SLOTS, score
+from bot.actions.notifications import SKIP_WORDS, score
 from bot.actions.report_form import YES_NO_OPTIONS
 from bot.rules import notices
 from bot.rules.arabic import normalise, to_ascii_digits
@@ -54,11 +58,10 @@ from bot.rules.replies import is_why_question
 from bot.store.follow_up import (
     ReportNotFound,
     find_report,
-    record_survey_answer,
     reports_awaiting_documents,
     set_updates_choice,
-    survey_of,
 )
+from bot.store.surveys import answers_of, rate_handoff, record_answer, stop_survey
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +74,6 @@ USUAL_REPLIES = {
     "bot_challenge": "utter_iamabot",
     "out_of_scope": "utter_out_of_scope",
     "rate": "utter_no_survey_open",
-    "ask_why": "utter_ask_why_unknown",
     "vent": "utter_vent",
 }
 ACKNOWLEDGEMENTS = {"affirm", "thank"}
@@ -157,6 +159,8 @@ async def usual_reply(
         response = (selected.get("response") or {}).get("utter_action")
         dispatcher.utter_message(response=response or "utter_default")
         return []
+    if intent == "ask_why":
+        return await explain_why(dispatcher, tracker)
     dispatcher.utter_message(response=USUAL_REPLIES.get(intent, "utter_main_menu"))
     return []
 
@@ -227,7 +231,10 @@ class ActionReplyInContext(Action):
         else:
             events = await self._notice(dispatcher, tracker, domain, context)
         # The rule that ran this action was conditioned on `awaiting`, which the action may
-        # have changed: the rule can no longer predict the listen that ends its turn.
+        # have changed: the rule can no longer predict the listen that ends its turn (unless
+        # a survey that waited for the form just filed starts now).
+        if any(event.get("event") == "followup" for event in events):
+            return events
         return [*events, FollowupAction("action_listen")]
 
     async def _updates_choice(
@@ -249,17 +256,20 @@ class ActionReplyInContext(Action):
             )
             return []
         after, expected = awaiting.moving_on(context)
-        events = awaiting.events(tracker, after, expected)
-        if choice is None:  # not an answer: the default stays
-            return events + await usual_reply(dispatcher, tracker, domain)
-        if not await services.run(set_updates_choice, number, tracker.sender_id, choice):
-            return events + await usual_reply(dispatcher, tracker, domain)
-        dispatcher.utter_message(
-            response="utter_updates_choice_saved",
-            report_number=number,
-            updates_way=UPDATES_SAID[choice] + (WHEN_AWAY if _web(channel, choice) else ""),
-        )
-        return events
+        if choice is None or not await services.run(
+            set_updates_choice, number, tracker.sender_id, choice
+        ):  # not an answer: the default stays
+            events = await usual_reply(dispatcher, tracker, domain)
+        else:
+            dispatcher.utter_message(
+                response="utter_updates_choice_saved",
+                report_number=number,
+                updates_way=UPDATES_SAID[choice] + (WHEN_AWAY if _web(channel, choice) else ""),
+            )
+            events = []
+        if awaiting.waiting(after):  # a survey that waited for the form just filed
+            return events + await start_waiting(dispatcher, tracker, after, expected)
+        return awaiting.events(tracker, after, expected) + events
 
     async def _refusal(
         self,
@@ -435,21 +445,12 @@ def survey_answer(tracker: Tracker, slot: str) -> str | None:
     return value if score(value) is not None else None
 
 
-def kept_answer(slot: str, stored: dict[str, Any] | None) -> str | None:
-    """A survey answer stored before, as its slot holds it."""
-    field = SURVEY_SLOTS[slot]
-    value = (stored or {}).get(field)
-    if value is None or slot == "survey_comment":
-        return None
-    if slot == "survey_useful":
-        return "yes" if value else "no"
-    return str(value)
-
-
 class ActionResumeSurvey(Action):
     """A reply while a survey is under way but its form is not open (a new session began
     since the question): the answers given are kept, the message answers the next
-    question, and the form goes on from there."""
+    question, and the form goes on from there. A survey that waited for a form a new
+    session abandoned starts the same way (a rating answers its first question), or with
+    a yes or a thank-you; another message keeps it waiting."""
 
     def name(self) -> str:
         return "action_resume_survey"
@@ -458,39 +459,57 @@ class ActionResumeSurvey(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         context = awaiting.context_of(tracker)
-        number = context.get("survey")
+        waited = not context.get("survey")
+        number = context.get("survey") or next(iter(context.get("surveys_waiting") or []), None)
         try:
-            stored = await services.run(survey_of, number) if number else None
+            stored = await services.run(answers_of, number) if number else None
         except ReportNotFound:
-            number = None
-        if not number or (stored and stored.get("completed")):
-            events = awaiting.events(tracker, *awaiting.survey_over(context))
+            stored = {"completed": True}
+        if not number or (stored and (stored.get("completed") or stored.get("stopped"))):
+            if waited:
+                rest = [n for n in context.get("surveys_waiting") or [] if n != number]
+                context = {k: v for k, v in context.items() if k != "surveys_waiting"}
+                context |= {"surveys_waiting": rest} if rest else {}
+            else:
+                context, _ = awaiting.survey_over(context)
             return [
-                *events,
+                *settle(tracker, context, awaiting.settled(context), None),
                 *await usual_reply(dispatcher, tracker, domain),
                 FollowupAction("action_listen"),
             ]
         answers = {
             slot: tracker.get_slot(slot) or kept_answer(slot, stored) for slot in SURVEY_SLOTS
         }
+        if waited:
+            answers = {slot: kept_answer(slot, stored) for slot in SURVEY_SLOTS}
         current = next(slot for slot in SURVEY_SLOTS if answers[slot] is None)
-        if current == "survey_comment":
+        if current == "survey_comment" and not waited:
             return await self._last_answer(dispatcher, tracker, number, context)
         answer = survey_answer(tracker, current)
         intent = intent_of(tracker)
-        if answer is None and intent == "deny":  # «لا» to a rating question: no survey
+        if answer is None and intent == "deny" and not waited:  # «لا» to a rating question
             dispatcher.utter_message(response="utter_survey_stopped")
+            await services.run(stop_survey, number, clock.now(), tracker.sender_id)
             events = awaiting.events(tracker, *awaiting.survey_over(context))
             return [*events, FollowupAction("action_listen")]
-        if answer is None and intent not in {"affirm", "rate"}:
+        starting = {"affirm", "rate", "thank"} if waited else {"affirm", "rate"}
+        if answer is None and intent not in starting:
             return [
                 *await usual_reply(dispatcher, tracker, domain),
                 FollowupAction("action_listen"),
             ]
+        events: list[EventType] = []
+        if waited:  # the citizen is back: the survey that waited starts
+            if answer is None:
+                if intent == "thank":
+                    events += await usual_reply(dispatcher, tracker, domain)
+                dispatcher.utter_message(response="utter_survey_waited", report_number=number)
+            context, expected = awaiting.survey_started(context, number)
+            events += settle(tracker, context, expected, None)
         # The form, opened next, validates and stores every answer it is given, asks the
         # question again if this one was not valid, and goes on.
         answers[current] = answer
-        events: list[EventType] = [SlotSet("survey_report", number)]
+        events.append(SlotSet("survey_report", number))
         events += [
             SlotSet(slot, value)
             for slot, value in answers.items()
@@ -511,7 +530,7 @@ class ActionResumeSurvey(Action):
             normalise(w) for w in SKIP_WORDS
         }
         await services.run(
-            record_survey_answer,
+            record_answer,
             number,
             "comment",
             None if skipped else text[:2000],
@@ -520,9 +539,43 @@ class ActionResumeSurvey(Action):
             tracker.sender_id,
         )
         dispatcher.utter_message(response="utter_survey_thanks")
+        context, expected = awaiting.survey_over(context)
         return [
             SlotSet("survey_report", None),
             *[SlotSet(slot, None) for slot in SURVEY_SLOTS if tracker.get_slot(slot)],
-            *awaiting.events(tracker, *awaiting.survey_over(context)),
+            # Another survey, or the question about an agent's help, may wait for this one.
+            *await start_waiting(dispatcher, tracker, context, expected, emptied=True),
+        ]
+
+
+class ActionRateAgent(Action):
+    """The reply to the question about an agent's help (asked when the agent handed the
+    chat back or closed it): a rating from 1 to 5 — a button, a digit of any script, «4 من
+    5», stars or a word («ممتاز»، «سيء») — is stored with the hand-off, once; anything else
+    drops the question (it never blocks anything) and gets its usual reply."""
+
+    def name(self) -> str:
+        return "action_rate_agent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        context = awaiting.context_of(tracker)
+        handoff = context.get("rating")
+        chosen = next(tracker.get_latest_entity_values("choice"), None)
+        text = str(tracker.latest_message.get("text") or "")
+        rating = score(str(chosen) if chosen is not None else text)
+        after, expected = awaiting.rating_over(context)
+        if handoff is not None and rating is not None:
+            if not await services.run(
+                rate_handoff, int(handoff), tracker.sender_id, rating, clock.now()
+            ):
+                logger.info("rating of hand-off %s not stored (already rated)", handoff)
+            dispatcher.utter_message(response="utter_agent_rating_thanks")
+            # A survey may have waited for the form the agent's chat interrupted.
+            return await start_waiting(dispatcher, tracker, after, expected)
+        return [
+            *awaiting.events(tracker, after, expected),
+            *await usual_reply(dispatcher, tracker, domain),
             FollowupAction("action_listen"),
         ]

@@ -44,7 +44,7 @@ from bot.actions.verification import (
     missing_code,
     wrong_code,
 )
-from bot.rules.arabic import to_ascii_digits
+from bot.rules.arabic import normalise, to_ascii_digits
 from bot.rules.codes import code_in
 from bot.rules.dates import format_date_ar
 from bot.rules.identity import mask_identifiers
@@ -66,12 +66,18 @@ from bot.store.follow_up import (
     report_mobile,
     reports_awaiting_documents,
 )
+from bot.store.reopen import closing_date, rejection_reasons, request_reopen
 
 logger = logging.getLogger(__name__)
 
 # Where the ownership code of a report number that does not exist "goes": nowhere.
 NO_REPORT = "no-report:"
-PURPOSE_OF_INTENT = {"check_status": "status", "update_report": "update", "cancel_report": "cancel"}
+PURPOSE_OF_INTENT = {
+    "check_status": "status",
+    "update_report": "update",
+    "cancel_report": "cancel",
+    "reopen_report": "reopen",
+}
 FOLLOW_UP_SLOTS = (
     "follow_up_purpose",
     "target_report",
@@ -80,6 +86,7 @@ FOLLOW_UP_SLOTS = (
     "follow_up_refusal",
     "confirm_cancel",
     "update_content",
+    "reopen_reason",
 )
 _REPORT_NUMBER = re.compile(r"\b(\d{9})\b")
 
@@ -181,6 +188,8 @@ class ValidateFollowUpForm(FormValidation):
             slots.append("confirm_cancel")
         elif purpose == "update" and report and report.status in OPEN_FOR_UPDATES:
             slots.append("update_content")  # asked unless sent with the request
+        elif purpose == "reopen" and report and report.status == "closed":
+            slots.append("reopen_reason")  # the 30 days are checked when it is recorded
         return slots
 
     @validator
@@ -194,6 +203,15 @@ class ValidateFollowUpForm(FormValidation):
             )
         verified = "yes" if await owns(tracker, number) else None
         return {"target_report": number, "owner_verified": verified}
+
+    @validator
+    async def validate_reopen_reason(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if len(text) < 3 or not any(ch.isalpha() for ch in text):
+            raise Rejection("utter_ask_reopen_reason", hint="اكتب سبب الطلب بكلمات.")
+        return {"reopen_reason": text[:2000]}
 
     async def extract_ownership_proof(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -332,6 +350,8 @@ class ActionFollowUp(Action):
             if await self._update(dispatcher, tracker, domain, report):
                 context = awaiting.context_of(tracker)
                 events += awaiting.events(tracker, *awaiting.documents_received(context, number))
+        elif purpose == "reopen":
+            await self._reopen(dispatcher, tracker, report)
         else:
             show_status(dispatcher, report)
         return events
@@ -362,6 +382,36 @@ class ActionFollowUp(Action):
             notify=False,
         )
         dispatcher.utter_message(response="utter_report_cancelled", report_number=report.number)
+
+    @staticmethod
+    async def _reopen(
+        dispatcher: CollectingDispatcher, tracker: Tracker, report: ReportView
+    ) -> None:
+        reason = tracker.get_slot("reopen_reason")
+        refusal = (
+            await services.run(
+                request_reopen, report.number, tracker.sender_id, reason, clock.now()
+            )
+            if reason and report.status == "closed"
+            else "not_closed"
+        )
+        if refusal is None:
+            dispatcher.utter_message(response="utter_reopen_requested", report_number=report.number)
+        elif refusal == "too_late":
+            closed = await services.run(closing_date, report.number)
+            dispatcher.utter_message(
+                response="utter_reopen_too_late",
+                report_number=report.number,
+                closed_date=format_date_ar(closed) if closed else "-",
+            )
+        elif refusal == "pending":
+            dispatcher.utter_message(response="utter_reopen_pending", report_number=report.number)
+        else:
+            dispatcher.utter_message(
+                response="utter_reopen_not_closed",
+                report_number=report.number,
+                status=report.status_label,
+            )
 
     @staticmethod
     async def _update(
@@ -426,7 +476,10 @@ async def attach_to(
 def update_refused(
     dispatcher: CollectingDispatcher, domain: DomainDict | None, report: ReportView
 ) -> None:
-    """An update to a report that no longer takes one."""
+    """An update to a report that no longer takes one (a closed one may be reopened)."""
+    if report.status == "closed":
+        dispatcher.utter_message(response="utter_update_closed_reopen", report_number=report.number)
+        return
     dispatcher.utter_message(
         response="utter_update_not_needed",
         report_number=report.number,
@@ -447,3 +500,43 @@ def show_status(dispatcher: CollectingDispatcher, report: ReportView) -> None:
             response="utter_report_implementation_time",
             implementation_time=report.implementation_time,
         )
+
+
+_REJECTED = re.compile(r"(رفض|انرفض|مرفوض|ما انقبل|ما قبل|لم يقبل|ليش ما قبلوا)")
+
+
+class ActionExplainWhy(Action):
+    """«ليش؟» with no notice or refusal to explain: about a rejected report of this
+    conversation (named, or its latest), the rejection's reasons; otherwise the question
+    «عن أي شيء تسأل؟»."""
+
+    def name(self) -> str:
+        return "action_explain_why"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return await explain_why(dispatcher, tracker)
+
+
+async def explain_why(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """See `ActionExplainWhy` (also what a «ليش؟» gets when it answers no context)."""
+    text = str(tracker.latest_message.get("text") or "")
+    number = report_number_in(text)
+    if number is None:
+        latest = await services.run(latest_report_of, tracker.sender_id)
+        number = latest.number if latest else None
+    report = await services.run(find_report, number) if number else None
+    asks_rejection = bool(_REJECTED.search(normalise(text)))
+    if report and report.status == "rejected" and await owns(tracker, report.number):
+        reasons = await services.run(rejection_reasons, report.number)
+        dispatcher.utter_message(
+            response="utter_explain_rejected",
+            report_number=report.number,
+            note=reasons or report.latest_note or "لم تُذكر",
+        )
+    elif report and asks_rejection and await owns(tracker, report.number):
+        show_status(dispatcher, report)  # not rejected: its status says where it stands
+    else:
+        dispatcher.utter_message(response="utter_ask_why_unknown")
+    return []

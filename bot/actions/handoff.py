@@ -5,6 +5,11 @@ an eligibility decision. Inside the agents' hours the conversation joins the que
 paused (the bot stays silent; the user's messages are still recorded for the agent); a
 form in progress stays active and resumes where it was when the agent hands back.
 Outside the hours, the bot says when agents are back and carries on.
+
+When the agent hands back or closes the chat, the citizen is asked one 1–5 question about
+the agent's help, in the same message (answered by `action_rate_agent`, stored with the
+hand-off); a form that resumes is not interrupted: the question comes when it ends
+(`bot/actions/after_form.py`).
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import clock
-from bot.actions import services
+from bot.actions import awaiting, services
+from bot.actions.after_form import settle, start_waiting
 from bot.actions.filing import REPORT_KINDS, reset_report_slots
 from bot.rules.arabic import counted
 from bot.rules.dates import format_date_ar
@@ -26,6 +32,7 @@ from bot.rules.identity import mask_national_id, mask_phone
 from bot.rules.labels import GOALS
 from bot.rules.working_hours import agents_available, next_opening
 from bot.store.handoffs import open_handoff, waiting_count
+from bot.store.surveys import rateable_handoff
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +129,8 @@ class ActionFallback(Action):
 
 
 class ActionHandoffClosed(Action):
-    """The agent closed the conversation: say so, and start afresh."""
+    """The agent closed the conversation: say so, ask about the agent's help, and start
+    afresh (a survey that waited for the form closed here starts after the rating)."""
 
     def name(self) -> str:
         return "action_handoff_closed"
@@ -130,5 +138,39 @@ class ActionHandoffClosed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_handoff_closed")
-        return [ActiveLoop(None), *reset_report_slots(tracker)]
+        events: list[EventType] = [ActiveLoop(None), *reset_report_slots(tracker)]
+        context = awaiting.context_of(tracker)
+        expected = tracker.get_slot(awaiting.AWAITING)
+        handoff = await services.run(rateable_handoff, tracker.sender_id, clock.now())
+        if handoff is None:
+            dispatcher.utter_message(response="utter_handoff_closed")
+            return [*events, *await start_waiting(dispatcher, tracker, context, expected)]
+        dispatcher.utter_message(response="utter_handoff_closed_rate")
+        context = {k: v for k, v in context.items() if k != "rating_waiting"}
+        return [
+            *events,
+            *settle(tracker, *awaiting.rating_asked(context, handoff), "action_listen"),
+        ]
+
+
+class ActionHandoffReturned(Action):
+    """The agent handed the conversation back: say so and ask about the agent's help —
+    unless a form resumes now: then the question waits for it to end."""
+
+    def name(self) -> str:
+        return "action_handoff_returned"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        handoff = await services.run(rateable_handoff, tracker.sender_id, clock.now())
+        context = awaiting.context_of(tracker)
+        if handoff is None:
+            dispatcher.utter_message(response="utter_handoff_returned")
+            return []
+        if tracker.active_loop.get("name"):  # the form resumes (data/rules/follow_up.yml)
+            dispatcher.utter_message(response="utter_handoff_returned")
+            context = awaiting.rating_waits(context, handoff)
+            return settle(tracker, context, tracker.get_slot(awaiting.AWAITING), None)
+        dispatcher.utter_message(response="utter_handoff_returned_rate")
+        return settle(tracker, *awaiting.rating_asked(context, handoff), "action_listen")

@@ -3,7 +3,10 @@
 The desk's dispatcher triggers the external intent `EXTERNAL_notification` with the
 outbox row's id; `action_notify` claims the row (once: a redelivered notification is
 silently dropped) and sends the domain's response for its kind, so the wording lives in
-the domain like every other message. A closing notice opens the survey.
+the domain like every other message. A closing notice opens the survey; during a form
+the survey waits for the form to end (`bot/actions/after_form.py`), and a survey left
+unanswered gets one reminder (`survey_reminder`, queued by the scheduler), which opens it
+again where it stopped.
 """
 
 from __future__ import annotations
@@ -13,20 +16,28 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import clock
 from bot.actions import awaiting, services
+from bot.actions.after_form import (
+    SURVEY_SLOTS,
+    settle,
+    start_waiting,
+    survey_slots,
+    survey_to_open,
+)
 from bot.actions.filing import status_link
-from bot.actions.form_validation import FormValidation, Rejection, answer_of, cleared, validator
+from bot.actions.form_validation import FormValidation, Rejection, answer_of, validator
 from bot.actions.notice_questions import answer_notice_question, is_notice_question
 from bot.actions.report_form import YES_NO_OPTIONS
 from bot.rules.arabic import normalise
 from bot.rules.dates import format_date_ar
 from bot.rules.replies import rating_of
-from bot.store.follow_up import claim_delivery, record_survey_answer, survey_of
+from bot.store.follow_up import claim_delivery
+from bot.store.surveys import REMINDER, record_answer, stop_survey
 
 logger = logging.getLogger(__name__)
 
@@ -40,19 +51,16 @@ NOTIFICATION_RESPONSES = {
     "cancelled": "utter_notify_cancelled",
     "auto_cancelled": "utter_notify_auto_cancelled",
     "reopened": "utter_notify_reopened",
+    REMINDER: "utter_notify_survey_reminder",
+    "reopen_refused": "utter_notify_reopen_refused",
 }
 DEFAULT_NOTES = {
     "missing_data": "المستندات الداعمة للبلاغ",
     "closed": "يمكنك الاطلاع على التفاصيل بكتابة «حالة البلاغ»",
     "rejected": "يمكنك الاطلاع على التفاصيل بكتابة «حالة البلاغ»",
 }
-SURVEY_SLOTS = {
-    "survey_solution": "solution_score",
-    "survey_handling": "handling_score",
-    "survey_effort": "effort_score",
-    "survey_useful": "useful",
-    "survey_comment": "comment",
-}
+# The notices followed by the survey (the closing notice, the survey's reminder).
+SURVEY_NOTICES = ("closed", REMINDER)
 SKIP_WORDS = ("تخطي", "لا يوجد", "لا شي", "ما عندي", "لا")
 
 
@@ -77,6 +85,10 @@ class ActionNotify(Action):
             logger.info("notification %s already shown or not this conversation's", raw_id)
             return []
         payload: dict[str, Any] = notification.payload
+        number = str(payload.get("report_number"))
+        stored = await survey_to_open(number) if notification.kind in SURVEY_NOTICES else False
+        if notification.kind == REMINDER and stored is False:
+            return []  # answered or stopped since the reminder was queued
         due_on = payload.get("due_on")
         dispatcher.utter_message(
             response=NOTIFICATION_RESPONSES[notification.kind],
@@ -94,28 +106,30 @@ class ActionNotify(Action):
                 },
             },
         )
-        number = payload.get("report_number")
-        in_form = bool(tracker.active_loop.get("name"))
+        form = tracker.active_loop.get("name")
         # What the citizen's next message answers (data/rules/context.yml).
         context, expected = awaiting.after_notice(
             awaiting.context_of(tracker),
             notification.kind,
-            str(number),
+            number,
             str(payload.get("note") or DEFAULT_NOTES.get(notification.kind, "")),
-            in_form,
+            bool(form),
             payload.get("implementation_time"),
         )
-        if notification.kind == "closed" and not in_form:
-            done = await services.run(survey_of, number)
-            if not (done and done.get("completed")):
-                context, expected = awaiting.survey_started(context, str(number))
-                return [
-                    SlotSet("survey_report", number),
-                    *cleared(tracker, SURVEY_SLOTS),
-                    *awaiting.events(tracker, context, expected),
-                    FollowupAction("survey_form"),
-                ]
-        return awaiting.events(tracker, context, expected)
+        if stored is False:
+            return awaiting.events(tracker, context, expected)
+        if form == "survey_form" and tracker.get_slot("survey_report") == number:
+            return awaiting.events(tracker, context, expected)  # under way: it goes on
+        if form:
+            # Never over a form: the survey starts when it ends (`action_after_form`).
+            dispatcher.utter_message(response="utter_survey_after_form", report_number=number)
+            context = awaiting.survey_waits(context, number)
+            return settle(tracker, context, awaiting.settled(context), None)
+        context, expected = awaiting.survey_started(context, number)
+        return [
+            *survey_slots(tracker, number, stored),
+            *settle(tracker, context, expected, "survey_form"),
+        ]
 
 
 def score(text: str) -> int | None:
@@ -137,12 +151,23 @@ class ValidateSurveyForm(FormValidation):
     def name(self) -> str:
         return "validate_survey_form"
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+        if intent.startswith("EXTERNAL_"):
+            # Opened by a notice (the closing notice, the reminder): the slots hold the
+            # answers read from the store (`survey_slots`), kept as they are, and the form
+            # asks the first question not answered yet.
+            return []
+        return await super().run(dispatcher, tracker, domain)
+
     async def _store(
         self, tracker: Tracker, slot: str, value: Any, completed: bool = False
     ) -> None:
         number = tracker.get_slot("survey_report")
         if number and not await services.run(
-            record_survey_answer,
+            record_answer,
             number,
             SURVEY_SLOTS[slot],
             value,
@@ -183,6 +208,12 @@ class ValidateSurveyForm(FormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         return await self._score("survey_solution", value, tracker, dispatcher, domain)
+
+    @validator
+    async def validate_survey_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await self._score("survey_time", value, tracker, dispatcher, domain)
 
     @validator
     async def validate_survey_handling(
@@ -230,10 +261,11 @@ class ActionFinishSurvey(Action):
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_survey_thanks")
         context, expected = awaiting.survey_over(awaiting.context_of(tracker))
+        # Another survey, or the question about an agent's help, may wait for this one.
         return [
             SlotSet("survey_report", None),
             *[SlotSet(s, None) for s in SURVEY_SLOTS],
-            *awaiting.events(tracker, context, expected),
+            *await start_waiting(dispatcher, tracker, context, expected, emptied=True),
         ]
 
 
@@ -247,5 +279,9 @@ class ActionStopSurvey(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_survey_stopped")
-        context, expected = awaiting.survey_over(awaiting.context_of(tracker))
+        context = awaiting.context_of(tracker)
+        number = tracker.get_slot("survey_report") or context.get("survey")
+        if number:  # stopped for good: no reminder
+            await services.run(stop_survey, str(number), clock.now(), tracker.sender_id)
+        context, expected = awaiting.survey_over(context)
         return awaiting.events(tracker, context, expected)

@@ -13,6 +13,14 @@ A transcript and the unmasked identifiers are for the chat's holder or a supervi
 every read is audited; a report's status, only for the report filed by a chat one holds.
 Every field is bounded (`bot/rules/input_bounds.py`): out of bounds is a 400 with a JSON error,
 a hand-off id longer than 18 digits a 404, and nothing is changed.
+
+The queue is an inbox (issue 21): filtered by channel and hand-off reason, searched by a report
+number (the chats whose conversation filed it, proved it by code, or mentions it) or a mobile
+(matched on the last two digits, all a masked mobile shows: a search never tells an agent a
+hidden digit), each chat with its unread count for the signed-in agent (the citizen's messages
+since she last read its transcript, `bot/desk/unread.py`) and, for the agent a chat was
+transferred to, the transfer's note. Canned replies, internal notes, transfers and the
+citizen's context are `bot/desk/inbox.py`'s.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from bot.desk.staff_api import (
     read_object,
     read_status_change,
 )
+from bot.desk.unread import CitizenMessages
 from bot.rules import input_bounds as bounds
 from bot.rules.input_bounds import BadInput
 from bot.rules.labels import (
@@ -48,9 +57,17 @@ from bot.rules.labels import (
 )
 from bot.rules.lifecycle import TransitionError
 from bot.store.agents import AgentView, agent_for_token, is_active_agent, sign_in, sign_out
-from bot.store.database import Store
+from bot.store.database import Store, utc
+from bot.store.desk_extras import (
+    conversations_of_report,
+    mark_read,
+    mobile_tails,
+    phone_of_conversation,
+    read_marks,
+    transfers_to_holders,
+)
 from bot.store.follow_up import ReportNotFound, change_status
-from bot.store.handoffs import audit, end, holds_chat_of_report, queue, take
+from bot.store.handoffs import HandoffView, audit, end, holds_chat_of_report, queue, take
 from bot.store.models import Handoff
 
 logger = logging.getLogger(__name__)
@@ -58,6 +75,7 @@ logger = logging.getLogger(__name__)
 RASA_KEY = web.AppKey("rasa_url", str)
 INTERNAL_KEY = web.AppKey("internal_token", str)
 RASA_TOKEN_KEY = web.AppKey("rasa_api_token", str)
+UNREAD_KEY = web.AppKey("citizen_messages", CitizenMessages)
 
 
 def load_handoff(store: Store, handoff_id: int) -> Handoff | None:
@@ -109,9 +127,16 @@ def _bearer(request: web.Request) -> str | None:
     return bounds.bearer_token(request.headers.get("Authorization"))
 
 
+def needs_agent(path: str) -> bool:
+    """Every `/api/handoffs…` and `/api/agents…` path but the sign-in."""
+    if path == "/api/agents/login":
+        return False
+    return path.startswith(("/api/handoffs", "/api/agents/")) or path == "/api/agents"
+
+
 @web.middleware
 async def require_agent(request: web.Request, handler):  # type: ignore[no-untyped-def]
-    if request.path.startswith("/api/handoffs") or request.path == "/api/agents/logout":
+    if needs_agent(request.path):
         token = _bearer(request)
         store = request.app[STORE_KEY]
         agent = await store.run(agent_for_token, token, clock.now()) if token else None
@@ -189,14 +214,87 @@ def masked_conversation(conversation_id: str) -> str:
     return head + _MASK * (len(rest) - _VISIBLE) + rest[-_VISIBLE:]
 
 
+# The inbox's filters: codes sent back, Arabic names shown (the bot's own labels).
+INBOX_CHOICES = {
+    "channel": [{"value": code, "label": name} for code, name in CHANNEL_LABELS.items()],
+    "reason": [{"value": code, "label": name} for code, name in HANDOFF_REASONS.items()],
+}
+
+
+def read_inbox_query(query) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """`GET /api/handoffs`'s parameters: `channel`, `reason` (known codes), `q` (a report
+    number or a mobile, `bounds.inbox_search`); each at most once, nothing else. BadInput."""
+    for name in query:
+        if name not in bounds.INBOX_PARAMETERS:
+            raise BadInput(f"unknown parameter {name[:40]!r}")
+        if len(query.getall(name)) > 1:
+            raise BadInput(f"{name} given more than once")
+    wanted = {name: query[name] for name in bounds.INBOX_PARAMETERS if name in query}
+    if "channel" in wanted and wanted["channel"] not in CHANNEL_LABELS:
+        raise BadInput(f"channel must be one of {', '.join(CHANNEL_LABELS)}")
+    if "reason" in wanted and wanted["reason"] not in HANDOFF_REASONS:
+        raise BadInput(f"reason must be one of {', '.join(HANDOFF_REASONS)}")
+    if "q" in wanted:
+        bounds.inbox_search(wanted["q"])
+    return wanted
+
+
+_TAIL = re.compile(r"[0-9]{2}$")
+
+
+async def _searched(store: Store, shown: list[HandoffView], q: str) -> list[HandoffView]:
+    kind, value = bounds.inbox_search(q)
+    if kind == "report":
+        filed = await store.run(conversations_of_report, value)
+        return [
+            h
+            for h in shown
+            if h.conversation_id in filed or str(h.summary.get("report_number") or "") == value
+        ]
+    # A mobile: by the last digits a masked one shows (channel number, summary, reports).
+    tails = await store.run(mobile_tails, [h.conversation_id for h in shown], bounds.SEARCH_DIGITS)
+    found = []
+    for h in shown:
+        seen = set(tails.get(h.conversation_id, ()))
+        phone = phone_of_conversation(h.conversation_id)
+        if phone:
+            seen.add(phone[-bounds.SEARCH_DIGITS :])
+        masked = _TAIL.search(str((h.summary.get("slots") or {}).get("mobile") or ""))
+        if masked:
+            seen.add(masked.group(0))
+        if any(tail.endswith(value) for tail in seen):
+            found.append(h)
+    return found
+
+
 async def list_queue(request: web.Request) -> web.Response:
     now = clock.now()
     me: AgentView = request[AGENT_KEY]
+    wanted = read_inbox_query(request.query)
+    store = request.app[STORE_KEY]
+    shown = [
+        h
+        for h in await store.run(queue)
+        if (me.is_supervisor or h.status == "waiting" or h.agent == me.username)
+        and wanted.get("channel", h.channel) == h.channel
+        and wanted.get("reason", h.reason) == h.reason
+    ]
+    if "q" in wanted:
+        shown = await _searched(store, shown, wanted["q"])
+    ids = [h.id for h in shown]
+    marks = await store.run(read_marks, me.username, ids)
+    transfers = await store.run(transfers_to_holders, ids)
+    # Unread: the citizen's messages since this agent last read the chat (else since the
+    # hand-off began: what the citizen wrote while waiting).
+    since = {}
+    for h in shown:
+        created = utc(h.created_at)
+        since[h.conversation_id] = max(created, marks.get(h.id, created))
+    unread = await request.app[UNREAD_KEY].counts_async(since)
     items = []
-    for h in await request.app[STORE_KEY].run(queue):
-        if not me.is_supervisor and h.status == "active" and h.agent != me.username:
-            continue
-        created = h.created_at if h.created_at.tzinfo else h.created_at.replace(tzinfo=now.tzinfo)
+    for h in shown:
+        created = utc(h.created_at)
+        moved = transfers.get(h.id)
         items.append(
             {
                 "id": h.id,
@@ -206,6 +304,8 @@ async def list_queue(request: web.Request) -> web.Response:
                 "status": h.status,
                 "agent": h.agent,
                 "waiting_seconds": int((now - created).total_seconds()),
+                "unread": unread.get(h.conversation_id, 0),
+                "transfer": {"from": moved.author, "note": moved.body} if moved else None,
                 "summary": h.summary,
                 # What the console shows: the codes above named in Arabic, by the bot's labels.
                 "labels": {
@@ -216,7 +316,7 @@ async def list_queue(request: web.Request) -> web.Response:
                 },
             }
         )
-    return web.json_response({"handoffs": items, "me": me.username})
+    return web.json_response({"handoffs": items, "me": me.username, "choices": INBOX_CHOICES})
 
 
 async def take_handoff(request: web.Request) -> web.Response:
@@ -397,11 +497,13 @@ async def transcript(request: web.Request) -> web.Response:
         return error(404, "no such hand-off")
     if not may_read(me, handoff):
         return error(403, "only the agent holding the chat or a supervisor")
+    read_at = clock.now()  # a message arriving while the bridge answers stays unread
     status, result = await call_bridge(
         request.app, "GET", "transcript", params={"conversation_id": handoff.conversation_id}
     )
     if status != 200:
         return error(502, "could not read the conversation")
+    await store.run(mark_read, handoff.id, me.username, read_at)
     # The same audit as `reveal`: who read which conversation, when (each read is a row).
     await store.run(
         audit,
@@ -415,7 +517,16 @@ async def transcript(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
+    from bot.desk import inbox  # it builds on this module
+
     one = "/api/handoffs/{id:" + bounds.HANDOFF_ID_ROUTE + "}"
+    messages = CitizenMessages(app[SETTINGS_KEY].tracker_store_url)
+    app[UNREAD_KEY] = messages
+
+    async def dispose(_: web.Application) -> None:
+        messages.dispose()
+
+    app.on_cleanup.append(dispose)
     app.router.add_post("/api/agents/login", login)
     app.router.add_post("/api/agents/logout", logout)
     app.router.add_post("/api/handoffs/report-status", report_status)
@@ -427,3 +538,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(f"{one}/hand-back", hand_back)
     app.router.add_post(f"{one}/close", close)
     app.router.add_get(f"{one}/transcript", transcript)
+    inbox.add_routes(app)

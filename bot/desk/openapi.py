@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.desk import openapi_inbox
 from bot.rules import input_bounds as bounds
 from bot.rules.beneficiary import KINDS as BENEFICIARY_KINDS
+from bot.rules.input_bounds import DEFAULT_PER_PAGE, MAX_ENTITY, MAX_PAGE, MAX_PER_PAGE
 from bot.rules.lifecycle import REPORT_TYPES, STATUSES
 
 OPENAPI_PATH = "/api/openapi.json"
@@ -65,6 +67,64 @@ HANDOFF_ID = {
 STAFF = [{"staffToken": []}]
 AGENT = [{"agentSession": []}]
 
+
+def _flag(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "description": description,
+        "schema": {"type": "string", "enum": ["true", "false"], "default": "false"},
+    }
+
+
+# The lists of reports (`GET /api/reports`, `GET /api/supervisors/reports`): every filter
+# given must hold; an unknown or repeated parameter, or a bad value, is a 400 naming it.
+LIST_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": "status",
+        "in": "query",
+        "description": "one or several statuses, separated by commas (any of them)",
+        "schema": {"type": "string", "example": "received,under_review"},
+    },
+    {"name": "type", "in": "query", "schema": {"type": "string", "enum": list(REPORT_TYPES)}},
+    {
+        "name": "entity",
+        "in": "query",
+        "description": "the entity as filed (the catalogue's name) or its catalogue key;"
+        " compared on normalised Arabic",
+        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_ENTITY},
+    },
+    _flag(
+        "overdue",
+        "true: not settled and past its answer date (a report waiting in missing data is not:"
+        " the clock stops)",
+    ),
+    _flag(
+        "awaiting_first_review",
+        "true: still `received` more than one working day after the day it was filed (the"
+        " guide: the missing-data notice within the first day); weekends and holidays skipped",
+    ),
+    _flag(
+        "needs_attention",
+        "true: waiting in missing data while its missing-data notice reached nobody",
+    ),
+    {
+        "name": "page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+    },
+    {
+        "name": "per_page",
+        "in": "query",
+        "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_PER_PAGE,
+            "default": DEFAULT_PER_PAGE,
+        },
+    },
+]
+
 SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
@@ -104,8 +164,13 @@ SCHEMAS: dict[str, Any] = {
             {"$ref": "#/components/schemas/Report"},
             {
                 "type": "object",
-                "required": ["notices", "attention"],
+                "required": ["notices", "attention", "reopen_request"],
                 "properties": {
+                    "reopen_request": {
+                        "allOf": [{"$ref": "#/components/schemas/ReopenRequest"}],
+                        "nullable": True,
+                        "description": "the beneficiary's latest request to reopen it",
+                    },
                     "notices": {
                         "type": "array",
                         "description": "every notice of the report, route by route",
@@ -118,6 +183,87 @@ SCHEMAS: dict[str, Any] = {
                         "description": "what needs the staff: the missing-data notice reached"
                         " nobody (the 48 hours have not started)",
                     },
+                },
+            },
+        ]
+    },
+    "ReopenRequest": {
+        "type": "object",
+        "required": ["reason", "requested_at", "decision"],
+        "properties": {
+            "reason": {"type": "string"},
+            "requested_at": {"type": "string", "format": "date-time"},
+            "decision": {"type": "string", "nullable": True, "enum": ["accept", "refuse", None]},
+            "decision_note": {"type": "string", "nullable": True},
+            "decided_at": {"type": "string", "format": "date-time", "nullable": True},
+        },
+    },
+    "ReopenDecision": {
+        "type": "object",
+        "required": ["decision"],
+        "properties": {
+            "decision": {"type": "string", "enum": ["accept", "refuse"]},
+            "note": {
+                "type": "string",
+                "maxLength": bounds.MAX_NOTE,
+                "description": "required for `refuse`: the reasons (sent to the beneficiary)",
+            },
+            "actor": {"type": "string", "maxLength": bounds.MAX_ACTOR},
+        },
+    },
+    "ListedReport": {
+        "allOf": [
+            {"$ref": "#/components/schemas/Report"},
+            {
+                "type": "object",
+                "required": ["type_label", "filed_on"],
+                "properties": {
+                    "type_label": {"type": "string", "description": "the type in Arabic"},
+                    "filed_on": {
+                        "type": "string",
+                        "format": "date",
+                        "description": "the day it was filed, in the centre's time zone",
+                    },
+                },
+            },
+        ]
+    },
+    "ReportList": {
+        "type": "object",
+        "required": ["reports", "page", "per_page", "total"],
+        "properties": {
+            "reports": {
+                "type": "array",
+                "description": "this page's reports, oldest first (filed, then id)",
+                "items": {"$ref": "#/components/schemas/ListedReport"},
+            },
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+            "total": {"type": "integer", "description": "how many match, on every page"},
+        },
+    },
+    "SupervisorReportList": {
+        "allOf": [
+            {"$ref": "#/components/schemas/ReportList"},
+            {
+                "type": "object",
+                "required": ["choices"],
+                "properties": {
+                    "choices": {
+                        "type": "object",
+                        "description": "the filters' choices: each status and type with its"
+                        " Arabic name",
+                        "additionalProperties": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "value": {"type": "string"},
+                                    "label": {"type": "string"},
+                                },
+                            },
+                        },
+                    }
                 },
             },
         ]
@@ -213,6 +359,17 @@ SCHEMAS: dict[str, Any] = {
             "status": {"type": "string", "enum": ["waiting", "active"]},
             "agent": {"type": "string", "nullable": True},
             "waiting_seconds": {"type": "integer"},
+            "unread": {
+                "type": "integer",
+                "description": "the citizen's messages since the signed-in agent last read"
+                " the transcript (else since the hand-off began)",
+            },
+            "transfer": {
+                "type": "object",
+                "nullable": True,
+                "description": "the transfer that brought the chat to its holder, with its note",
+                "properties": {"from": {"type": "string"}, "note": {"type": "string"}},
+            },
             "summary": {
                 "type": "object",
                 "description": "what the bot knew (identifiers masked)",
@@ -247,8 +404,10 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "handoffs": {"type": "array", "items": _ref("Handoff")},
             "me": {"type": "string", "description": "the signed-in agent's username"},
+            "choices": _ref("InboxChoices"),
         },
     },
+    **openapi_inbox.SCHEMAS,
     "Held": {
         "type": "object",
         "properties": {
@@ -339,6 +498,20 @@ def _held_action(summary: str, ok: dict[str, Any], body: dict[str, Any] | None =
 def _paths() -> dict[str, Any]:
     status_ok = _ok("the report after the change", _ref("Report"))
     return {
+        "/api/reports": {
+            "get": {
+                "tags": ["staff"],
+                "summary": "List reports: by status, type, entity, overdue, awaiting their"
+                " first review, needing the staff; paged, oldest first",
+                "security": STAFF,
+                "parameters": LIST_PARAMETERS,
+                "responses": {
+                    "200": _ok("one page of the list", _ref("ReportList")),
+                    "400": _error("an unknown or repeated parameter, or a bad value (named)"),
+                    "401": UNAUTHORISED,
+                },
+            }
+        },
         "/api/reports/{number}": {
             "get": {
                 "tags": ["staff"],
@@ -349,6 +522,24 @@ def _paths() -> dict[str, Any]:
                     "200": _ok("the report and its notices", _ref("ReportWithNotices")),
                     "401": UNAUTHORISED,
                     "404": NO_REPORT,
+                },
+            }
+        },
+        "/api/reports/{number}/reopen": {
+            "post": {
+                "tags": ["staff"],
+                "summary": "Accept or refuse the beneficiary's request to reopen a closed report",
+                "description": "Accepting puts the report back to review (the beneficiary is"
+                " told it was reopened); refusing needs the reasons, sent to the beneficiary.",
+                "security": STAFF,
+                "parameters": [NUMBER],
+                "requestBody": _body(_ref("ReopenDecision")),
+                "responses": {
+                    "200": _ok("the request as decided", _ref("ReopenRequest")),
+                    "400": _error("malformed, or an unknown decision"),
+                    "401": UNAUTHORISED,
+                    "404": NO_REPORT,
+                    "409": _error("no request waiting, or a refusal without its reasons"),
                 },
             }
         },
@@ -397,9 +588,15 @@ def _paths() -> dict[str, Any]:
         "/api/handoffs": {
             "get": {
                 "tags": ["agents"],
-                "summary": "The queue: waiting chats and the agent's own (a supervisor's: all)",
+                "summary": "The queue: waiting chats and the agent's own (a supervisor's: all),"
+                " filtered by channel and reason, searched by report number or mobile",
                 "security": AGENT,
-                "responses": {"200": _ok("open hand-offs", _ref("Queue")), "401": UNAUTHORISED},
+                "parameters": openapi_inbox.QUEUE_PARAMETERS,
+                "responses": {
+                    "200": _ok("open hand-offs", _ref("Queue")),
+                    "400": _error("an unknown or repeated parameter, or a bad value (named)"),
+                    "401": UNAUTHORISED,
+                },
             }
         },
         "/api/handoffs/report-status": {
@@ -529,6 +726,23 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        "/api/supervisors/reports": {
+            "get": {
+                "tags": ["supervisors"],
+                "summary": "The staff API's lists of reports, for the supervisors' page",
+                "description": "A supervisor's session (an agent's is a 403); the parameters"
+                " and the answer of `GET /api/reports`, with the filters' Arabic choices.",
+                "security": AGENT,
+                "parameters": LIST_PARAMETERS,
+                "responses": {
+                    "200": _ok("one page of the list", _ref("SupervisorReportList")),
+                    "400": _error("an unknown or repeated parameter, or a bad value (named)"),
+                    "401": UNAUTHORISED,
+                    "403": _error("supervisors only"),
+                },
+            }
+        },
+        **openapi_inbox.paths(),
         OPENAPI_PATH: {
             "get": {
                 "tags": ["operations"],

@@ -39,6 +39,7 @@ from bot.desk.event_relay import relay_lag
 from bot.desk.staff_api import error
 from bot.observability import health
 from bot.observability.door import EDGE_HEADER, metrics_allowed
+from bot.settings import load_settings
 from bot.store.database import Store
 from bot.store.gauges import read_gauges
 
@@ -213,6 +214,9 @@ def setup(
         checks["tracker_store"] = health.engine(tracker_engine)
     if amqp_url:
         checks["rabbitmq"] = health.rabbitmq(amqp_url)
+    settings = load_settings()
+    folders = health.data_folders(store.url, tracker_store_url or "", media=settings.media_dir)
+    checks["disk"] = health.disk(folders, settings.min_free_mb)
     app[CHECKS_KEY] = checks
     app.router.add_get("/health", live)
     app.router.add_get("/health/live", live)

@@ -1,4 +1,4 @@
-"""The staff API (contract in docs/architecture.md): read a report, change its status.
+"""The staff API (contract in docs/architecture.md): list reports, read one, change its status.
 
 `Authorization: Bearer <BALAGH_STAFF_TOKEN>`. Errors are JSON with an `error` field:
 401 without a valid token, 404 for an unknown report, 400 for a malformed request or a
@@ -9,7 +9,11 @@ report does not allow. `json_errors` makes every other desk error JSON too.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -17,7 +21,9 @@ from aiohttp import web
 from bot import clock
 from bot.rules import input_bounds as bounds
 from bot.rules.input_bounds import BadInput
-from bot.rules.lifecycle import TransitionError
+from bot.rules.labels import REPORT_TYPE_LABELS, label
+from bot.rules.lifecycle import REOPEN_DECISIONS, REPORT_TYPES, TransitionError
+from bot.rules.working_days import HolidayCalendar, load_calendar
 from bot.settings import Settings
 from bot.store.database import Store
 from bot.store.follow_up import (
@@ -28,6 +34,8 @@ from bot.store.follow_up import (
     notices_of,
 )
 from bot.store.models import STATUSES
+from bot.store.reopen import decide_reopen, latest_reopen_request
+from bot.store.report_lists import ReportFilters, ReportPage, list_reports
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +131,33 @@ async def get_report(request: web.Request) -> web.Response:
     # reached nobody: the 48 hours have not started).
     notices = await store.run(notices_of, report.number)
     attention = await store.run(notice_attention, report.number)
-    return web.json_response({**report.as_api(), "notices": notices, "attention": attention})
+    reopen = await store.run(latest_reopen_request, report.number)
+    return web.json_response(
+        {**report.as_api(), "notices": notices, "attention": attention, "reopen_request": reopen}
+    )
+
+
+async def post_reopen(request: web.Request) -> web.Response:
+    """Staff decide on the beneficiary's request to reopen a closed report."""
+    number = _number(request)
+    if number is None:
+        return error(404, "no report with this number")
+    body = await read_object(request, empty_ok=False)
+    decision = body.get("decision")
+    if decision not in REOPEN_DECISIONS:
+        raise BadInput(f"decision: expected one of {', '.join(REOPEN_DECISIONS)}")
+    note = bounds.text(body.get("note"), "note", bounds.MAX_NOTE)
+    actor = bounds.text(body.get("actor"), "actor", bounds.MAX_ACTOR) or "staff"
+    try:
+        decided = await request.app[STORE_KEY].run(
+            decide_reopen, number, decision, note, actor, clock.now()
+        )
+    except ReportNotFound:
+        return error(404, "no report with this number")
+    except TransitionError as refused:  # no request waiting, a refusal without reasons …
+        return error(409, str(refused))
+    logger.info("reopen request of %s: %s by %s", number, decision, actor)
+    return web.json_response(decided)
 
 
 async def post_status(request: web.Request) -> web.Response:
@@ -151,6 +185,144 @@ async def post_status(request: web.Request) -> web.Response:
     return web.json_response(report.as_api())
 
 
+# --- lists of reports (`GET /api/reports`, and the supervisors' `/api/supervisors/reports`)
+
+FLAGS = ("overdue", "awaiting_first_review", "needs_attention")
+LIST_PARAMETERS = ("status", "type", "entity", *FLAGS, "page", "per_page")
+_COUNT = re.compile(r"[0-9]{1,7}")  # ASCII digits only («٣» is no page number)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A list's query string, validated: the filters and the page."""
+
+    filters: ReportFilters
+    page: int = 1
+    per_page: int = bounds.DEFAULT_PER_PAGE
+
+
+def _shown(value: str) -> str:
+    return repr(value[:40])
+
+
+def _count(value: str, name: str, highest: int) -> int:
+    if not _COUNT.fullmatch(value) or not 1 <= int(value) <= highest:
+        raise BadInput(f"{name} must be a whole number from 1 to {highest}")
+    return int(value)
+
+
+def _flag(value: str, name: str) -> bool:
+    if value not in ("true", "false"):
+        raise BadInput(f"{name} must be true or false")
+    return value == "true"
+
+
+def _statuses(value: str) -> tuple[str, ...]:
+    given = value.split(",")
+    wrong = [s for s in given if s not in STATUSES]
+    if wrong:
+        raise BadInput(
+            f"status: unknown status {_shown(wrong[0])}; give one or several of "
+            f"{', '.join(STATUSES)}, separated by commas"
+        )
+    return tuple(dict.fromkeys(given))
+
+
+def read_list_query(query: Mapping[str, str]) -> ListQuery:
+    """The query string of a list of reports (the staff's and the supervisors'), or
+    BadInput (400) naming the parameter: an unknown or repeated one, or a bad value."""
+    names = list(query.keys())  # a multidict: a repeated name comes twice
+    for name in names:
+        if name not in LIST_PARAMETERS:
+            raise BadInput(
+                f"unknown parameter {_shown(name)}; expected: {', '.join(LIST_PARAMETERS)}"
+            )
+        if names.count(name) > 1:
+            raise BadInput(f"{name} given more than once")
+    kind = query.get("type")
+    if kind is not None and kind not in REPORT_TYPES:
+        raise BadInput(f"type must be one of: {', '.join(REPORT_TYPES)}")
+    entity = query.get("entity")
+    if entity is not None:
+        entity = bounds.text(entity.strip(), "entity", bounds.MAX_ENTITY)
+        if not entity:
+            raise BadInput("entity must not be empty")
+    status = query.get("status")
+    filters = ReportFilters(
+        statuses=_statuses(status) if status is not None else (),
+        type=kind,
+        entity=entity,
+        **{name: _flag(query[name], name) for name in FLAGS if name in query},
+    )
+    page = query.get("page")
+    per_page = query.get("per_page")
+    return ListQuery(
+        filters,
+        _count(page, "page", bounds.MAX_PAGE) if page is not None else 1,
+        _count(per_page, "per_page", bounds.MAX_PER_PAGE)
+        if per_page is not None
+        else bounds.DEFAULT_PER_PAGE,
+    )
+
+
+@lru_cache(maxsize=4)
+def _calendar(path: str, modified: int) -> HolidayCalendar:
+    return load_calendar(path)
+
+
+def holiday_calendar(settings: Settings) -> HolidayCalendar:
+    """The holidays file, read again only when it changed."""
+    path = Path(settings.holidays_file)
+    try:
+        modified = path.stat().st_mtime_ns
+    except OSError:
+        modified = 0
+    return _calendar(str(path), modified)
+
+
+def listed(page: ReportPage, query: ListQuery) -> dict[str, Any]:
+    """A list's answer: the page's reports (each with its type and status in Arabic and
+    the day it was filed in the centre's time zone), the page, its size and the total."""
+    return {
+        "reports": [
+            {
+                **report.as_api(),
+                "type_label": label(REPORT_TYPE_LABELS, report.type),
+                "filed_on": clock.local_date(report.created_at).isoformat(),
+            }
+            for report in page.reports
+        ],
+        "page": query.page,
+        "per_page": query.per_page,
+        "total": page.total,
+    }
+
+
+def _list(store: Store, settings: Settings, query: ListQuery) -> ReportPage:
+    return list_reports(
+        store,
+        query.filters,
+        clock.today(),
+        holiday_calendar(settings),
+        query.page,
+        query.per_page,
+    )
+
+
+async def report_list(request: web.Request) -> dict[str, Any]:
+    """The list a request asks for, as answered (BadInput, a 400, for a bad query)."""
+    query = read_list_query(request.query)
+    page = await request.app[STORE_KEY].run(_list, request.app[SETTINGS_KEY], query)
+    return listed(page, query)
+
+
+async def get_reports(request: web.Request) -> web.Response:
+    answer = await report_list(request)
+    return web.json_response(answer, headers={"Cache-Control": "no-store"})
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/reports", get_reports)
     app.router.add_get("/api/reports/{number}", get_report)
     app.router.add_post("/api/reports/{number}/status", post_status)
+    app.router.add_post("/api/reports/{number}/reopen", post_reopen)

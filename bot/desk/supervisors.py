@@ -4,6 +4,12 @@ The page (`/console/supervisors`) is static, like the console; the figures come 
 `GET /api/supervisors/report?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=html|csv]`, which
 needs an agent session whose role is supervisor (401 without a valid session, 403 for
 an agent). It runs the same code as `balagh report`, so both show the same figures.
+
+The page also shows the lists of reports the staff API gives (`GET /api/reports`): overdue,
+awaiting their first review for more than a working day, needing the staff (a missing-data
+notice that reached nobody), by status and type, paged, through
+`GET /api/supervisors/reports` (the same parameters and answer, read by the same code, with
+the Arabic names of the statuses and types for the page's filters).
 """
 
 from __future__ import annotations
@@ -13,8 +19,10 @@ from aiohttp import web
 from bot import clock
 from bot.desk.report.build import FORMATS, load_figures, render
 from bot.desk.report.period import Period
-from bot.desk.staff_api import SETTINGS_KEY, STORE_KEY, error
+from bot.desk.staff_api import SETTINGS_KEY, STORE_KEY, error, report_list
 from bot.rules.input_bounds import bearer_token
+from bot.rules.labels import REPORT_TYPE_LABELS
+from bot.rules.lifecycle import REPORT_TYPES, STATUS_LABELS, STATUSES
 from bot.rules.working_days import load_calendar
 from bot.settings import ROOT, Settings
 from bot.store.agents import agent_for_token
@@ -77,6 +85,20 @@ async def report(request: web.Request) -> web.Response:
     )
 
 
+# The choices of the page's filters: codes sent back, Arabic names shown.
+CHOICES = {
+    "status": [{"value": code, "label": STATUS_LABELS[code]} for code in STATUSES],
+    "type": [{"value": code, "label": REPORT_TYPE_LABELS[code]} for code in REPORT_TYPES],
+}
+
+
+async def reports(request: web.Request) -> web.Response:
+    """The staff API's lists (`bot.desk.staff_api.report_list`), for a supervisor."""
+    answer = await report_list(request)
+    return web.json_response({**answer, "choices": CHOICES}, headers={"Cache-Control": "no-store"})
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/console/supervisors", page)
     app.router.add_get("/api/supervisors/report", report)
+    app.router.add_get("/api/supervisors/reports", reports)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import shutil
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -40,6 +42,38 @@ def engine(found: Engine) -> Check:
         await asyncio.to_thread(_select_one, found)
 
     return check
+
+
+def disk(folders: Iterable[Path], minimum_mb: int) -> Check:
+    """Enough free space on every folder the process writes to (the first that exists of
+    each path and its parents): below `minimum_mb` the process is not ready, and the log
+    says where and how much is left, before a write fails on a full disk."""
+
+    def measure() -> None:
+        for folder in folders:
+            existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+            if existing is None:
+                continue
+            free_mb = shutil.disk_usage(existing).free // (1024 * 1024)
+            if free_mb < minimum_mb:
+                logger.error(
+                    "disk nearly full: %s MB free for %s (BALAGH_MIN_FREE_MB=%s)",
+                    free_mb,
+                    folder,
+                    minimum_mb,
+                )
+                raise OSError(f"{free_mb} MB free for {folder}")
+
+    async def check() -> None:
+        await asyncio.to_thread(measure)
+
+    return check
+
+
+def data_folders(*urls: str, media: Path | None = None) -> list[Path]:
+    """The folders of SQLite databases among `urls`, and the media folder."""
+    found = [Path(url.split(":///", 1)[1]).parent for url in urls if url.startswith("sqlite:///")]
+    return [*found, *([media] if media else [])]
 
 
 def redis(url: str) -> Check:

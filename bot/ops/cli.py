@@ -1,4 +1,4 @@
-"""`balagh`: operators' commands (run the processes, migrate the store).
+"""`balagh`: operators' commands (run the processes, migrate, back up and restore the stores).
 
 `balagh run` starts the action server, the Rasa server and the desk together, prints where
 to talk to them, and stops all three on Ctrl-C or SIGTERM (or when one dies, so nothing is
@@ -8,6 +8,7 @@ left half running), within seconds (`bot.ops.processes.stop`).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -215,6 +216,45 @@ class CommandFailed(Exception):
     """An expected failure: said in one line, no traceback."""
 
 
+def backup_command(args: argparse.Namespace, settings: Settings) -> int:
+    """One backup set of both stores and the media (docs/operations.md#backups)."""
+    from bot.ops.backup import MANIFEST, BackupError, backup
+
+    try:
+        folder = backup(settings, Path(args.to) if args.to else settings.backup_dir)
+    except BackupError as failure:
+        raise CommandFailed(str(failure)) from None
+    files = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+    size = sum(entry["size"] for entry in files.values())
+    print(f"backup written to {folder} ({_counted(len(files), 'file')}, {_megabytes(size)})")
+    return 0
+
+
+def restore_command(args: argparse.Namespace, settings: Settings) -> int:
+    """A backup set put back into the configured stores (stop Balagh first)."""
+    from bot.ops.backup import BackupError, restore
+
+    try:
+        restored = restore(settings, Path(args.backup), force=args.force)
+    except BackupError as failure:
+        raise CommandFailed(str(failure)) from None
+    stores = " and ".join(restored.stores) + (" (one database)" if restored.shared else "")
+    print(
+        f"restored {stores} and {_counted(restored.media_files, 'media file')} from {args.backup}"
+        f" (made {restored.made_at} by Balagh {restored.version}); reports store at migration"
+        f" {restored.revision}"
+    )
+    return 0
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def desk(_: argparse.Namespace, settings: Settings) -> int:
     """Only the desk (a container's command; `balagh run` starts it with the others)."""
     from bot.desk.main import main as desk_main
@@ -242,6 +282,21 @@ def main(argv: list[str] | None = None) -> int:
         help="re-encrypt the reports' personal data under BALAGH_DATA_KEY"
         " (the old key in BALAGH_DATA_KEY_PREVIOUS)",
     ).set_defaults(func=rotate_data_key)
+    backup_parser = commands.add_parser(
+        "backup", help="save both stores and the media into a new backup set"
+    )
+    backup_parser.add_argument(
+        "--to", metavar="DIR", help="folder of the backup sets (default: BALAGH_BACKUP_DIR)"
+    )
+    backup_parser.set_defaults(func=backup_command)
+    restore_parser = commands.add_parser(
+        "restore", help="put a backup set back into the configured stores (Balagh stopped)"
+    )
+    restore_parser.add_argument("backup", metavar="DIR", help="the backup set's folder")
+    restore_parser.add_argument(
+        "--force", action="store_true", help="overwrite stores that are not empty"
+    )
+    restore_parser.set_defaults(func=restore_command)
     server_parser = commands.add_parser(
         "rasa-server", help="only the Rasa server, configured from the environment"
     )

@@ -112,6 +112,7 @@ def render_credentials(settings: Settings, path: Path) -> Path:
                 "api_base": settings.twilio_api_base,
                 "templates": dict(settings.twilio_whatsapp_templates),
                 "retry_delay": settings.twilio_retry_delay,
+                "retry_window": settings.twilio_retry_window,
                 "media_timeout": settings.twilio_media_timeout,
             }
     write_private(path, yaml.safe_dump(credentials, allow_unicode=True))  # the Twilio token

@@ -171,3 +171,42 @@ def caller_address(peer: str | None, edge_header: str | None, forwarded_for: str
         if last and len(last) <= 64:
             return last
     return peer or "unknown"
+
+
+# The staff's and supervisors' report lists (`GET /api/reports`, `/api/supervisors/reports`).
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+MAX_PAGE = 100_000  # 10 million reports at 100 a page
+MAX_ENTITY = 200  # the reports table's entity column
+
+
+# The agents' inbox and its tools (`bot/desk/handoff_api.py`, `bot/desk/inbox.py`).
+INBOX_PARAMETERS = ("channel", "reason", "q")  # `GET /api/handoffs`: each at most once
+MAX_SEARCH = 32  # the inbox's search: a report number or a masked mobile («0555****67»)
+SEARCH_DIGITS = 2  # a mobile is searched by the digits a masked one shows (the last two)
+MAX_INTERNAL_NOTE = 2000  # an internal note on a hand-off; a transfer's note
+MAX_CANNED_TITLE = 80  # a canned reply's title (what the list shows)
+MAX_CANNED_BODY = 1000  # its text, placeholders included (filled, it stays within MAX_REPLY)
+MAX_CANNED_REPLIES = 500  # how many canned replies the desk keeps
+_SEARCH = re.compile(r"\+?[0-9*][0-9* \-]*")
+_INDIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def inbox_search(value: str) -> tuple[str, str]:
+    """The inbox's search `q`: ("report", nine digits) for a report number, else
+    ("mobile", its last digits) for a mobile typed whole, masked («0555****67», «+**********67»)
+    or by its last digits («67»). Only the last `SEARCH_DIGITS` digits of a mobile are kept:
+    they are all a masked mobile shows, so a search never tells an agent a hidden digit.
+    Arabic-Indic digits are read as digits. BadInput for anything else."""
+    if not isinstance(value, str) or not 1 <= len(value) <= MAX_SEARCH:
+        raise BadInput(f"q must be 1..{MAX_SEARCH} characters")
+    given = value.translate(_INDIC_DIGITS).strip()
+    if not _SEARCH.fullmatch(given):
+        raise BadInput("q must be a report number or a mobile (digits, * for hidden ones)")
+    compact = given.replace(" ", "").replace("-", "")
+    if REPORT_NUMBER.fullmatch(compact):
+        return "report", compact
+    tail = re.search(r"[0-9]+$", compact)
+    if tail is None:
+        raise BadInput("q must end with digits (the last digits of the mobile)")
+    return "mobile", tail.group(0)[-SEARCH_DIGITS:]

@@ -158,6 +158,7 @@ INTENT_LABELS = {
     "check_status": "متابعة بلاغ",
     "update_report": "تحديث بلاغ أو إرسال مستندات",
     "cancel_report": "إلغاء البلاغ",
+    "reopen_report": "طلب إعادة فتح البلاغ",
     "request_agent": "التحدث مع موظف",
     "faq": "سؤال عن الخدمة",
     "ask_why": "سؤال عن سبب القرار",
@@ -284,3 +285,12 @@ def pressed_title(text: str, offered: Iterable[Mapping[str, Any]] = ()) -> str:
         if key == "report_number" and isinstance(value, str):
             return value
     return label(INTENT_LABELS, intent)
+
+
+# The agents' console: how a report beside the chat was found, and the kinds of notes.
+CONTEXT_FOUND_BY_LABELS = {
+    "this_chat": "قُدِّم من هذه المحادثة",
+    "code": "أثبت ملكيته برمز تحقق",
+    "mobile": "بالجوال نفسه المُتحقق منه",
+}
+NOTE_KIND_LABELS = {"note": "ملاحظة داخلية", "transfer": "تحويل"}

@@ -5,6 +5,8 @@ Pure data and functions; the store applies them (`bot/store/follow_up.py`).
 
 from __future__ import annotations
 
+import datetime as dt
+
 REPORT_TYPES = ("complaint", "digitization", "improvement")
 # The guide's statuses, in the order a report usually goes through them.
 STATUSES = (
@@ -159,3 +161,24 @@ def notification_for(current: str, new: str) -> str | None:
     if current == "closed" and new in {"under_review", "referred", "in_progress"}:
         return "reopened"
     return NOTIFICATION_FOR_STATUS.get(new)
+
+
+# --- reopening a closed report ----------------------------------------------------------
+
+# The beneficiary may ask for a closed report to be reopened within this many days of its
+# closing, with a reason; staff accept (the report goes back to review) or refuse (with a
+# reason), and either way the beneficiary is told.
+REOPEN_DAYS = 30
+REOPENED_STATUS = "under_review"
+REOPEN_DECISIONS = ("accept", "refuse")
+
+
+def reopen_refusal(status: str, closed_on: dt.date | None, today: dt.date) -> str | None:
+    """Why a reopen request cannot be made (None: it can): `not_closed` (only a closed
+    report is reopened: an open one takes updates, a decided or cancelled one does not
+    reopen), `too_late` (more than 30 days since it was closed)."""
+    if status != "closed" or closed_on is None:
+        return "not_closed"
+    if (today - closed_on).days > REOPEN_DAYS:
+        return "too_late"
+    return None

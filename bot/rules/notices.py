@@ -67,6 +67,7 @@ _SMS = {
     "cancelled": "بلاغ رقمي: أُلغي بلاغك {number}. {link}",
     "auto_cancelled": "بلاغ رقمي: أُلغي بلاغك {number} آلياً لعدم استكمال البيانات. {link}",
     "reopened": "بلاغ رقمي: أُعيد فتح بلاغك {number}. التفاصيل: {link}",
+    "reopen_refused": "بلاغ رقمي: لم يُقبل طلب إعادة فتح بلاغك {number}. السبب: {link}",
 }
 KINDS = tuple(_SMS)
 

@@ -271,8 +271,9 @@ def run_timed_work(
 ) -> dict[str, list[str]]:
     """The scheduler's work, driven from the database so it survives restarts:
     cancel reports whose missing data was not completed within 48 hours, queue the
-    delay notice for reports past their answer date, and remove the personal data of
-    reports settled more than `retention_days` ago. Returns the numbers handled."""
+    delay notice for reports past their answer date, remove the personal data of
+    reports settled more than `retention_days` ago, and remind once of a survey left
+    unanswered for 24 hours. Returns the numbers handled."""
     done: dict[str, list[str]] = {"auto_cancelled": [], "delayed": [], "purged": []}
     deadline = now - dt.timedelta(hours=MISSING_DATA_HOURS)
     with store.session() as session:
@@ -325,6 +326,10 @@ def run_timed_work(
             _enqueue(session, report, "delayed", now, {"due_on": report.due_on.isoformat()})
             done["delayed"].append(report.number)
         done["purged"] = _purge_settled(session, now - dt.timedelta(days=retention_days), now)
+        # The survey's one reminder (bot/store/surveys.py builds on this module).
+        from bot.store.surveys import queue_survey_reminders
+
+        done["survey_reminders"] = queue_survey_reminders(session, now)
     return done
 
 

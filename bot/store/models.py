@@ -222,6 +222,10 @@ class SurveyAnswer(Base):
     completed = Column(Boolean, nullable=False, default=False)
     created_at = Column(DateTime(timezone=True), nullable=False)
     updated_at = Column(DateTime(timezone=True), nullable=False)
+    # Satisfaction with the time the report took (1–5, asked since 0.14).
+    time_score = Column(Integer)
+    # The citizen stopped the survey («إلغاء»): no reminder is sent.
+    stopped_at = Column(DateTime(timezone=True))
 
 
 class AccessAttempt(Base):
@@ -312,7 +316,7 @@ class OutboundMessage(Base):
     recipient = Column(String(64), nullable=False, index=True)
     body = Column(Text)
     template_sid = Column(String(64))
-    status = Column(String(16), nullable=False)  # queued | sent | failed
+    status = Column(String(16), nullable=False)  # queued | retrying | sent | failed
     attempts = Column(Integer, nullable=False, default=0)
     twilio_sid = Column(String(64))
     error_code = Column(Integer)
@@ -337,6 +341,10 @@ class Handoff(Base):
     taken_at = Column(DateTime(timezone=True))
     ended_at = Column(DateTime(timezone=True))
     announced_at = Column(DateTime(timezone=True))  # told to the agents' Telegram chat
+    # The citizen's rating (1–5) of the agent's help, asked once the chat was handed back
+    # or closed (`bot.store.surveys.rate_handoff`); None when not (yet) answered.
+    agent_rating = Column(Integer)
+    rated_at = Column(DateTime(timezone=True))
 
     __table_args__ = (
         # At most one open hand-off per conversation.
@@ -387,3 +395,74 @@ class AgentSession(Base):
     username = Column(String(64), ForeignKey("agents.username", ondelete="CASCADE"), nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False)
     expires_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class ReopenRequest(Base):
+    """The beneficiary asked for a closed report to be reopened (`bot.rules.lifecycle`):
+    pending until staff accept (the report goes back to review) or refuse (with a reason)."""
+
+    __tablename__ = "reopen_requests"
+
+    id = Column(Integer, primary_key=True)
+    report_id = Column(Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
+    conversation_id = Column(String(255), nullable=False)
+    reason = Column(Text, nullable=False)
+    requested_at = Column(DateTime(timezone=True), nullable=False)
+    decision = Column(String(16))  # accept | refuse; None while pending
+    decision_note = Column(Text)
+    decided_by = Column(String(64))
+    decided_at = Column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_reopen_requests_report", "report_id"),)
+
+
+# The agents' desk (issue 21, items 2 and 5): canned replies, internal notes and transfers,
+# and when each agent last opened each chat (`bot/store/desk_extras.py`).
+
+
+class CannedReply(Base):
+    """A ready reply in Arabic that agents insert in a chat (supervisors manage them), with
+    placeholders (`bot.rules.canned_replies.PLACEHOLDERS`) filled when inserted."""
+
+    __tablename__ = "canned_replies"
+
+    id = Column(Integer, primary_key=True)
+    title = Column(String(80), nullable=False, unique=True)
+    body = Column(Text, nullable=False)
+    created_by = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    updated_by = Column(String(64), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class HandoffNote(Base):
+    """An internal note on a hand-off, for agents only: stored and shown in the console,
+    never sent to the citizen. A transfer writes one too (`kind` transfer, `to_agent`)."""
+
+    __tablename__ = "handoff_notes"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False)
+    author = Column(String(64), nullable=False)
+    kind = Column(String(16), nullable=False)  # note | transfer
+    to_agent = Column(String(64))
+    body = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (Index("ix_handoff_notes_handoff", "handoff_id"),)
+
+
+class HandoffRead(Base):
+    """When an agent last opened a chat (read its transcript): the citizen's messages after
+    it are unread for that agent."""
+
+    __tablename__ = "handoff_reads"
+
+    handoff_id = Column(
+        Integer,
+        ForeignKey("handoffs.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
+    agent = Column(String(64), primary_key=True)
+    read_at = Column(DateTime(timezone=True), nullable=False)

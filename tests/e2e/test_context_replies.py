@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -21,7 +20,7 @@ from bot.store.models import Report
 from bot.store.reports import file_report
 from channels.rest import conversation_id
 from tests.e2e.conftest import running_bot
-from tests.helpers.conversations import personal_data, reports_of, start
+from tests.helpers.conversations import personal_data, reports_of, start, wait_for_message
 from tests.helpers.reports import complaint
 from tests.helpers.twilio import (
     new_user,
@@ -64,16 +63,6 @@ def documents_of(bot, number: str) -> list[tuple[str, str, str | None]]:
         return [
             (d.kind, d.reference, d.content_type) for d in report.documents if d.kind == "update"
         ]
-
-
-def wait_for_message(bot, sender: str, fragment: str, timeout: float = 30) -> list[str]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        texts = bot.bot_texts(sender)
-        if any(fragment in t for t in texts):
-            return texts
-        time.sleep(0.2)
-    raise AssertionError(f"no bot message with {fragment!r}; got {bot.bot_texts(sender)[-3:]}")
 
 
 def new_session(bot, sender: str) -> None:
@@ -255,7 +244,8 @@ def test_ratings_in_any_digits_and_a_survey_that_outlives_its_session(bot, sende
     number = filed(bot, conversation_id(sender))
     set_status(bot, number, "closed", "تم حل المشكلة")
     wait_for_message(bot, sender, "راضٍ جداً")
-    assert "تعامل" in bot.say(sender, "٤")
+    assert "المدة المستغرقة" in bot.say(sender, "٤")
+    assert "تعامل" in bot.say(sender, "3")  # the time taken (asked since 0.14)
     assert survey_of(bot.store, number)["solution_score"] == 4
     new_session(bot, sender)  # the citizen answers hours later
     assert "سهولة" in bot.say(sender, "ممتاز")
@@ -280,7 +270,7 @@ def test_the_first_answer_to_the_invitation_starts_the_survey_in_a_new_session(b
     set_status(bot, number, "closed", "تم")
     wait_for_message(bot, sender, "راضٍ جداً")
     new_session(bot, sender)
-    assert "تعامل" in bot.say(sender, "سيء")
+    assert "المدة المستغرقة" in bot.say(sender, "سيء")
     assert survey_of(bot.store, number)["solution_score"] == 2
     # «إلغاء» stops it for good: a later digit is not an answer.
     assert "أوقفنا الاستبيان" in bot.say(sender, "إلغاء")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import time
 from pathlib import Path
 
 import aiohttp
@@ -18,27 +17,16 @@ from bot.desk.dispatcher import Dispatcher
 from bot.store.follow_up import run_timed_work, survey_of
 from bot.store.models import OutboxMessage, Report
 from tests.e2e.conftest import ROOT, running_bot
-from tests.helpers.conversations import ID, reports_of, start, until_summary
+from tests.helpers.conversations import (
+    ID,
+    file_complaint,
+    reports_of,
+    start,
+    status_of,
+    wait_for_message,
+)
 
 pytestmark = pytest.mark.e2e
-
-
-def file_complaint(bot, sender: str, reference: str) -> Report:
-    until_summary(bot, sender, reference=reference)
-    assert "تم تقديم بلاغك" in bot.say(sender, "/affirm")
-    [report] = reports_of(bot, sender)
-    return report
-
-
-def wait_for_message(bot, sender: str, fragment: str, timeout: float = 30) -> list[str]:
-    """Poll the conversation until a bot message contains `fragment` (pushed by the desk)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        texts = bot.bot_texts(sender)
-        if any(fragment in t for t in texts):
-            return texts
-        time.sleep(0.2)
-    raise AssertionError(f"no bot message with {fragment!r}; got {bot.bot_texts(sender)[-3:]}")
 
 
 async def dispatch_once(bot, now: dt.datetime | None = None) -> int:
@@ -48,10 +36,6 @@ async def dispatch_once(bot, now: dt.datetime | None = None) -> int:
             bot.store, bot.rasa_url, bot.api_token, now=(lambda: now) if now else clock.now
         )
         return await dispatcher.run_once(session)
-
-
-def status_of(bot, number: str) -> str:
-    return bot.staff("GET", f"/api/reports/{number}")[1]["status"]
 
 
 def test_the_whole_life_of_a_report(bot, sender):
@@ -99,7 +83,8 @@ def test_the_whole_life_of_a_report(bot, sender):
     )
     texts = wait_for_message(bot, sender, "راضٍ جداً")
     assert any("تم حل المشكلة" in t for t in texts)
-    assert "تعامل" in bot.say(sender, '/inform{"choice": "5"}')
+    assert "المدة المستغرقة" in bot.say(sender, '/inform{"choice": "5"}')
+    assert "تعامل" in bot.say(sender, "4")  # the time taken (asked since 0.14)
     assert survey_of(bot.store, report.number)["solution_score"] == 5  # partial kept
     assert "سهولة" in bot.say(sender, "٤")
     assert "مفيدة" in bot.say(sender, "3")

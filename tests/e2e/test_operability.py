@@ -107,7 +107,7 @@ def test_the_desk_is_live_and_ready(bot):
         assert get(f"{bot.desk_url}{path}").json() == {"status": "ok"}
     ready = get(f"{bot.desk_url}/health/ready")
     assert ready.status == 200
-    assert ready.json() == {"status": "ready", "checks": {"database": "ok"}}
+    assert ready.json() == {"status": "ready", "checks": {"database": "ok", "disk": "ok"}}
 
 
 def test_each_rasa_replica_is_live_and_ready_without_its_api_token(bot):
@@ -117,7 +117,7 @@ def test_each_rasa_replica_is_live_and_ready_without_its_api_token(bot):
     assert ready.status == 200
     assert ready.json() == {
         "status": "ready",
-        "checks": {"model": "ok", "tracker_store": "ok", "database": "ok"},
+        "checks": {"model": "ok", "tracker_store": "ok", "database": "ok", "disk": "ok"},
     }
 
 
@@ -235,10 +235,16 @@ def test_readiness_checks_every_configured_store(production):
         "database": "ok",
         "lock_store": "ok",
         "socketio_redis": "ok",
+        "disk": "ok",
     }
     desk = get(f"{production.bot.desk_url}/health/ready")
     assert desk.status == 200, desk.body
-    assert desk.json()["checks"] == {"database": "ok", "tracker_store": "ok", "rabbitmq": "ok"}
+    assert desk.json()["checks"] == {
+        "database": "ok",
+        "tracker_store": "ok",
+        "rabbitmq": "ok",
+        "disk": "ok",
+    }
 
 
 def test_with_a_token_set_metrics_need_it(production, sender):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from sqlalchemy import select
 
@@ -51,3 +52,25 @@ def until_summary(bot, sender: str, reference: str = "INC-2026-7781") -> str:
     assert "صف المشكلة" in bot.say(sender, "لم يصلني رد على شكواي")
     assert "المستندات" in bot.say(sender, "حجزت موعداً وأُلغي دون سبب، وقدمت شكوى ولم يرد أحد.")
     return bot.say(sender, "تخطي")
+
+
+def file_complaint(bot, sender: str, reference: str) -> Report:
+    until_summary(bot, sender, reference=reference)
+    assert "تم تقديم بلاغك" in bot.say(sender, "/affirm")
+    [report] = reports_of(bot, sender)
+    return report
+
+
+def wait_for_message(bot, sender: str, fragment: str, timeout: float = 30) -> list[str]:
+    """Poll the conversation until a bot message contains `fragment` (pushed by the desk)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        texts = bot.bot_texts(sender)
+        if any(fragment in t for t in texts):
+            return texts
+        time.sleep(0.2)
+    raise AssertionError(f"no bot message with {fragment!r}; got {bot.bot_texts(sender)[-3:]}")
+
+
+def status_of(bot, number: str) -> str:
+    return bot.staff("GET", f"/api/reports/{number}")[1]["status"]

@@ -40,6 +40,7 @@ from bot.rules.dates import parse_user_date
 from bot.rules.eligibility import ClosedTopic, Refusal, Trigger
 from bot.rules.identity import parse_national_id, parse_saudi_mobile
 from bot.rules.lifecycle import NOTIFICATION_FOR_STATUS, REPORT_TYPES, STATUS_LABELS, STATUSES
+from bot.rules.replies import rating_of
 from bot.rules.working_days import load_calendar
 from bot.settings import load_settings
 from bot.store.follow_up import change_status, survey_of
@@ -74,6 +75,10 @@ NOTICE_STATUSES = {
 }
 # Answers the citizen gives when the conversation does not plan one.
 DEFAULT_ANSWERS = {"confirm_submission": "تأكيد وإرسال", "use_saved_profile": "نعم"}
+# Questions added after the plans were written, answered as the citizen answered a question
+# like it: the survey's satisfaction with the time taken (0.14) as the last rating they gave
+# (a planned answer, or the opening message that rated the solution).
+ANSWERED_LIKE = {"survey_time": "survey_solution"}
 REPORT_FORMS = {
     "complaint_form": "complaint",
     "digitization_form": "digitization",
@@ -154,12 +159,20 @@ DETAIL_FIELDS = {"digitization_reason": "reason", "review_flags": "review_flags"
 REPORT_COLUMNS = {c.name for c in Report.__table__.columns}
 SURVEY_STORED_AS = {
     "survey_solution": "solution_score",
+    "survey_time": "time_score",
     "survey_handling": "handling_score",
     "survey_effort": "effort_score",
     "survey_useful": "useful",
     "survey_comment": "comment",
 }
-SURVEY_COLUMNS = {"solution_score", "handling_score", "effort_score", "useful", "comment"}
+SURVEY_COLUMNS = {
+    "solution_score",
+    "time_score",
+    "handling_score",
+    "effort_score",
+    "useful",
+    "comment",
+}
 # Readable values a conversation may expect instead of the stored code.
 VALUE_LABELS = {
     "website": ["الموقع الإلكتروني", "الموقع"],
@@ -658,6 +671,7 @@ class Answers:
             for name, value in planned.items()
         }
         self.given: dict[str, list[str]] = {}
+        self.said: list[str] = []  # every message the citizen sent, the opening first
 
     def key(self, slot: str) -> str:
         """Where the answers to `slot` are planned."""
@@ -666,8 +680,13 @@ class Answers:
     def next(self, slot: str) -> str | None:
         slot = self.key(slot)
         queue = self.queues.get(slot)
+        like = self.given.get(ANSWERED_LIKE.get(slot, "")) or (
+            [m for m in self.said if rating_of(m) is not None] if slot in ANSWERED_LIKE else []
+        )
         if queue is None and slot in DEFAULT_ANSWERS and slot not in self.given:
             answer = DEFAULT_ANSWERS[slot]
+        elif queue is None and like and slot not in self.given:
+            answer = like[-1]
         elif queue:
             answer = queue.pop(0)
         else:
@@ -713,7 +732,8 @@ def play(bot: Any, dialogue: Dialogue) -> Run:
             run.messages_to_file = run.citizen_messages
         return True
 
-    going = say(text_of(data["opening"]))
+    answers.said.append(text_of(data["opening"]))
+    going = say(answers.said[0])
     while going:
         tracker = bot.tracker(run.sender)
         if tracker.get("paused"):

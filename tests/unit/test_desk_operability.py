@@ -144,7 +144,10 @@ def test_liveness_readiness_and_the_document(desk_env):
             assert reply.status == 200 and await reply.json() == {"status": "ok"}
         ready = await client.get("/health/ready")
         assert ready.status == 200
-        assert await ready.json() == {"status": "ready", "checks": {"database": "ok"}}
+        assert await ready.json() == {
+            "status": "ready",
+            "checks": {"database": "ok", "disk": "ok"},
+        }
         document = await client.get(openapi.OPENAPI_PATH)
         assert document.status == 200 and await document.json() == openapi.document()
 
@@ -159,7 +162,7 @@ def test_readiness_fails_when_the_database_does_not_answer(desk_env, monkeypatch
         assert reply.status == 503
         assert await reply.json() == {
             "status": "unavailable",
-            "checks": {"database": "unavailable"},
+            "checks": {"database": "unavailable", "disk": "ok"},
         }
         assert "secret" not in await reply.text()
 
@@ -171,6 +174,20 @@ def test_readiness_fails_when_the_database_does_not_answer(desk_env, monkeypatch
             await scenario(client)
 
     asyncio.run(run())
+
+
+def test_readiness_fails_before_the_disk_is_full(desk_env, monkeypatch, caplog):
+    # More free space asked for than any disk here has: what a nearly full disk looks like.
+    monkeypatch.setenv("BALAGH_MIN_FREE_MB", str(10**12))
+
+    async def scenario(client: TestClient) -> None:
+        reply = await client.get("/health/ready")
+        assert reply.status == 503
+        assert (await reply.json())["checks"] == {"database": "ok", "disk": "unavailable"}
+
+    with caplog.at_level("ERROR", logger="bot.observability.health"):
+        with_desk(scenario)
+    assert any("disk nearly full" in r.getMessage() for r in caplog.records)
 
 
 def test_metrics_from_loopback_and_behind_the_token(desk_env, monkeypatch):

@@ -227,13 +227,23 @@ def test_an_update_with_a_document_to_a_missing_data_report_goes_back_to_review(
     assert find_report(store, number).status == "under_review"
 
 
-def test_an_update_to_a_closed_report_is_refused_with_its_status(store):
+def test_an_update_to_a_rejected_report_is_refused_with_its_status(store):
+    number = file_report(store, complaint("A-rejected"), NOW, DUE).number
+    change_status(store, number, "rejected", "خارج الاختصاص", "staff", NOW)
+    content = {"text": "الصحيح INC-1", "documents": []}
+    _, messages = run(ActionFollowUp(), tracker("", slots=follow_up_slots(number, content)))
+    assert messages[0]["response"] == "utter_update_not_needed"
+    assert (messages[0]["report_number"], messages[0]["status"]) == (number, "مرفوض")
+    assert find_report(store, number).latest_note == "خارج الاختصاص"  # nothing attached
+
+
+def test_an_update_to_a_closed_report_offers_to_ask_for_it_to_be_reopened(store):
     number = file_report(store, complaint("A-closed"), NOW, DUE).number
     change_status(store, number, "closed", None, "staff", NOW)
     content = {"text": "الصحيح INC-1", "documents": []}
     _, messages = run(ActionFollowUp(), tracker("", slots=follow_up_slots(number, content)))
-    assert messages[0]["response"] == "utter_update_not_needed"
-    assert (messages[0]["report_number"], messages[0]["status"]) == (number, "مغلق")
+    assert messages[0]["response"] == "utter_update_closed_reopen"
+    assert messages[0]["report_number"] == number
     assert find_report(store, number).latest_note is None
 
 

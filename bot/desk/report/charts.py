@@ -184,7 +184,7 @@ def handling_chart(figures: ReportFigures) -> Figure:
 def satisfaction_chart(figures: ReportFigures) -> Figure:
     """Average answer (1–5) per survey question."""
     figure, axes = _figure(6.5, 2.4)
-    questions = list(reversed(SURVEY_QUESTIONS))
+    questions = [q for q in reversed(SURVEY_QUESTIONS) if q in figures.satisfaction]
     values = [round(figures.satisfaction.get(q) or 0, 2) for q in questions]
     bars = axes.barh(
         [shape(SURVEY_QUESTIONS[q]) for q in questions], values, color=TEAL, height=0.55

@@ -72,6 +72,8 @@ def figure_lines(f: ReportFigures) -> Iterator[tuple[str, str, str, object]]:
         "wait_median_minutes": h.wait_median_minutes,
         "handling_median_minutes": h.handling_median_minutes,
         "handling_p90_minutes": h.handling_p90_minutes,
+        "agent_ratings": h.rated,
+        "agent_rating_average": h.rating_mean,
     }
     for key, value in handoffs.items():
         yield ("handoffs", key, "", value)
@@ -80,6 +82,8 @@ def figure_lines(f: ReportFigures) -> Iterator[tuple[str, str, str, object]]:
     for agent, count, minutes in h.by_agent:
         yield ("agents", agent, "handled", count)
         yield ("agents", agent, "handling_median_minutes", minutes)
+    for agent, average in h.rating_by_agent.items():
+        yield ("agents", agent, "rating_average", average)
     for channel in f.channels:
         for month in f.months:
             yield ("monthly_by_channel", channel, month, f.monthly_channels[channel][month])

@@ -417,6 +417,7 @@ def _survey(
         return max(1, min(5, round(rng.gauss(mood + offset, 0.9))))
 
     solution, handling, effort = score(), score(0.2), score(-0.1)
+    time_taken = score(-0.3)  # the operators' reports find the time taken rated lowest
     partial = rng.random() < 0.1
     comment = None
     if not partial and rng.random() < 0.3:
@@ -426,6 +427,7 @@ def _survey(
         {
             "report_id": report_id,
             "solution_score": solution,
+            "time_score": time_taken,
             "handling_score": handling,
             "effort_score": None if partial else effort,
             "useful": None if partial else rng.random() < 0.25 + 0.1 * solution,
@@ -458,9 +460,14 @@ def _handoff(
         "created_at": opened,
         "taken_at": taken,
         "ended_at": ended,
+        "agent_rating": None,
+        "rated_at": None,
     }
+    if rng.random() < 0.5:  # half the citizens rate the agent's help
+        rating = max(1, min(5, round(rng.gauss(4.1, 0.9))))
+        row.update(agent_rating=rating, rated_at=ended + dt.timedelta(minutes=1))
     if ended > world.now:  # still being worked on at `now`
-        row.update(status="active", ended_at=None)
+        row.update(status="active", ended_at=None, agent_rating=None, rated_at=None)
         if taken > world.now:
             row.update(status="waiting", agent=None, taken_at=None)
     writer.add("handoffs", row)

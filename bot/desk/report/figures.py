@@ -38,6 +38,9 @@ from bot.rules.lifecycle import SETTLED
 from bot.rules.working_days import HolidayCalendar
 from bot.store.models import REPORT_TYPES, STATUSES
 
+# Survey questions added after the first surveys were answered.
+ASKED_LATER = frozenset({"time_score"})
+
 SLA_WORKING_DAYS = CENTRE_SLA_WORKING_DAYS
 TOP_ENTITIES = 5
 
@@ -70,6 +73,10 @@ class HandoffFigures:
     handling_p90_minutes: float | None = None
     # agent → (conversations handled to the end, median handling minutes)
     by_agent: list[tuple[str, int, float | None]] = field(default_factory=list)
+    # The citizens' ratings (1–5) of the agents' help: how many, their average, by agent.
+    rated: int = 0
+    rating_mean: float | None = None
+    rating_by_agent: dict[str, float | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -205,10 +212,13 @@ def handoff_figures(rows: Iterable[HandoffRow], conversations: int) -> HandoffFi
     waits: list[float] = []
     handling: list[float] = []
     per_agent: dict[str, list[float]] = defaultdict(list)
+    ratings: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         result.handoffs += 1
         handed.add(row.conversation_id)
         reasons[row.reason] += 1
+        if row.agent_rating is not None:
+            ratings[row.agent or "—"].append(row.agent_rating)
         if row.taken_at is None:
             continue
         result.taken += 1
@@ -227,15 +237,22 @@ def handoff_figures(rows: Iterable[HandoffRow], conversations: int) -> HandoffFi
         ((agent, len(times), median(times)) for agent, times in per_agent.items()),
         key=lambda item: (-item[1], item[0]),
     )
+    every = [rating for given in ratings.values() for rating in given]
+    result.rated = len(every)
+    result.rating_mean = mean(sum(every), len(every))
+    result.rating_by_agent = {
+        agent: mean(sum(given), len(given)) for agent, given in sorted(ratings.items())
+    }
     return result
 
 
 def fill_surveys(figures: ReportFigures, totals: SurveyTotals) -> None:
+    """Average and count of each 1–5 question; a question asked only since a later version
+    (the time taken, 0.14) is listed once the period has answers to it."""
     figures.surveys = totals.surveys
-    figures.satisfaction = {
-        f: mean(totals.score_sums[f], totals.score_counts[f]) for f in SURVEY_SCORES
-    }
-    figures.satisfaction_answers = dict(totals.score_counts)
+    asked = [f for f in SURVEY_SCORES if f not in ASKED_LATER or totals.score_counts[f]]
+    figures.satisfaction = {f: mean(totals.score_sums[f], totals.score_counts[f]) for f in asked}
+    figures.satisfaction_answers = {f: totals.score_counts[f] for f in asked}
     figures.useful_yes = totals.useful_yes
     figures.useful_answers = totals.useful_answers
     figures.useful_share = share(totals.useful_yes, totals.useful_answers)

@@ -159,6 +159,7 @@ def _satisfaction(f: ReportFigures, images: dict[str, bytes]) -> str:
     rows = [
         [label, number(f.satisfaction.get(q), 2), number(f.satisfaction_answers.get(q, 0))]
         for q, label in SURVEY_QUESTIONS.items()
+        if q in f.satisfaction
     ]
     rows.append(
         [
@@ -189,6 +190,8 @@ def _handoffs(f: ReportFigures) -> str:
             ["وسيط الانتظار حتى الاستلام (دقيقة)", number(h.wait_median_minutes)],
             ["وسيط مدة معالجة الموظف (دقيقة)", number(h.handling_median_minutes)],
             ["المئين 90 لمدة معالجة الموظف (دقيقة)", number(h.handling_p90_minutes)],
+            ["متوسط تقييم المستفيدين لمساعدة الموظف (من 5)", number(h.rating_mean, 2)],
+            ["عدد التقييمات", number(h.rated)],
         ],
     )
     reasons = _table(
@@ -196,8 +199,11 @@ def _handoffs(f: ReportFigures) -> str:
         [[HANDOFF_REASONS.get(r, r), number(c)] for r, c in h.by_reason.items()],
     )
     agents = _table(
-        ["الموظف", "المحادثات المعالجة", "وسيط مدة المعالجة (دقيقة)"],
-        [[agent, number(count), number(minutes)] for agent, count, minutes in h.by_agent],
+        ["الموظف", "المحادثات المعالجة", "وسيط مدة المعالجة (دقيقة)", "متوسط التقييم (من 5)"],
+        [
+            [agent, number(count), number(minutes), number(h.rating_by_agent.get(agent), 2)]
+            for agent, count, minutes in h.by_agent
+        ],
     )
     return (
         "<section id='handoffs'><h2>التحويل إلى موظف</h2>"

@@ -23,6 +23,7 @@ CHANNEL_LABELS = {
 
 SURVEY_QUESTIONS = {
     "solution_score": "الرضا عن الحل المقدم من الجهة",
+    "time_score": "الرضا عن المدة المستغرقة لمعالجة البلاغ",
     "handling_score": "الرضا عن معالجة البلاغ",
     "effort_score": "سهولة الحصول على الحل",
 }

@@ -16,7 +16,8 @@ from bot.rules.lifecycle import COMPLETED  # statuses with an outcome: "complete
 from bot.store.database import utc
 from bot.store.models import Handoff, Report, StatusChange, SurveyAnswer
 
-SURVEY_SCORES = ("solution_score", "handling_score", "effort_score")
+# The 1–5 questions, in the survey's order (`time_score`: asked since 0.14).
+SURVEY_SCORES = ("solution_score", "time_score", "handling_score", "effort_score")
 
 
 class ReportRow(NamedTuple):
@@ -39,6 +40,8 @@ class HandoffRow(NamedTuple):
     created_at: dt.datetime
     taken_at: dt.datetime | None
     ended_at: dt.datetime | None
+    # The citizen's rating (1–5) of the agent's help, when given.
+    agent_rating: int | None = None
 
 
 class SurveyTotals(NamedTuple):
@@ -146,10 +149,13 @@ def handoff_rows(connection: Connection, period: Period) -> Iterator[HandoffRow]
             Handoff.created_at,
             Handoff.taken_at,
             Handoff.ended_at,
+            Handoff.agent_rating,
         ).where(_in_period(Handoff.created_at, period))
     )
     for row in result:
-        yield HandoffRow(row[0], row[1], row[2], row[3], utc(row[4]), utc(row[5]), utc(row[6]))
+        yield HandoffRow(
+            row[0], row[1], row[2], row[3], utc(row[4]), utc(row[5]), utc(row[6]), row[7]
+        )
 
 
 def conversations_count(connection: Connection, period: Period) -> int:
