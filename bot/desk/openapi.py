@@ -13,6 +13,18 @@ from __future__ import annotations
 from typing import Any
 
 from bot.desk import openapi_inbox
+from bot.desk.openapi_parts import (
+    AGENT,
+    BAD,
+    HANDOFF_ID,
+    NO_HANDOFF,
+    UNAUTHORISED,
+    _body,
+    _error,
+    _json,
+    _ok,
+    _ref,
+)
 from bot.rules import input_bounds as bounds
 from bot.rules.beneficiary import KINDS as BENEFICIARY_KINDS
 from bot.rules.input_bounds import DEFAULT_PER_PAGE, MAX_ENTITY, MAX_PAGE, MAX_PER_PAGE
@@ -22,31 +34,8 @@ OPENAPI_PATH = "/api/openapi.json"
 VERSION = "1"
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description, **_json(_ref("Error"))}
-
-
-def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, **_json(schema)}
-
-
-def _body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"required": True, **_json(schema)}
-
-
-BAD = _error("malformed request or a field outside its bounds (docs/security.md)")
-UNAUTHORISED = _error("missing, invalid or expired bearer token")
 TOO_LARGE = _error(f"body over {bounds.MAX_BODY_BYTES} bytes")
 NO_REPORT = _error("no report with this number")
-NO_HANDOFF = _error("no such hand-off")
 NOT_HELD = _error("this agent does not hold the conversation (or it was taken or ended)")
 BRIDGE = _error("Rasa's hand-off bridge failed")
 
@@ -57,15 +46,7 @@ NUMBER = {
     "description": "report number: 9 ASCII digits (anything else is a 404)",
     "schema": {"type": "string", "pattern": "^[0-9]{9}$"},
 }
-HANDOFF_ID = {
-    "name": "id",
-    "in": "path",
-    "required": True,
-    "description": f"hand-off id: 1..{bounds.MAX_HANDOFF_ID} (more than 18 digits is a 404)",
-    "schema": {"type": "integer", "minimum": 1, "maximum": bounds.MAX_HANDOFF_ID},
-}
 STAFF = [{"staffToken": []}]
-AGENT = [{"agentSession": []}]
 
 
 def _flag(name: str, description: str) -> dict[str, Any]:

@@ -6,41 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.desk.openapi_parts import (
+    AGENT,
+    BAD,
+    HANDOFF_ID,
+    NO_HANDOFF,
+    SUPERVISORS,
+    UNAUTHORISED,
+    _error,
+    _json,
+    _ok,
+    _ref,
+)
 from bot.rules import input_bounds as bounds
 from bot.rules.canned_replies import PLACEHOLDERS
 from bot.rules.labels import CHANNEL_LABELS, HANDOFF_REASONS
 
-AGENT = [{"agentSession": []}]
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description, **_json(_ref("Error"))}
-
-
-def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, **_json(schema)}
-
-
-BAD = _error("malformed request or a field outside its bounds (docs/security.md)")
-UNAUTHORISED = _error("missing, invalid or expired bearer token")
-NO_HANDOFF = _error("no such hand-off")
 NOT_READER = _error("only the agent holding the chat or a supervisor")
-SUPERVISORS = _error("supervisors only")
-HANDOFF_ID = {
-    "name": "id",
-    "in": "path",
-    "required": True,
-    "description": f"hand-off id: 1..{bounds.MAX_HANDOFF_ID} (more than 18 digits is a 404)",
-    "schema": {"type": "integer", "minimum": 1, "maximum": bounds.MAX_HANDOFF_ID},
-}
 CANNED_ID = {
     **HANDOFF_ID,
     "description": f"canned reply id: 1..{bounds.MAX_HANDOFF_ID} (more than 18 digits is a 404)",

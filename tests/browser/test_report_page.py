@@ -3,11 +3,6 @@ left, tables, charts loaded, A4 PDF), and the supervisors' page in a running des
 
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
-import sys
-
 import pytest
 from playwright.sync_api import expect
 
@@ -16,10 +11,10 @@ from bot.desk.report.build import load_figures, write_report
 from bot.store.agents import add_agent
 from bot.store.database import Store
 from tests import report_dataset as data
-from tests.e2e.conftest import ROOT, _wait_for_desk, free_port
+from tests.e2e.conftest import ROOT
+from tests.helpers.browser import PASSWORD, desk_alone, sign_in
 
 ARTIFACTS = ROOT / "test-artifacts"
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="module")
@@ -64,37 +59,8 @@ def desk(store, tmp_path_factory):
     """The desk alone (the report needs neither Rasa nor the action server)."""
     add_agent(store, "lina", PASSWORD, "supervisor", clock.now())
     add_agent(store, "sara", PASSWORD, "agent", clock.now())
-    port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "BALAGH_DATABASE_URL": store.url,
-        "BALAGH_DESK_PORT": str(port),
-        "BALAGH_STAFF_TOKEN": "staff-token",
-        "BALAGH_INTERNAL_TOKEN": "internal-token",
-        "BALAGH_DESK_DISPATCHER": "off",
-        "BALAGH_SCHEDULER_INTERVAL": "3600",
-    }
-    log = open(tmp_path_factory.mktemp("desk") / "desk.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.desk.main"], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-    try:
-        _wait_for_desk(f"http://127.0.0.1:{port}", process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=20)
-        if process.poll() is None:
-            process.kill()
-        log.close()
-
-
-def sign_in(page, username: str) -> None:
-    page.get_by_label("اسم المستخدم").fill(username)
-    page.get_by_label("كلمة المرور").fill(PASSWORD)
-    page.get_by_role("button", name="دخول").click()
+    with desk_alone(store.url, tmp_path_factory.mktemp("desk")) as url:
+        yield url
 
 
 def test_a_supervisor_reads_the_report_in_the_desk(desk, browser):

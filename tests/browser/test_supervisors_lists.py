@@ -4,12 +4,8 @@ them, and switches lists and filters; nothing breaks the pages' policy."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import os
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
@@ -20,11 +16,11 @@ from bot.store.agents import add_agent
 from bot.store.database import Store
 from bot.store.follow_up import change_status
 from bot.store.reports import file_report
-from tests.e2e.conftest import ROOT, _wait_for_desk, free_port
+from tests.e2e.conftest import ROOT
+from tests.helpers.browser import PASSWORD, desk_alone, sign_in
 from tests.helpers.reports import complaint
 
 ARTIFACTS = ROOT / "test-artifacts"
-PASSWORD = "correct horse battery"
 OVERDUE = 23  # two pages of 20
 
 
@@ -60,37 +56,8 @@ def reports(tmp_path_factory):
 def desk(reports, tmp_path_factory):
     """The desk alone (the lists need neither Rasa nor the action server)."""
     store = reports[0]
-    port = free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "BALAGH_DATABASE_URL": store.url,
-        "BALAGH_DESK_PORT": str(port),
-        "BALAGH_STAFF_TOKEN": "staff-token",
-        "BALAGH_INTERNAL_TOKEN": "internal-token",
-        "BALAGH_DESK_DISPATCHER": "off",
-        "BALAGH_SCHEDULER_INTERVAL": "3600",
-    }
-    log = open(tmp_path_factory.mktemp("desk") / "desk.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.desk.main"], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-    try:
-        _wait_for_desk(f"http://127.0.0.1:{port}", process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=20)
-        if process.poll() is None:
-            process.kill()
-        log.close()
-
-
-def sign_in(page, username: str) -> None:
-    page.get_by_label("اسم المستخدم").fill(username)
-    page.get_by_label("كلمة المرور").fill(PASSWORD)
-    page.get_by_role("button", name="دخول").click()
+    with desk_alone(store.url, tmp_path_factory.mktemp("desk")) as url:
+        yield url
 
 
 def test_a_supervisor_reads_the_overdue_reports_in_arabic_and_pages(desk, reports, browser):

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from bot import clock
-from bot.store.follow_up import survey_of
 from bot.store.models import Report
 from bot.store.reports import file_report
+from bot.store.surveys import answers_of
 from channels.rest import conversation_id
 from tests.e2e.conftest import running_bot
 from tests.helpers.conversations import personal_data, reports_of, start, wait_for_message
@@ -246,15 +246,15 @@ def test_ratings_in_any_digits_and_a_survey_that_outlives_its_session(bot, sende
     wait_for_message(bot, sender, "راضٍ جداً")
     assert "المدة المستغرقة" in bot.say(sender, "٤")
     assert "تعامل" in bot.say(sender, "3")  # the time taken (asked since 0.14)
-    assert survey_of(bot.store, number)["solution_score"] == 4
+    assert answers_of(bot.store, number)["solution_score"] == 4
     new_session(bot, sender)  # the citizen answers hours later
     assert "سهولة" in bot.say(sender, "ممتاز")
-    assert survey_of(bot.store, number)["handling_score"] == 5
+    assert answers_of(bot.store, number)["handling_score"] == 5
     assert "مفيدة" in bot.say(sender, "۲")  # Persian digit
     new_session(bot, sender)
     assert "ملاحظة" in bot.say(sender, "نعم")
     assert "شكراً لك على مشاركتك" in bot.say(sender, "تخطي")
-    assert survey_of(bot.store, number) == {
+    assert answers_of(bot.store, number) == {
         "solution_score": 4,
         "handling_score": 5,
         "effort_score": 2,
@@ -271,11 +271,11 @@ def test_the_first_answer_to_the_invitation_starts_the_survey_in_a_new_session(b
     wait_for_message(bot, sender, "راضٍ جداً")
     new_session(bot, sender)
     assert "المدة المستغرقة" in bot.say(sender, "سيء")
-    assert survey_of(bot.store, number)["solution_score"] == 2
+    assert answers_of(bot.store, number)["solution_score"] == 2
     # «إلغاء» stops it for good: a later digit is not an answer.
     assert "أوقفنا الاستبيان" in bot.say(sender, "إلغاء")
     assert "لا يوجد استبيان مفتوح" in bot.say(sender, "3")
-    assert survey_of(bot.store, number)["handling_score"] is None
+    assert answers_of(bot.store, number)["handling_score"] is None
 
 
 # --- WhatsApp, and attachments over the web/REST ------------------------------------------

@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 
 from bot import clock
 from bot.desk.dispatcher import Dispatcher
-from bot.store.follow_up import run_timed_work, survey_of
+from bot.store.follow_up import run_timed_work
 from bot.store.models import OutboxMessage, Report
+from bot.store.surveys import answers_of
 from tests.e2e.conftest import ROOT, running_bot
 from tests.helpers.conversations import (
     ID,
@@ -85,18 +86,20 @@ def test_the_whole_life_of_a_report(bot, sender):
     assert any("تم حل المشكلة" in t for t in texts)
     assert "المدة المستغرقة" in bot.say(sender, '/inform{"choice": "5"}')
     assert "تعامل" in bot.say(sender, "4")  # the time taken (asked since 0.14)
-    assert survey_of(bot.store, report.number)["solution_score"] == 5  # partial kept
+    assert answers_of(bot.store, report.number)["solution_score"] == 5  # partial kept
     assert "سهولة" in bot.say(sender, "٤")
     assert "مفيدة" in bot.say(sender, "3")
     assert "ملاحظة" in bot.say(sender, "/affirm")
     assert "شكراً لك على مشاركتك" in bot.say(sender, "الخدمة ممتازة وسريعة")
-    assert survey_of(bot.store, report.number) == {
+    assert answers_of(bot.store, report.number) == {
         "solution_score": 5,
+        "time_score": 4,
         "handling_score": 4,
         "effort_score": 3,
         "useful": True,
         "comment": "الخدمة ممتازة وسريعة",
         "completed": True,
+        "stopped": False,
     }
 
 

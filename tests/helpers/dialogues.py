@@ -43,9 +43,10 @@ from bot.rules.lifecycle import NOTIFICATION_FOR_STATUS, REPORT_TYPES, STATUS_LA
 from bot.rules.replies import rating_of
 from bot.rules.working_days import load_calendar
 from bot.settings import load_settings
-from bot.store.follow_up import change_status, survey_of
+from bot.store.follow_up import change_status
 from bot.store.models import Handoff, Report
 from bot.store.reports import NewReport, file_report
+from bot.store.surveys import answers_of
 
 ROOT = Path(__file__).resolve().parents[2]
 DIALOGUES = ROOT / "tests" / "dialogues"
@@ -930,7 +931,7 @@ def observe(bot: Any, run: Run) -> dict[str, Any]:
                 select(Handoff.id).where(Handoff.conversation_id == run.conversation_id)
             ).scalars()
         )
-    surveys = {r.number: survey_of(bot.store, r.number) for r in setup}
+    surveys = {r.number: answers_of(bot.store, r.number) for r in setup}
     return {
         "events": events,
         "new": [r for r in mine if r.number not in run.setup_status],

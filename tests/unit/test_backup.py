@@ -30,9 +30,10 @@ from bot.server.tracker_store import CachedSQLTrackerStore
 from bot.settings import Secret, Settings, load_settings
 from bot.store import media
 from bot.store.database import ALEMBIC_INI, Store
-from bot.store.follow_up import change_status, find_report, record_survey_answer, survey_of
+from bot.store.follow_up import change_status, find_report
 from bot.store.handoffs import open_handoff, open_handoff_of
 from bot.store.reports import file_report
+from bot.store.surveys import answers_of, record_answer
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.helpers.reports import DUE, NOW, complaint
 from tests.helpers.trackers import DOMAIN, _connection, run
@@ -110,8 +111,8 @@ def fill(settings: Settings) -> dict:
         change_status(store, first.number, "in_progress", "بدأنا", "staff", later)
         change_status(store, first.number, "rejected", "خارج الاختصاص", "staff", later)
         change_status(store, first.number, "closed", None, "staff", later)
-        record_survey_answer(store, first.number, "solution_score", 4, later, False, "c1")
-        record_survey_answer(store, first.number, "comment", "شكرًا", later, True, "c1")
+        record_answer(store, first.number, "solution_score", 4, later, False, "c1")
+        record_answer(store, first.number, "comment", "شكرًا", later, True, "c1")
         open_handoff(store, "c1", "rest", "asked", {"wanted": "الشكوى"}, later)
     finally:
         store.dispose()
@@ -199,7 +200,7 @@ def test_a_backup_restores_every_row_into_fresh_stores(place, tmp_path):
     try:
         assert find_report(store, filed["first"]).status == "closed"
         assert find_report(store, filed["second"]).national_id == "1000000008"
-        assert survey_of(store, filed["first"])["comment"] == "شكرًا"
+        assert answers_of(store, filed["first"])["comment"] == "شكرًا"
         assert open_handoff_of(store, "c1").reason == "asked"
     finally:
         store.dispose()

@@ -18,12 +18,11 @@ from bot.store.follow_up import (
     is_owner,
     mark_dispatched,
     mark_failed,
-    record_survey_answer,
     run_timed_work,
-    survey_of,
 )
 from bot.store.models import OutboxMessage, Report
 from bot.store.reports import file_report  # noqa: I001
+from bot.store.surveys import answers_of, record_answer
 from tests.helpers.reports import DUE, NOW, complaint
 
 
@@ -137,17 +136,17 @@ def test_delay_is_notified_once_and_not_for_settled_reports(filed):
 def test_one_survey_per_report_with_partial_answers_kept(filed):
     store, number = filed
     owner = find_report(store, number).conversation_id
-    assert survey_of(store, number) is None
-    assert not record_survey_answer(store, number, "solution_score", 1, NOW, False, "rest:x")
-    assert survey_of(store, number) is None  # another conversation stores nothing
-    record_survey_answer(store, number, "solution_score", 4, NOW, False, owner)
-    record_survey_answer(store, number, "useful", False, NOW, False, owner)
-    assert survey_of(store, number)["solution_score"] == 4
-    record_survey_answer(store, number, "comment", "جيد", NOW, True, owner)
-    survey = survey_of(store, number)
+    assert answers_of(store, number) is None
+    assert not record_answer(store, number, "solution_score", 1, NOW, False, "rest:x")
+    assert answers_of(store, number) is None  # another conversation stores nothing
+    record_answer(store, number, "solution_score", 4, NOW, False, owner)
+    record_answer(store, number, "useful", False, NOW, False, owner)
+    assert answers_of(store, number)["solution_score"] == 4
+    record_answer(store, number, "comment", "جيد", NOW, True, owner)
+    survey = answers_of(store, number)
     assert (survey["useful"], survey["comment"], survey["completed"]) == (False, "جيد", True)
     with pytest.raises(ValueError):
-        record_survey_answer(store, number, "national_id", "x", NOW, False, owner)
+        record_answer(store, number, "national_id", "x", NOW, False, owner)
 
 
 def test_personal_data_of_long_settled_reports_is_removed_and_the_counts_stay(filed):
@@ -156,8 +155,8 @@ def test_personal_data_of_long_settled_reports_is_removed_and_the_counts_stay(fi
     open_one = file_report(store, complaint(prior_number="INC-OPEN"), NOW, DUE).number
     change_status(store, number, "closed", "تم الحل", "staff", NOW)
     change_status(store, kept, "closed", "تم الحل", "staff", NOW + dt.timedelta(days=300))
-    record_survey_answer(store, number, "solution_score", 4, NOW, False, "c1")
-    record_survey_answer(store, number, "comment", "نورة: شكراً 0551234567", NOW, True, "c1")
+    record_answer(store, number, "solution_score", 4, NOW, False, "c1")
+    record_answer(store, number, "comment", "نورة: شكراً 0551234567", NOW, True, "c1")
     year_later = NOW + dt.timedelta(days=366)
     done = run_timed_work(store, year_later, year_later.date(), retention_days=365)
     assert done["purged"] == [number]  # the one settled a year ago; not `kept`, not `open_one`
@@ -169,7 +168,7 @@ def test_personal_data_of_long_settled_reports_is_removed_and_the_counts_stay(fi
         for other in (kept, open_one):
             row = session.execute(select(Report).where(Report.number == other)).scalar_one()
             assert row.national_id == "1000000008"
-    survey = survey_of(store, number)
+    survey = answers_of(store, number)
     assert survey["solution_score"] == 4 and survey["comment"] is None
     # run again: nothing left to remove
     assert run_timed_work(store, year_later, year_later.date(), retention_days=365)["purged"] == []
