@@ -143,6 +143,20 @@ $(DEFAULT_MODEL): $(VENV)/.installed data/nlu/catalogue.yml $(DATA_INPUTS) bench
 bench: $(MODEL) $(DEFAULT_MODEL) $(NGINX) bench-report
 	BALAGH_NGINX=$(NGINX) $(PY) -m bench.run
 
+# The soak (not part of `make test`): the cluster for SOAK_MINUTES under a steady mix of
+# conversations on every channel while one dependency at a time is restarted (a replica, the
+# action server, the desk, Redis, and the machine's RabbitMQ and PostgreSQL: run it when nobody
+# else uses them); checks that every report is filed once, every message answered, memory
+# bounded, and appends the figures to docs/benchmarks.md. `make soak-short`: five minutes, the
+# figures printed only.
+SOAK_MINUTES ?= 30
+.PHONY: soak soak-short
+soak: $(MODEL) $(NGINX) services
+	BALAGH_NGINX=$(NGINX) $(PY) -m bench.soak --minutes $(SOAK_MINUTES) --services --write
+
+soak-short: $(MODEL) $(NGINX) services
+	BALAGH_NGINX=$(NGINX) $(PY) -m bench.soak --minutes 5 --services
+
 clean:
 	rm -rf models results var .pytest_cache
 

@@ -4,9 +4,12 @@
 channel of the conversation's latest message: web widget, WhatsApp, SMS) and records it
 in the conversation; `POST /webhooks/handoff/resume` lifts the pause so the bot answers
 again; `GET /webhooks/handoff/transcript` reads the conversation (a button pressed shows as
-the title of the button the bot offered, `bot.rules.labels.pressed_title`). Every call needs the
-shared `BALAGH_INTERNAL_TOKEN` (403 without it), and takes the conversation's lock, so an
-agent's reply and a user's message arriving together are kept in order. Input is bounded
+the title of the button the bot offered, `bot.rules.labels.pressed_title`);
+`POST /webhooks/handoff/typing` tells the web widget of a conversation that the agent is
+typing (`{"conversation_id", "typing": true|false}`: the widget's `bot_typing` event, marked
+`agent`, to the conversation's room; nothing stored). Every call needs the shared
+`BALAGH_INTERNAL_TOKEN` (403 without it); `send` and `resume` take the conversation's lock, so
+an agent's reply and a user's message arriving together are kept in order. Input is bounded
 as on the desk (`bot/rules/input_bounds.py`): a body that is not a JSON object, a
 conversation_id that is not a string of 1..128 characters without NUL, a reply over 4,000
 characters: 400 with a JSON error, and the conversation is not touched.
@@ -28,6 +31,7 @@ from sanic.response import HTTPResponse
 from bot.rules import input_bounds as bounds
 from bot.rules.input_bounds import BadInput
 from bot.rules.labels import pressed_title
+from bot.rules.web_sessions import PREFIX as WEB_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +141,10 @@ class HandoffBridge(InputChannel):
             return response.json(
                 {
                     "national_id": slots.get("national_id") or slots.get("profile_national_id"),
-                    "mobile": slots.get("mobile") or slots.get("profile_mobile"),
+                    # A WhatsApp or SMS conversation is the number itself (a call-back).
+                    "mobile": slots.get("mobile")
+                    or slots.get("profile_mobile")
+                    or _channel_number(conversation),
                 }
             )
 
@@ -166,4 +173,39 @@ class HandoffBridge(InputChannel):
                 {"messages": lines, "paused": bool(tracker and tracker.is_paused())}
             )
 
+        @bridge.route("/typing", methods=["POST"])
+        async def typing(request: Request) -> HTTPResponse:
+            """The agent holding a web chat types (or stopped): the widget's own typing
+            event, marked `agent`, to the conversation's room («الموظف يكتب…»). Nothing is
+            stored; other channels have no such event (`skipped`)."""
+            if not self._allowed(request):
+                return response.json({"error": "forbidden"}, status=403)
+            try:
+                body = _body(request)
+                conversation = bounds.conversation_id(body.get("conversation_id"))
+                typing = bounds.flag(body.get("typing"), "typing")
+            except BadInput as refused:
+                return _bad(refused)
+            sio = _web_chat_socket(request)
+            if sio is None or not conversation.startswith(WEB_PREFIX):
+                return response.json({"status": "skipped"})
+            # The room is the conversation (`channels/webchat.py`); through Redis with replicas.
+            await sio.emit("bot_typing", {"typing": typing, "agent": True}, room=conversation)
+            return response.json({"status": "sent"})
+
         return bridge
+
+
+def _web_chat_socket(request: Request) -> Any:
+    """The web chat channel's socket.io server in this Rasa process, if it runs one."""
+    for input_channel in getattr(request.app.ctx, "input_channels", []) or []:
+        if input_channel.name() == "webchat":
+            return getattr(input_channel, "sio", None)
+    return None
+
+
+def _channel_number(conversation: str) -> str | None:
+    """A WhatsApp conversation (`whatsapp:+9665…`) or an SMS one (`+9665…`) → its number;
+    None for any other conversation."""
+    number = conversation.removeprefix("whatsapp:")
+    return number if number.startswith("+") and number[1:].isdigit() else None

@@ -23,20 +23,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import clock
-from bot.actions import awaiting, services
+from bot.actions import awaiting, services, verification
 from bot.actions.after_form import settle, start_waiting
 from bot.actions.filing import REPORT_KINDS, reset_report_slots
-from bot.rules.arabic import counted
 from bot.rules.dates import format_date_ar
 from bot.rules.identity import mask_national_id, mask_phone
 from bot.rules.labels import GOALS
+from bot.rules.waiting import expected_wait_minutes, is_long, wait_in_arabic
 from bot.rules.working_hours import agents_available, next_opening
-from bot.store.handoffs import open_handoff, waiting_count
+from bot.store.handoffs import open_handoff, queue_load
 from bot.store.surveys import rateable_handoff
 
 logger = logging.getLogger(__name__)
 
-MINUTES_PER_WAITING_CHAT = 4
 MASKED = {"national_id": mask_national_id, "mobile": mask_phone}
 
 
@@ -80,18 +79,44 @@ async def hand_over(
             back_at=f"{format_date_ar(back.date())} الساعة {back:%H:%M}",
         )
         return []
-    waiting = await services.run(waiting_count)
+    waiting, on_shift, handling = await services.run(queue_load, now)
+    minutes = expected_wait_minutes(waiting, on_shift, handling)
     channel = tracker.get_latest_input_channel() or "rest"
     summary = handoff_summary(tracker)
+    callback = await callback_mobile(tracker) if is_long(minutes) else None
+    if callback:
+        summary["callback_mobile"] = mask_phone(callback)  # the agent reveals it, audited
     await services.run(open_handoff, tracker.sender_id, channel, reason, summary, now)
-    dispatcher.utter_message(
-        response="utter_handoff_waiting",
-        wait=counted(
-            (waiting + 1) * MINUTES_PER_WAITING_CHAT, "دقيقة واحدة", "دقيقتين", "دقائق", "دقيقة"
-        ),
+    if not is_long(minutes):
+        dispatcher.utter_message(response="utter_handoff_waiting", wait=wait_in_arabic(minutes))
+    else:
+        # Said plainly, with what the citizen can do instead of waiting with the chat open.
+        dispatcher.utter_message(
+            response="utter_handoff_long_wait" if minutes else "utter_handoff_nobody_on_shift",
+            wait=wait_in_arabic(minutes) if minutes else "-",
+        )
+        dispatcher.utter_message(
+            response="utter_handoff_callback_offer" if callback else "utter_handoff_leave_message",
+            mobile=mask_phone(callback) if callback else "-",
+        )
+    logger.info(
+        "conversation handed over (%s): %s waiting, %s agent(s) signed in, wait %s min",
+        reason,
+        waiting,
+        on_shift,
+        minutes,
     )
-    logger.info("conversation handed over (%s), %s already waiting", reason, waiting)
     return [ConversationPaused()]
+
+
+async def callback_mobile(tracker: Tracker) -> str | None:
+    """The mobile an agent may call back: the WhatsApp or SMS number itself, or the mobile
+    this conversation confirmed with a one-time code."""
+    own = verification.channel_number(tracker)
+    if own:
+        return own
+    typed = tracker.get_slot("mobile")
+    return typed if await verification.mobile_verified(tracker, typed) else None
 
 
 class ActionHandoff(Action):

@@ -26,9 +26,11 @@ from aiohttp import web
 
 from bot import clock
 from bot.desk import (
+    corrective_actions_api,
     event_relay,
     handoff_api,
     headers,
+    live,
     operability,
     public_pages,
     supervisors,
@@ -102,6 +104,7 @@ def build_app(settings: Settings | None = None) -> web.Application:
     public_pages.add_routes(app)
     handoff_api.add_routes(app)
     supervisors.add_routes(app)
+    corrective_actions_api.add_routes(app)  # the staff token guards it (its own middleware)
     telegram = None
     if settings.telegram_token and settings.telegram_chat_id:
         from bot.desk.telegram_agents import TelegramDesk
@@ -160,6 +163,7 @@ def build_app(settings: Settings | None = None) -> web.Application:
 
     app.on_shutdown.append(stop_background)
     app.cleanup_ctx.append(background)
+    live.setup(app)  # the console's stream and its watcher (after the store's migration)
     return app
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.desk import openapi_inbox
+from bot.desk import openapi_corrective, openapi_inbox, openapi_live
 from bot.desk.openapi_parts import (
     AGENT,
     BAD,
@@ -389,6 +389,8 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     **openapi_inbox.SCHEMAS,
+    **openapi_corrective.SCHEMAS,
+    **openapi_live.SCHEMAS,
     "Held": {
         "type": "object",
         "properties": {
@@ -724,6 +726,8 @@ def _paths() -> dict[str, Any]:
             }
         },
         **openapi_inbox.paths(),
+        **openapi_corrective.paths(),
+        **openapi_live.paths(),
         OPENAPI_PATH: {
             "get": {
                 "tags": ["operations"],
@@ -813,6 +817,7 @@ def document() -> dict[str, Any]:
                     "scheme": "bearer",
                     "description": "BALAGH_METRICS_TOKEN",
                 },
+                **openapi_live.SECURITY_SCHEMES,
             },
         },
     }

@@ -5,7 +5,8 @@ Two servers:
 - the public edge passes only what the internet may call: the Twilio webhooks, the
   widget (socket.io, its history and upload paths), the REST channel (which refuses
   callers through the edge unless `BALAGH_REST_TOKEN` is set and given), and the desk's
-  console, pages and APIs under their own paths (each with its own sign-in or token).
+  console, pages and APIs under their own paths (each with its own sign-in or token); the
+  console's live stream (`/api/live`) unbuffered and held open.
   Everything else (Rasa's HTTP API, the hand-off bridge, health and status pages, the
   probes `/webhooks/health/...` and `/health/...`, every `/metrics`) answers 404. In
   compose the edge terminates TLS (certificate and key from a volume).
@@ -45,11 +46,17 @@ RASA_PATHS = (
 )
 # /telegram/webhook: Telegram's updates in webhook mode (the desk checks their secret)
 # /console/assets/: the console's and supervisors' page's scripts and styles
+# /console/sounds/: the console's sound for a new hand-off
 # /s/, /c/: the public pages the links in messages open (a report's status page, the way
 # back to a web chat), each opened only by a signed, unexpired link
+# The console's live stream (server-sent events, `bot/desk/live.py`): passed on unbuffered,
+# each event as it comes, and held open (the desk sends a comment line every 15 s and ends a
+# stream after 5 minutes; any desk replica serves it, each watching the shared stores).
+LIVE_PATH = "/api/live"
 DESK_PATHS = (
     "/console",
     "/console/assets/",
+    "/console/sounds/",
     "/api/",
     "/widget/",
     "/telegram/webhook",
@@ -99,6 +106,15 @@ def _edge_locations(edge: Edge) -> str:
         }}"""
         for path in DESK_PATHS
     )
+    live = f"""        location = {LIVE_PATH} {{
+            proxy_pass http://desk;
+{PROXY}
+            proxy_set_header Connection "";
+            proxy_set_header {EDGE_HEADER} 1;
+            proxy_buffering off;
+            proxy_cache off;
+            proxy_read_timeout 3600s;
+        }}"""
     supervisors = f"""        location = /console/supervisors {{
             proxy_pass http://desk;
 {PROXY}
@@ -122,6 +138,8 @@ def _edge_locations(edge: Edge) -> str:
 {rasa}
 
 {desk}
+
+{live}
 
 {supervisors}
 

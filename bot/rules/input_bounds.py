@@ -210,3 +210,34 @@ def inbox_search(value: str) -> tuple[str, str]:
     if tail is None:
         raise BadInput("q must end with digits (the last digits of the mobile)")
     return "mobile", tail.group(0)[-SEARCH_DIGITS:]
+
+
+# The corrective-actions register (`bot/desk/corrective_actions_api.py`).
+CORRECTIVE_ACTION_FIELDS = ("entity", "theme", "type", "status", "description", "actor")
+CORRECTIVE_ACTION_PARAMETERS = ("status", "type", "page", "per_page")  # each at most once
+MAX_ACTION_SUBJECT = 200  # an action's entity (as the reports table keeps it) or theme
+MAX_ACTION_DESCRIPTION = 2000  # what the action is
+MAX_CORRECTIVE_ACTIONS = 10_000  # how many the register keeps (the report lists them all)
+
+
+# The console's live stream and "the agent is typing" (`bot/desk/live.py`, issue 21 item 3).
+LIVE_TICKET_SECONDS = 30  # a stream ticket's life; it opens one stream, once
+LIVE_TICKET = re.compile(r"[A-Za-z0-9_-]{43}")  # `secrets.token_urlsafe(32)`; anything else: 401
+LIVE_STREAM_SECONDS = 300  # a stream then ends; the console takes a new ticket with its session
+LIVE_HEARTBEAT_SECONDS = 15  # a comment line when nothing happened (proxies, dead sockets)
+MAX_LIVE_STREAMS = 500  # open streams per desk process (503 beyond)
+MAX_LIVE_STREAMS_PER_AGENT = 8  # per agent (tabs, reconnects not yet noticed as closed)
+MAX_LIVE_BACKLOG = 200  # events waiting for one stream: a slower one is closed (it reconnects)
+TYPING_EVERY_SECONDS = 1.0  # "typing" forwarded to the widget at most once a second per chat
+
+
+def live_ticket(value: Any) -> str | None:
+    """A stream ticket as given in `?ticket=`, or None (missing, or not one we issue)."""
+    return value if isinstance(value, str) and LIVE_TICKET.fullmatch(value) else None
+
+
+def flag(value: Any, field: str) -> bool:
+    """A required JSON boolean (`true` / `false`); BadInput otherwise."""
+    if not isinstance(value, bool):
+        raise BadInput(f"{field} must be true or false")
+    return value

@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.rules.dates import format_date_ar
 from bot.rules.lifecycle import STATUS_LABELS
+from bot.rules.notices import CHOICE_LABELS as UPDATES_CHOICE_LABELS
 
 # The input channels of a conversation (`tracker.get_latest_input_channel()`).
 CHANNEL_LABELS = {
@@ -142,6 +143,8 @@ CHOICE_LABELS = {
     "no": "لا",
     "new_code": "أرسل رمزاً جديداً",
     "change_mobile": "غيّر رقم الجوال",
+    "callback": "اتصلوا بي",
+    **UPDATES_CHOICE_LABELS,  # where a report's notices go (the question after filing)
 }
 # The answers of a summary whose stored value is not what the user should read.
 READABLE: dict[str, Callable[[str], str]] = {
@@ -239,6 +242,8 @@ def summary_view(summary: Mapping[str, Any] | None) -> dict[str, Any]:
         }
         for slot, value in slots.items()
     ]
+    if summary.get("callback_mobile"):  # offered when the wait was long (masked)
+        answers.append({"field": "يمكن الاتصال به على", "value": summary["callback_mobile"]})
     return {
         "wanted": wanted_label(summary),
         "answers": answers,
@@ -294,3 +299,20 @@ CONTEXT_FOUND_BY_LABELS = {
     "mobile": "بالجوال نفسه المُتحقق منه",
 }
 NOTE_KIND_LABELS = {"note": "ملاحظة داخلية", "transfer": "تحويل"}
+
+# The corrective-actions register (issue 20, item 7), as the operators' corrective-actions
+# reports keep it: each action's type and status, in their words («الخطط الجاري العمل عليها»،
+# «الخطط المنفذة»; types «تقنية، الموظفين، الإجراءات، المخرجات»). The codes are the keys.
+CORRECTIVE_ACTION_TYPE_LABELS = {
+    "technical": "تقنية",
+    "staff": "الموظفين",
+    "procedures": "الإجراءات",
+    "outputs": "المخرجات",
+}
+CORRECTIVE_ACTION_STATUS_LABELS = {
+    "planned": "مخطط لها",
+    "in_progress": "جارٍ العمل عليها",
+    "done": "منفذة",
+}
+CORRECTIVE_ACTION_TYPES = tuple(CORRECTIVE_ACTION_TYPE_LABELS)
+CORRECTIVE_ACTION_STATUSES = tuple(CORRECTIVE_ACTION_STATUS_LABELS)

@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.database import Store
-from bot.store.models import AuditEntry, Handoff
+from bot.store.database import Store, utc
+from bot.store.models import Agent, AgentSession, AuditEntry, Handoff
 
 OPEN = ("waiting", "active")
 
@@ -200,3 +200,33 @@ def holds_chat_of_report(store: Store, agent: str, number: str) -> bool:
             .limit(1)
         ).scalar_one_or_none()
         return found is not None
+
+
+def queue_load(store: Store, now: dt.datetime) -> tuple[int, int, float | None]:
+    """What the expected wait is made of: the chats waiting, the agents signed in now (an
+    unexpired session), and the median minutes agents took per chat over the last week
+    (None when none was handled)."""
+    week_ago = now - dt.timedelta(days=7)
+    with store.session() as session:
+        waiting = session.execute(
+            select(func.count(Handoff.id)).where(Handoff.status == "waiting")
+        ).scalar_one()
+        on_shift = session.execute(
+            select(func.count(func.distinct(AgentSession.username)))
+            .join(Agent, Agent.username == AgentSession.username)
+            .where(AgentSession.expires_at > now, Agent.active.is_(True))
+        ).scalar_one()
+        handled = session.execute(
+            select(Handoff.taken_at, Handoff.ended_at).where(
+                Handoff.ended_at.is_not(None),
+                Handoff.taken_at.is_not(None),
+                Handoff.ended_at > week_ago,
+            )
+        ).all()
+    minutes = sorted(
+        (utc(ended) - utc(taken)).total_seconds() / 60
+        for taken, ended in handled
+        if utc(ended) > utc(taken)
+    )
+    median = minutes[len(minutes) // 2] if minutes else None
+    return int(waiting), int(on_shift), median

@@ -466,3 +466,33 @@ class HandoffRead(Base):
     )
     agent = Column(String(64), primary_key=True)
     read_at = Column(DateTime(timezone=True), nullable=False)
+
+
+# The corrective-actions register (issue 20, item 7; `bot/store/corrective_actions.py`).
+
+
+class CorrectiveAction(Base):
+    """An action the centre takes on what beneficiaries said, as the operators'
+    corrective-actions reports keep it: against an entity or a theme (at least one), of a
+    type (`bot.rules.labels.CORRECTIVE_ACTION_TYPES`: technical, staff, procedures, outputs)
+    and a status (planned, in progress, done), with who recorded and last changed it and
+    when it started and was done."""
+
+    __tablename__ = "corrective_actions"
+
+    id = Column(Integer, primary_key=True)
+    entity = Column(String(200))
+    theme = Column(String(200))
+    type = Column(String(16), nullable=False)
+    status = Column(String(16), nullable=False)
+    description = Column(Text, nullable=False)
+    created_by = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    updated_by = Column(String(64), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+    # When it first went in progress (or straight to done), and when it was done (None
+    # while it is not: a done action put back in progress is open again).
+    started_at = Column(DateTime(timezone=True))
+    done_at = Column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_corrective_actions_created", "created_at"),)

@@ -256,11 +256,13 @@ def test_ratings_in_any_digits_and_a_survey_that_outlives_its_session(bot, sende
     assert "شكراً لك على مشاركتك" in bot.say(sender, "تخطي")
     assert answers_of(bot.store, number) == {
         "solution_score": 4,
+        "time_score": 3,
         "handling_score": 5,
         "effort_score": 2,
         "useful": True,
         "comment": None,
         "completed": True,
+        "stopped": False,
     }
     assert "لا يوجد استبيان مفتوح" in bot.say(sender, "5")
 

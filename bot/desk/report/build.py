@@ -38,7 +38,8 @@ def load_figures(
     comments: int = COMMENTS,
     progress: bool = False,
 ) -> ReportFigures:
-    """Read the period from the store (one streamed pass, SQL aggregates) and compute."""
+    """Read the period from the store (one streamed pass, SQL aggregates) and compute:
+    a fixed number of statements, whatever the period holds (no query per report)."""
     with store.engine.connect() as connection:
         total = rows.count_reports(connection, period)
         reports = _with_progress(rows.report_rows(connection, period), total, progress)
@@ -53,6 +54,10 @@ def load_figures(
             # Read more than needed: repeated comments are quoted once.
             comments=rows.recent_comments(connection, period, comments * 5),
             comment_limit=comments,
+            response=rows.survey_response(connection, period),
+            notices=rows.notice_states(connection, period),
+            reopen=rows.reopen_decisions(connection, period),
+            corrective=rows.corrective_rows(connection, period),
         )
 
 

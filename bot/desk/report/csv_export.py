@@ -90,6 +90,50 @@ def figure_lines(f: ReportFigures) -> Iterator[tuple[str, str, str, object]]:
     for month in f.months:
         for key, count in f.monthly_flow[month].items():
             yield ("monthly_flow", key, month, count)
+    yield from _voice_lines(f)
+
+
+def _voice_lines(f: ReportFigures) -> Iterator[tuple[str, str, str, object]]:
+    """What the operators' reports measure besides: triggers, the survey's reach, notices,
+    reopen requests, the corrective-actions register (counts, then the list)."""
+    yield ("complaint_triggers", "complaints", "", f.complaints)
+    for trigger, count in f.by_trigger.items():
+        yield ("complaint_triggers", trigger, "reports", count)
+    yield ("complaint_triggers", "technical_failure_share", "", f.technical_failure_share)
+    r = f.survey_reach
+    reach = {
+        "sent": r.sent,
+        "answered": r.answered,
+        "partly_answered": r.partly,
+        "not_answered": r.not_answered,
+        "response_rate": r.response_rate,
+        "partial_rate": r.partial_rate,
+    }
+    for key, value in reach.items():
+        yield ("survey_response", key, "", value)
+    for route, notices in f.notices.items():
+        for state, count in notices.states.items():
+            yield ("notices", route, state, count)
+        yield ("notices", route, "total", notices.total)
+        yield ("notices", route, "reach_rate", notices.reach_rate)
+    for key in ("asked", "accepted", "refused", "waiting"):
+        yield ("reopen_requests", key, "", getattr(f.reopen, key))
+    c = f.corrective
+    yield ("corrective_actions", "total", "", c.total)
+    for kind, per_status in c.counts.items():
+        for status, count in per_status.items():
+            yield ("corrective_actions", kind, status, count)
+    for status, count in c.by_status().items():
+        yield ("corrective_actions_by_status", status, "", count)
+    for a in c.actions:
+        key = str(a.id)
+        yield ("corrective_action", key, "entity", a.entity)
+        yield ("corrective_action", key, "theme", a.theme)
+        yield ("corrective_action", key, "type", a.type)
+        yield ("corrective_action", key, "status", a.status)
+        yield ("corrective_action", key, "recorded_on", a.recorded_on.isoformat())
+        yield ("corrective_action", key, "done_on", a.done_on and a.done_on.isoformat())
+        yield ("corrective_action", key, "description", a.description)
 
 
 def render_csv(figures: ReportFigures) -> str:

@@ -9,8 +9,17 @@ Definitions (docs/report.md repeats them for operators):
 - a report is *delayed* when its delay notice went out, it was completed after its
   answer date, or it is still open after its answer date on the day of the report;
 - "closed" in the monthly table = no work left (completed or cancelled), "open" = the
-  rest, for the reports received that month, as the 2025 report's CRM table counts them.
-Statuses are the reports' current ones, on the day the report is produced.
+  rest, for the reports received that month, as the 2025 report's CRM table counts them;
+- complaint triggers: the period's complaints by trigger; the technical-failure share =
+  complaints whose trigger is a technical failure / complaints whose trigger is known;
+- the survey's response (the period's reports): sent = its closing notice or its reminder
+  was shown in the conversation, or it has a survey row; answered = completed; partly
+  answered = not completed with at least one answer; response rate = answered / sent;
+- notices: those queued in the period, by route and fate (reached, not reached, skipped,
+  pending); reach rate = reached / (queued − pending);
+- reopen requests: those made in the period, by decision (accepted, refused, waiting);
+- corrective actions: recorded before the period's end and not done before its start.
+Statuses are the current ones, on the day the report is produced.
 """
 
 from __future__ import annotations
@@ -28,13 +37,17 @@ from bot.desk.report.rows import (
     COMPLETED,
     SURVEY_SCORES,
     CommentRow,
+    CorrectiveRow,
     HandoffRow,
     ReportRow,
+    SurveyResponse,
     SurveyTotals,
 )
 from bot.desk.report.stats import mean, median, percentile, share
-from bot.rules.eligibility import CENTRE_SLA_WORKING_DAYS
+from bot.rules.eligibility import CENTRE_SLA_WORKING_DAYS, Trigger
+from bot.rules.labels import CORRECTIVE_ACTION_STATUSES, CORRECTIVE_ACTION_TYPES
 from bot.rules.lifecycle import SETTLED
+from bot.rules.notices import CONVERSATION, TWILIO_ROUTES
 from bot.rules.working_days import HolidayCalendar
 from bot.store.models import REPORT_TYPES, STATUSES
 
@@ -43,6 +56,16 @@ ASKED_LATER = frozenset({"time_score"})
 
 SLA_WORKING_DAYS = CENTRE_SLA_WORKING_DAYS
 TOP_ENTITIES = 5
+
+# Complaint triggers in the guide's order; "unknown": a complaint stored without one.
+TRIGGERS = tuple(t.value for t in Trigger)
+TECHNICAL_FAILURE = Trigger.TECHNICAL_FAILURE.value
+UNKNOWN_TRIGGER = "unknown"
+# Notice routes and fates, as the staff API names them (`bot.store.follow_up`).
+NOTICE_ROUTES = (CONVERSATION, *TWILIO_ROUTES)
+NOTICE_STATES = ("reached", "not_reached", "skipped", "pending")
+# Reopen requests: the stored decision → the report's word.
+REOPEN_OUTCOMES = {"accept": "accepted", "refuse": "refused", None: "waiting"}
 
 
 class WorkingDayCounter:
@@ -77,6 +100,79 @@ class HandoffFigures:
     rated: int = 0
     rating_mean: float | None = None
     rating_by_agent: dict[str, float | None] = field(default_factory=dict)
+
+
+@dataclass
+class SurveyReach:
+    """How many of the period's reports were surveyed and how many answered."""
+
+    sent: int = 0
+    answered: int = 0
+    partly: int = 0
+    not_answered: int = 0
+    response_rate: float | None = None
+    partial_rate: float | None = None
+
+
+@dataclass
+class NoticeRoute:
+    """The notices of one route (conversation, SMS, WhatsApp) queued in the period."""
+
+    states: dict[str, int] = field(default_factory=lambda: dict.fromkeys(NOTICE_STATES, 0))
+
+    @property
+    def total(self) -> int:
+        return sum(self.states.values())
+
+    @property
+    def reach_rate(self) -> float | None:
+        """Reached among the notices whose fate is known (pending ones left out)."""
+        return share(self.states["reached"], self.total - self.states["pending"])
+
+
+@dataclass
+class ReopenFigures:
+    asked: int = 0
+    accepted: int = 0
+    refused: int = 0
+    waiting: int = 0
+
+
+@dataclass
+class CorrectiveEntry:
+    """One action of the register as the report lists it (its text without personal data)."""
+
+    id: int
+    entity: str | None
+    theme: str | None
+    type: str
+    status: str
+    description: str
+    recorded_on: dt.date
+    done_on: dt.date | None
+
+
+@dataclass
+class CorrectiveFigures:
+    """The corrective-actions register of the period: counts by type and status, the list."""
+
+    total: int = 0
+    # type → status → actions
+    counts: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {
+            t: dict.fromkeys(CORRECTIVE_ACTION_STATUSES, 0) for t in CORRECTIVE_ACTION_TYPES
+        }
+    )
+    actions: list[CorrectiveEntry] = field(default_factory=list)
+
+    def by_status(self) -> dict[str, int]:
+        return {
+            s: sum(per_type.get(s, 0) for per_type in self.counts.values())
+            for s in CORRECTIVE_ACTION_STATUSES
+        }
+
+    def by_type(self) -> dict[str, int]:
+        return {t: sum(per_status.values()) for t, per_status in self.counts.items()}
 
 
 @dataclass
@@ -119,6 +215,16 @@ class ReportFigures:
     # month → {"received", "closed", "open"}
     monthly_flow: dict[str, dict[str, int]] = field(default_factory=dict)
     comments: list[Comment] = field(default_factory=list)
+    # Complaints by trigger (`TRIGGERS`, then "unknown" when some have none).
+    complaints: int = 0
+    by_trigger: dict[str, int] = field(default_factory=dict)
+    technical_failure_share: float | None = None
+    survey_reach: SurveyReach = field(default_factory=SurveyReach)
+    notices: dict[str, NoticeRoute] = field(
+        default_factory=lambda: {r: NoticeRoute() for r in NOTICE_ROUTES}
+    )
+    reopen: ReopenFigures = field(default_factory=ReopenFigures)
+    corrective: CorrectiveFigures = field(default_factory=CorrectiveFigures)
 
     @property
     def channels(self) -> list[str]:
@@ -147,6 +253,7 @@ class ReportAccumulator:
         self.by_status: Counter[str] = Counter()
         self.escalations: Counter[str] = Counter()
         self.delays: Counter[str] = Counter()
+        self.triggers: Counter[str] = Counter()
         self.handling: list[int] = []
         self.delayed = 0
         months = period.months()
@@ -163,8 +270,10 @@ class ReportAccumulator:
         flow = self.flow[month]
         flow["received"] += 1
         flow["closed" if row.status in SETTLED else "open"] += 1
-        if row.type == "complaint" and row.entity:
-            self.escalations[row.entity] += 1
+        if row.type == "complaint":
+            self.triggers[row.trigger if row.trigger in TRIGGERS else UNKNOWN_TRIGGER] += 1
+            if row.entity:
+                self.escalations[row.entity] += 1
         completed_on = None
         if row.status in COMPLETED and row.completed_at is not None:
             completed_on = row.completed_at.astimezone(self.tz).date()
@@ -197,6 +306,12 @@ class ReportAccumulator:
         figures.months = list(self.flow)
         figures.monthly_channels = self.channels
         figures.monthly_flow = self.flow
+        figures.complaints = sum(self.triggers.values())
+        figures.by_trigger = {t: self.triggers.get(t, 0) for t in TRIGGERS}
+        if self.triggers.get(UNKNOWN_TRIGGER):
+            figures.by_trigger[UNKNOWN_TRIGGER] = self.triggers[UNKNOWN_TRIGGER]
+        known = figures.complaints - self.triggers.get(UNKNOWN_TRIGGER, 0)
+        figures.technical_failure_share = share(self.triggers.get(TECHNICAL_FAILURE, 0), known)
 
 
 def _minutes(later: dt.datetime, earlier: dt.datetime) -> float:
@@ -272,6 +387,58 @@ def sample_comments(rows: Iterable[CommentRow], limit: int) -> list[Comment]:
     return comments
 
 
+def survey_reach(response: SurveyResponse) -> SurveyReach:
+    """Sent, answered, partly answered, not answered, and their shares of those sent."""
+    return SurveyReach(
+        sent=response.sent,
+        answered=response.answered,
+        partly=response.partly,
+        not_answered=response.sent - response.answered - response.partly,
+        response_rate=share(response.answered, response.sent),
+        partial_rate=share(response.partly, response.sent),
+    )
+
+
+def notice_figures(states: Iterable[tuple[str, str, int]]) -> dict[str, NoticeRoute]:
+    """Notices by route and fate; a route outside the known three is listed after them."""
+    routes = {r: NoticeRoute() for r in NOTICE_ROUTES}
+    for route, state, count in states:
+        routes.setdefault(route, NoticeRoute()).states[state] += count
+    return routes
+
+
+def reopen_figures(decisions: dict[str | None, int]) -> ReopenFigures:
+    result = ReopenFigures(asked=sum(decisions.values()))
+    for decision, count in decisions.items():
+        outcome = REOPEN_OUTCOMES.get(decision, "waiting")
+        setattr(result, outcome, getattr(result, outcome) + count)
+    return result
+
+
+def corrective_figures(rows: Iterable[CorrectiveRow]) -> CorrectiveFigures:
+    """Counts by type and status and the list; descriptions quoted without IDs or mobiles
+    (staff write them, but a citizen's number copied into one is not for the report)."""
+    tz = zone()
+    result = CorrectiveFigures()
+    for row in rows:
+        result.total += 1
+        per_type = result.counts.setdefault(row.type, {})
+        per_type[row.status] = per_type.get(row.status, 0) + 1
+        result.actions.append(
+            CorrectiveEntry(
+                row.id,
+                row.entity,
+                row.theme,
+                row.type,
+                row.status,
+                scrub(row.description),
+                row.created_at.astimezone(tz).date(),
+                row.done_at.astimezone(tz).date() if row.done_at is not None else None,
+            )
+        )
+    return result
+
+
 def compute_figures(
     period: Period,
     as_of: dt.date,
@@ -283,6 +450,10 @@ def compute_figures(
     comments: Iterable[CommentRow] = (),
     comment_limit: int = 8,
     top: int = TOP_ENTITIES,
+    response: SurveyResponse | None = None,
+    notices: Iterable[tuple[str, str, int]] = (),
+    reopen: dict[str | None, int] | None = None,
+    corrective: Iterable[CorrectiveRow] = (),
 ) -> ReportFigures:
     """All figures of one period from already-read rows (no database here)."""
     figures = ReportFigures(period=period, as_of=as_of)
@@ -293,4 +464,8 @@ def compute_figures(
     fill_surveys(figures, surveys)
     figures.handoffs = handoff_figures(handoffs, conversations)
     figures.comments = sample_comments(comments, comment_limit)
+    figures.survey_reach = survey_reach(response or SurveyResponse(0, 0, 0))
+    figures.notices = notice_figures(notices)
+    figures.reopen = reopen_figures(reopen or {})
+    figures.corrective = corrective_figures(corrective)
     return figures

@@ -10,11 +10,18 @@ from html import escape
 
 from bot.desk.report.figures import SLA_WORKING_DAYS, ReportFigures
 from bot.desk.report.labels import (
+    ACTION_STATUS_LABELS,
+    ACTION_TYPE_LABELS,
     CHANNEL_LABELS,
     HANDOFF_REASONS,
     MONTH_NAMES,
+    NOTICE_ROUTE_LABELS,
+    NOTICE_STATE_LABELS,
+    REOPEN_LABELS,
     STATUS_NAMES,
     SURVEY_QUESTIONS,
+    SURVEY_REACH_LABELS,
+    TRIGGER_LABELS,
     TYPE_LABELS,
     month_label,
     number,
@@ -88,6 +95,9 @@ def _cards(f: ReportFigures) -> str:
         (f"المعالجة خلال {SLA_WORKING_DAYS} أيام عمل", percent(f.within_sla_share)),
         ("أجابوا «نعم، مفيدة»", percent(f.useful_share)),
         ("نسبة التحويل إلى موظف", percent(f.handoffs.rate)),
+        ("نسبة بلاغات الأعطال التقنية", percent(f.technical_failure_share)),
+        ("نسبة الاستجابة للاستبيان", percent(f.survey_reach.response_rate)),
+        ("الإجراءات التصحيحية المنفذة", number(f.corrective.by_status()["done"])),
     ]
     return (
         "<div class='cards'>"
@@ -117,6 +127,25 @@ def _types_and_statuses(f: ReportFigures, images: dict[str, bytes]) -> str:
         "<section id='totals'><h2>البلاغات حسب النوع والحالة</h2>"
         f"<div class='two'><div>{types}{chart}</div><div>{statuses}</div></div></section>"
     )
+
+
+def _triggers(f: ReportFigures) -> str:
+    rows = [
+        [TRIGGER_LABELS.get(t, t), number(c), percent(c / f.complaints if f.complaints else None)]
+        for t, c in f.by_trigger.items()
+    ]
+    table = _table(
+        ["سبب التصعيد", "عدد الشكاوى", "النسبة"],
+        rows,
+        ["إجمالي الشكاوى", number(f.complaints), percent(1.0 if f.complaints else None)],
+    )
+    technical = f.by_trigger.get("technical_failure", 0)
+    known = f.complaints - f.by_trigger.get("unknown", 0)
+    note = (
+        f"<p class='muted'>نسبة بلاغات الأعطال التقنية: {percent(f.technical_failure_share)}"
+        f" ({number(technical)} من {number(known)} شكوى معروف سبب تصعيدها).</p>"
+    )
+    return "<section id='triggers'><h2>أسباب تصعيد الشكاوى</h2>" f"{note}{table}</section>"
 
 
 def _entities(f: ReportFigures, images: dict[str, bytes]) -> str:
@@ -177,6 +206,108 @@ def _satisfaction(f: ReportFigures, images: dict[str, bytes]) -> str:
     return (
         "<section id='satisfaction'><h2>رضا المستفيدين</h2>"
         f"{note}<div class='two'><div>{table}</div><div>{chart}</div></div></section>"
+    )
+
+
+def _survey_reach(f: ReportFigures) -> str:
+    r = f.survey_reach
+    table = _table(
+        ["المؤشر", "العدد", "النسبة من المرسلة"],
+        [
+            [SURVEY_REACH_LABELS["sent"], number(r.sent), percent(1.0 if r.sent else None)],
+            [SURVEY_REACH_LABELS["answered"], number(r.answered), percent(r.response_rate)],
+            [SURVEY_REACH_LABELS["partly"], number(r.partly), percent(r.partial_rate)],
+            [
+                SURVEY_REACH_LABELS["not_answered"],
+                number(r.not_answered),
+                percent(r.not_answered / r.sent if r.sent else None),
+            ],
+        ],
+    )
+    return (
+        "<section id='survey_response'><h2>الاستجابة لاستبيان الرضا</h2>"
+        "<p class='muted'>المرسلة: بلاغات الفترة التي عُرض إشعار إغلاقها أو تذكير الاستبيان في "
+        "محادثتها، أو لها إجابات. نسبة الاستجابة = المُجابة كاملة ÷ المرسلة: "
+        f"{percent(r.response_rate)}.</p>{table}</section>"
+    )
+
+
+def _notices(f: ReportFigures) -> str:
+    states = list(NOTICE_STATE_LABELS)
+    rows = [
+        [
+            NOTICE_ROUTE_LABELS.get(route, route),
+            *(number(n.states.get(s, 0)) for s in states),
+            number(n.total),
+            percent(n.reach_rate),
+        ]
+        for route, n in f.notices.items()
+    ]
+    table = _table(
+        ["القناة", *NOTICE_STATE_LABELS.values(), "الإجمالي", "نسبة الوصول"],
+        rows,
+    )
+    return (
+        "<section id='notices'><h2>إشعارات المستفيدين حسب القناة</h2>"
+        "<p class='muted'>الإشعارات المُعدّة خلال الفترة. «لم تصل»: أُرسلت ولم تبلغ أحداً "
+        "(محادثة ويب مغلقة، أو رفضها مزود الرسائل)؛ «لم تُرسل»: تُركت القناة (المستفيد متصل، "
+        "أو أوقف الرسائل، أو لا جوال). نسبة الوصول = الواصلة ÷ (الإجمالي − قيد الإرسال).</p>"
+        f"{table}</section>"
+    )
+
+
+def _reopen(f: ReportFigures) -> str:
+    r = f.reopen
+    table = _table(
+        ["المؤشر", "العدد"],
+        [[REOPEN_LABELS[key], number(getattr(r, key))] for key in REOPEN_LABELS],
+    )
+    return (
+        "<section id='reopen'><h2>طلبات إعادة فتح البلاغات</h2>"
+        "<p class='muted'>الطلبات المقدّمة خلال الفترة، وما قُرّر فيها حتى يوم إعداد التقرير."
+        f"</p>{table}</section>"
+    )
+
+
+def _corrective(f: ReportFigures) -> str:
+    c = f.corrective
+    statuses = list(ACTION_STATUS_LABELS)
+    by_type = c.by_type()
+    by_status = c.by_status()
+    counts = _table(
+        ["نوع الإجراء", *ACTION_STATUS_LABELS.values(), "الإجمالي"],
+        [
+            [
+                ACTION_TYPE_LABELS.get(kind, kind),
+                *(number(per_status.get(s, 0)) for s in statuses),
+                number(by_type[kind]),
+            ]
+            for kind, per_status in c.counts.items()
+        ],
+        ["الإجمالي", *(number(by_status[s]) for s in statuses), number(c.total)],
+    )
+    if c.actions:
+        listing = _table(
+            ["الجهة أو المحور", "النوع", "الحالة", "تاريخ التسجيل", "تاريخ التنفيذ", "الإجراء"],
+            [
+                [
+                    " · ".join(part for part in (a.entity, a.theme) if part),
+                    ACTION_TYPE_LABELS.get(a.type, a.type),
+                    ACTION_STATUS_LABELS.get(a.status, a.status),
+                    arabic_date(a.recorded_on),
+                    arabic_date(a.done_on) if a.done_on else "—",
+                    a.description,
+                ]
+                for a in c.actions
+            ],
+        )
+    else:
+        listing = "<p class='muted'>لا توجد إجراءات تصحيحية مسجلة في هذه الفترة.</p>"
+    return (
+        "<section id='corrective'><h2>الإجراءات التصحيحية</h2>"
+        "<p class='muted'>سجل الإجراءات كما هو في يوم إعداد التقرير: ما سُجّل قبل نهاية الفترة "
+        "ولم يُنفَّذ قبل بدايتها.</p>"
+        f"{counts}<h3>قائمة الإجراءات</h3>{listing}</section>"
     )
 
 
@@ -257,6 +388,8 @@ NOTES = (
     "البلاغ المنجز: مقبول أو مرفوض أو مغلق. نسبة الإنجاز = المنجزة ÷ (الواردة − الملغاة). "
     "مدة المعالجة: أيام العمل (من الأحد إلى الخميس عدا الإجازات الرسمية) بعد يوم تقديم البلاغ "
     "حتى يوم إنجازه. المتأخر: تجاوز موعد الرد (5 أيام عمل) دون إنجاز. "
+    "نسبة بلاغات الأعطال التقنية = الشكاوى بسبب تعطل النظام ÷ الشكاوى المعروف سبب تصعيدها. "
+    "نسبة الاستجابة للاستبيان = الاستبيانات المُجابة كاملة ÷ المرسلة. "
     "الحالات كما هي في يوم إعداد التقرير."
 )
 
@@ -281,12 +414,17 @@ def render_html(figures: ReportFigures, images: dict[str, bytes]) -> str:
 <main>
 {_cards(figures)}
 {_types_and_statuses(figures, images)}
+{_triggers(figures)}
 {_entities(figures, images)}
 {_completion(figures, images)}
+{_survey_reach(figures)}
 {_satisfaction(figures, images)}
 {_handoffs(figures)}
+{_notices(figures)}
+{_reopen(figures)}
 {_monthly(figures, images)}
 {_comments(figures)}
+{_corrective(figures)}
 </main>
 <footer class="notes"><p>{escape(NOTES)}</p></footer>
 </body>

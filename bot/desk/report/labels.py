@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from bot.rules.labels import (
+    COMPLAINT_VALUE_LABELS,
+    CORRECTIVE_ACTION_STATUS_LABELS,
+    CORRECTIVE_ACTION_TYPE_LABELS,
+    REPORT_TYPE_LABELS,
+)
 from bot.rules.labels import HANDOFF_REASONS as HANDOFF_REASONS  # one table: the bot's
-from bot.rules.labels import REPORT_TYPE_LABELS
 from bot.rules.lifecycle import STATUS_LABELS
+from bot.rules.notices import ROUTE_LABELS
 
 TYPE_LABELS = REPORT_TYPE_LABELS
 
@@ -27,6 +33,45 @@ SURVEY_QUESTIONS = {
     "handling_score": "الرضا عن معالجة البلاغ",
     "effort_score": "سهولة الحصول على الحل",
 }
+
+# Complaint triggers, as the bot names them when the citizen picks one (the 2022 report's
+# «انواع الشكاوي ضد الجهات»); "unknown": stored without one.
+TRIGGER_LABELS = {
+    **{
+        code: COMPLAINT_VALUE_LABELS[code]
+        for code in ("technical_failure", "sla_passed", "no_sla", "closed_unsatisfied")
+    },
+    "unknown": "غير محدد",
+}
+
+# The survey's reach.
+SURVEY_REACH_LABELS = {
+    "sent": "الاستبيانات المرسلة",
+    "answered": "أُجيبت كاملة",
+    "partly": "أُجيبت جزئياً",
+    "not_answered": "لم يُجب عنها",
+}
+
+# Notices: where they go and what became of them.
+NOTICE_ROUTE_LABELS = ROUTE_LABELS
+NOTICE_STATE_LABELS = {
+    "reached": "وصلت",
+    "not_reached": "لم تصل",
+    "skipped": "لم تُرسل",
+    "pending": "قيد الإرسال",
+}
+
+# Reopen requests, by what was decided.
+REOPEN_LABELS = {
+    "asked": "طلبات إعادة الفتح",
+    "accepted": "مقبولة",
+    "refused": "مرفوضة",
+    "waiting": "بانتظار القرار",
+}
+
+# The corrective-actions register (`bot.rules.labels`: one table, the staff API's too).
+ACTION_TYPE_LABELS = CORRECTIVE_ACTION_TYPE_LABELS
+ACTION_STATUS_LABELS = CORRECTIVE_ACTION_STATUS_LABELS
 
 MONTH_NAMES = (
     "يناير",

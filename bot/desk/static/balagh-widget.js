@@ -99,6 +99,7 @@
     var socket = null;
     var ready = false;   // the server confirmed our session
     var pending = [];    // messages typed before that (sent in order once ready)
+    var agentTyping = null;  // hides «الموظف يكتب…» when no word from the agent follows
 
     function show(from, text, buttons) {
       var bubble = el("div", { "class": "bl-msg " + (from === "user" ? "bl-user" : "bl-bot"),
@@ -153,12 +154,18 @@
         if (changed) { flush(); } else { loadHistory().then(flush); }
       });
       socket.on("bot_uttered", function (m) {
-        ui.typing.classList.remove("on"); ui.typing.textContent = "";
+        clearTimeout(agentTyping); ui.typing.classList.remove("on"); ui.typing.textContent = "";
         show("bot", m.text || "", m.quick_replies || m.buttons);
       });
+      // The bot while it answers, or the agent who took the chat while she types (the desk
+      // repeats it every few seconds: if nothing follows, it goes by itself).
       socket.on("bot_typing", function (t) {
+        clearTimeout(agentTyping);
         ui.typing.classList.toggle("on", !!t.typing);
-        ui.typing.textContent = t.typing ? "المساعد يكتب…" : "";
+        ui.typing.textContent = t.typing ? (t.agent ? "الموظف يكتب…" : "المساعد يكتب…") : "";
+        if (t.typing && t.agent) {
+          agentTyping = setTimeout(function () { ui.typing.classList.remove("on"); ui.typing.textContent = ""; }, 6000);
+        }
       });
     }
 

@@ -31,18 +31,21 @@
   // The chat's controls work only on an open chat: until the take is confirmed they are
   // disabled, so a reply typed too early is never silently dropped.
   function openChat(h, text) {
-    current = h; $("chat-info").textContent = text; $("chat-controls").disabled = false;
+    stoppedTyping(); current = h; $("chat-info").textContent = text; $("chat-controls").disabled = false;
     $("context-refresh").disabled = false; $("desk-status").textContent = "";
     loadCanned(); loadContext(); refresh();
   }
   function closeChat() {
-    current = null; $("chat-controls").disabled = true; $("chat-info").textContent = "اختر محادثة من القائمة.";
+    stoppedTyping(); current = null; $("chat-controls").disabled = true; $("chat-info").textContent = "اختر محادثة من القائمة.";
     $("transcript").textContent = ""; $("revealed").textContent = ""; $("reply-error").textContent = "";
     $("notes").textContent = ""; $("note-error").textContent = ""; $("transfer-error").textContent = "";
     $("context-body").textContent = ""; $("context-error").textContent = ""; $("context-refresh").disabled = true;
     $("canned-missing").textContent = ""; canned = []; closeCanned(); refresh();
   }
-  function signOut() { sessionStorage.removeItem("balagh.agent"); token = null; $("desk").hidden = true; $("login").hidden = false; }
+  function signOut() {
+    sessionStorage.removeItem("balagh.agent"); token = null; $("desk").hidden = true; $("login").hidden = false;
+    closeLive(); stopPolling(); $("live").hidden = true; waitingCount = null; showTitle();
+  }
   // The desk names every code in Arabic (`labels`, from the bot's own tables): the console
   // shows those names only, never a code; the masked id without its channel's prefix.
   function describe(h) {
@@ -182,24 +185,31 @@
     var list = $("notes"); list.textContent = "";
     (data.notes || []).forEach(function (n) { list.appendChild(el("li", "note note-" + n.kind, noteLine(n))); });
   }
-  function refresh() {
+  function refreshQueue() {
     if (!token) return;
     var path = queuePath();
     api("GET", path).then(function (res) {
       if (res.ok) {
         me = res.body.me; items = res.body.handoffs || []; showChoices(res.body.choices);
         if (lastQuery !== path) { $("queue-error").textContent = ""; lastQuery = path; }
+        if (path === "/api/handoffs") setWaiting(items.filter(function (h) { return h.status === "waiting"; }).length);
         renderQueue();
       } else if (res.status === 400) {
         $("queue-error").textContent = SEARCH_HELP;
       }
     });
-    if (current) {
-      var id = current.id;
-      api("GET", "/api/handoffs/" + id + "/transcript").then(function (res) { if (res.ok && current && current.id === id) renderTranscript(res.body); });
-      api("GET", "/api/handoffs/" + id + "/notes").then(function (res) { if (res.ok && current && current.id === id) renderNotes(res.body); });
-    }
   }
+  function loadTranscript() {  // each read audited: on opening, on a push, or polled without one
+    if (!token || !current) return Promise.resolve();
+    var id = current.id;
+    return api("GET", "/api/handoffs/" + id + "/transcript").then(function (res) { if (res.ok && current && current.id === id) renderTranscript(res.body); });
+  }
+  function loadNotes() {
+    if (!token || !current) return;
+    var id = current.id;
+    api("GET", "/api/handoffs/" + id + "/notes").then(function (res) { if (res.ok && current && current.id === id) renderNotes(res.body); });
+  }
+  function refresh() { refreshQueue(); loadTranscript(); loadNotes(); }
   ["filter-channel", "filter-reason"].forEach(function (id) { $(id).addEventListener("change", refresh); });
   $("search").addEventListener("input", function () { clearTimeout(searchTimer); searchTimer = setTimeout(refresh, 250); });
   $("search").addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); refresh(); } });
@@ -301,6 +311,7 @@
     closeCanned(); box.focus();
   }
   $("reply").addEventListener("input", function () {
+    typed();
     var found = slashQuery();
     if (found && canned.length) showCanned(found.text); else closeCanned();
   });
@@ -381,6 +392,7 @@
     $("login").hidden = true; $("desk").hidden = false; $("reports-link").hidden = role !== "supervisor";
     $("tab-all").hidden = role !== "supervisor"; $("canned-admin").hidden = role !== "supervisor";
     selectTab(role === "supervisor" ? "all" : "waiting"); refresh(); loadColleagues();
+    $("live").hidden = false; liveStatus(false, true); showTitle(); showNotifyChoice(); startPolling(); connectLive();
     if (role === "supervisor") loadCannedAdmin();
   }
   // Too many failed sign-ins: the desk says how long to wait (in Arabic); the button waits too.
@@ -406,7 +418,7 @@
     e.preventDefault(); var text = $("reply").value.trim(); if (!current || !text) return;
     api("POST", "/api/handoffs/" + current.id + "/reply", { text: text }).then(function (res) {
       if (!res.ok) { $("reply-error").textContent = "لم يُرسل الرد: " + (REPLY_FAILURES[res.status] || res.body.error); return; }
-      $("reply-error").textContent = ""; $("canned-missing").textContent = ""; $("reply").value = ""; refresh();
+      stoppedTyping(); $("reply-error").textContent = ""; $("canned-missing").textContent = ""; $("reply").value = ""; refresh();
     }).catch(function () { $("reply-error").textContent = "لم يُرسل الرد: تعذّر الاتصال، أعد المحاولة."; });
   });
   $("note-form").addEventListener("submit", function (e) {
@@ -438,6 +450,138 @@
     api("POST", "/api/handoffs/report-status", { number: number, status: $("status").value, note: $("status-note").value })
       .then(function (res) { $("status-result").textContent = res.ok ? "تم الحفظ" : (STATUS_FAILURES[res.status] || res.body.error); });
   });
-  setInterval(refresh, 1500);
+  // --- live (issue 21, item 3): the desk pushes what changed as server-sent events -------
+  // A ticket taken with the session opens the stream (the session's token never goes in a
+  // URL); while there is no stream the queue is polled as before, and the stream is tried
+  // again after 1, 2, 4 … 30 s. A push names a chat, never its content: the console then
+  // fetches what it shows through the usual routes.
+  var POLL_MS = 1500, TITLE = "بلاغ رقمي – المحادثات", PAGE_TITLE = document.title;
+  var live = { source: null, retry: 1000, timer: null, poll: null, soon: null };
+  var waitingCount = null;
+  function showTitle() {  // «(3) بلاغ رقمي – المحادثات»: the chats waiting, on any tab
+    document.title = !token ? PAGE_TITLE : (waitingCount ? "(" + waitingCount + ") " : "") + TITLE;
+  }
+  function setWaiting(n) { if (typeof n === "number") { waitingCount = n; showTitle(); } }
+  function liveStatus(on, first) {
+    var status = $("live-status");
+    status.setAttribute("data-live", on ? "on" : "off");
+    status.textContent = on ? "تحديث مباشر" : first ? "جارٍ الاتصال بالتحديث المباشر…" : "يُعاد الاتصال بالتحديث المباشر…";
+  }
+  function startPolling() { if (!live.poll) live.poll = setInterval(refresh, POLL_MS); }
+  function stopPolling() { clearInterval(live.poll); live.poll = null; }
+  function closeLive() {
+    clearTimeout(live.timer); live.timer = null;
+    if (live.source) { live.source.close(); live.source = null; }
+  }
+  function queueSoon() { clearTimeout(live.soon); live.soon = setTimeout(refreshQueue, 100); }  // a burst, one fetch
+  function pushed(source, name, then) {
+    source.addEventListener(name, function (e) { if (live.source === source) then(JSON.parse(e.data)); });
+  }
+  function connectLive() {
+    closeLive();
+    if (!token || !window.EventSource) { startPolling(); return; }
+    api("POST", "/api/agents/live-ticket").then(function (res) {
+      if (!token || live.source) return;
+      if (!res.ok) { retryLive(); return; }
+      var source = new EventSource(res.body.stream);
+      live.source = source;
+      pushed(source, "hello", function (d) {
+        live.retry = 1000; stopPolling(); liveStatus(true); setWaiting(d.waiting); refresh();  // what was missed
+      });
+      pushed(source, "handoff", function (d) {
+        setWaiting(d.waiting); if (d.kind === "new") announce(d); queueSoon();
+      });
+      pushed(source, "chat", function (d) {  // new messages: the open chat's transcript, the unread counts
+        if (current && current.id === d.handoff) loadTranscript().then(function () { if (d.citizen) queueSoon(); });
+        else if (d.citizen) queueSoon();
+      });
+      pushed(source, "note", function (d) { if (current && current.id === d.handoff) loadNotes(); });
+      pushed(source, "bye", function () { closeLive(); live.retry = 1000; connectLive(); });  // a new ticket
+      source.onerror = function () { if (live.source === source) retryLive(); };
+    }).catch(retryLive);
+  }
+  function retryLive() {
+    closeLive();
+    if (!token) { stopPolling(); return; }  // signed out meanwhile
+    liveStatus(false); startPolling();
+    live.timer = setTimeout(connectLive, live.retry);
+    live.retry = Math.min(live.retry * 2, 30000);
+  }
+  // The waiting times move on between pushes (nothing is fetched for that).
+  setInterval(function () {
+    if (!live.source || live.poll) return;
+    items.forEach(function (h) { h.waiting_seconds = (h.waiting_seconds || 0) + 30; });
+    renderQueue();
+  }, 30000);
+  // --- a new hand-off: said on the page, a short sound, a browser notification ------------
+  function announce(d) {
+    var l = d.labels || {}, what = [l.channel, l.reason].filter(Boolean).join(" · ");
+    var said = $("queue-announce");
+    said.textContent = "وصلت محادثة جديدة بالانتظار" + (what ? ": " + what : "") + "."; said.hidden = false;
+    chime(); notify(d.id, what);
+  }
+  // Browsers play a page's sound only after the person did something on it: the sound (the
+  // desk's own file, fetched: the page's policy allows no media element) is made ready at the
+  // first click or key, signing in included, and played with Web Audio.
+  var sound = { context: null, buffer: null };
+  function readySound() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    if (!sound.context) {
+      sound.context = new Context();
+      fetch("/console/sounds/new-handoff.wav").then(function (r) { return r.arrayBuffer(); })
+        .then(function (bytes) { return sound.context.decodeAudioData(bytes); })
+        .then(function (decoded) { sound.buffer = decoded; })
+        .catch(function () { sound.buffer = null; });
+    }
+    if (sound.context.state === "suspended") sound.context.resume();
+  }
+  document.addEventListener("click", readySound);
+  document.addEventListener("keydown", readySound);
+  function chime() {
+    if (!sound.context || !sound.buffer) return;
+    var played = sound.context.createBufferSource();
+    played.buffer = sound.buffer; played.connect(sound.context.destination); played.start();
+  }
+  // Browser notifications: asked with the button only (never on load), shown for a new
+  // hand-off when the agent is on another tab or window.
+  function showNotifyChoice() {
+    var Notice = window.Notification, state = $("notify-state");
+    $("notify").hidden = !Notice || Notice.permission !== "default";
+    state.textContent = !Notice ? "" : Notice.permission === "granted" ? "تنبيهات المتصفح مفعّلة."
+      : Notice.permission === "denied" ? "تنبيهات المتصفح محظورة في إعدادات المتصفح." : "";
+  }
+  $("notify").addEventListener("click", function () {
+    var asked = window.Notification.requestPermission(showNotifyChoice);  // older browsers: the callback
+    if (asked && asked.then) asked.then(showNotifyChoice);
+  });
+  function notify(id, what) {
+    var Notice = window.Notification;
+    if (!Notice || Notice.permission !== "granted") return;
+    if (document.visibilityState === "visible" && document.hasFocus()) return;  // she sees the page
+    var shown = new Notice("محادثة جديدة بالانتظار – بلاغ رقمي", { body: what, tag: "balagh-handoff-" + id, lang: "ar", dir: "rtl" });
+    shown.onclick = function () { window.focus(); shown.close(); };
+  }
+  // --- "the agent is typing", for the citizen's web widget --------------------------------
+  // Said at most every 3 s while she types, stopped after 4 s without a key (or on sending);
+  // the desk tells the widget of a web chat only, and the widget hides it if nothing follows.
+  var TYPING_EVERY_MS = 3000, TYPING_IDLE_MS = 4000;
+  var typing = { chat: null, at: 0, idle: null };
+  function sendTyping(chat, on) {
+    api("POST", "/api/handoffs/" + chat + "/typing", { typing: on }).catch(function () {});
+  }
+  function typed() {
+    if (!current || current.channel !== "webchat") return;
+    var now = Date.now();
+    if (typing.chat !== current.id || now - typing.at >= TYPING_EVERY_MS) {
+      typing.chat = current.id; typing.at = now; sendTyping(current.id, true);
+    }
+    clearTimeout(typing.idle); typing.idle = setTimeout(stoppedTyping, TYPING_IDLE_MS);
+  }
+  function stoppedTyping() {
+    clearTimeout(typing.idle);
+    if (typing.chat !== null && token) sendTyping(typing.chat, false);
+    typing.chat = null; typing.at = 0;
+  }
   if (token) start();
 })();
