@@ -145,8 +145,23 @@ SCHEMAS: dict[str, Any] = {
             {"$ref": "#/components/schemas/Report"},
             {
                 "type": "object",
-                "required": ["notices", "attention", "reopen_request"],
+                "required": ["history", "notices", "attention", "reopen_request"],
                 "properties": {
+                    "history": {
+                        "type": "array",
+                        "description": "every status change, update and correction, oldest"
+                        " first",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "status": {"type": "string"},
+                                "status_label": {"type": "string"},
+                                "note": {"type": "string", "nullable": True},
+                                "actor": {"type": "string"},
+                                "at": {"type": "string", "format": "date-time"},
+                            },
+                        },
+                    },
                     "reopen_request": {
                         "allOf": [{"$ref": "#/components/schemas/ReopenRequest"}],
                         "nullable": True,

@@ -30,6 +30,7 @@ from bot.store.follow_up import (
     ReportNotFound,
     change_status,
     find_report,
+    history_of,
     notice_attention,
     notices_of,
 )
@@ -132,8 +133,15 @@ async def get_report(request: web.Request) -> web.Response:
     notices = await store.run(notices_of, report.number)
     attention = await store.run(notice_attention, report.number)
     reopen = await store.run(latest_reopen_request, report.number)
+    history = await store.run(history_of, report.number)  # corrections and updates included
     return web.json_response(
-        {**report.as_api(), "notices": notices, "attention": attention, "reopen_request": reopen}
+        {
+            **report.as_api(),
+            "history": history,
+            "notices": notices,
+            "attention": attention,
+            "reopen_request": reopen,
+        }
     )
 
 

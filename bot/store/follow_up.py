@@ -119,6 +119,23 @@ def find_report(store: Store, number: str) -> ReportView | None:
         return _view(report) if report else None
 
 
+def history_of(store: Store, number: str) -> list[dict[str, Any]]:
+    """Every status change, update and correction of a report, oldest first (for the
+    staff: who, when, and the note)."""
+    with store.session() as session:
+        report = _report(session, number)
+        return [
+            {
+                "status": change.status,
+                "status_label": STATUS_LABELS.get(change.status, change.status),
+                "note": change.note,
+                "actor": change.actor,
+                "at": utc(change.created_at).isoformat(),
+            }
+            for change in report.history
+        ]
+
+
 def latest_report_of(store: Store, conversation_id: str) -> ReportView | None:
     """The newest report filed from this conversation ("my last report")."""
     with store.session() as session:

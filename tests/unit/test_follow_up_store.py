@@ -15,6 +15,7 @@ from bot.store.follow_up import (
     due_notifications,
     find_report,
     grant_ownership,
+    history_of,
     is_owner,
     mark_dispatched,
     mark_failed,
@@ -172,3 +173,14 @@ def test_personal_data_of_long_settled_reports_is_removed_and_the_counts_stay(fi
     assert survey["solution_score"] == 4 and survey["comment"] is None
     # run again: nothing left to remove
     assert run_timed_work(store, year_later, year_later.date(), retention_days=365)["purged"] == []
+
+
+def test_a_correction_at_any_open_status_is_in_the_history_the_staff_read(filed):
+    store, number = filed
+    change_status(store, number, "in_progress", None, "staff", NOW)
+    attach_update(store, number, [], "رقم الشكوى الصحيح INC-2026-1234", NOW)
+    history = history_of(store, number)
+    assert [h["status"] for h in history] == ["received", "in_progress", "in_progress"]
+    assert history[-1]["actor"] == "beneficiary"
+    assert "INC-2026-1234" in history[-1]["note"]
+    assert find_report(store, number).status == "in_progress"  # a correction keeps the status
