@@ -15,7 +15,7 @@ MODEL := models/balagh.tar.gz
 DATA_INPUTS := $(shell find domain data -name '*.yml' 2>/dev/null)
 TRAINING_INPUTS := config.yml $(DATA_INPUTS) $(wildcard bot/server/nlu/*.py)
 
-.PHONY: cluster cluster-test bench install run shell train test lint format unit data-validate story-test nlu-eval e2e security nlu-eval-fresh nlu-cv migrate clean catalogue
+.PHONY: axe cluster cluster-test bench install run shell train test lint format unit data-validate story-test nlu-eval e2e security nlu-eval-fresh nlu-cv migrate clean catalogue
 
 catalogue: data/nlu/catalogue.yml
 
@@ -120,8 +120,20 @@ $(CHROMIUM):
 cluster: $(MODEL) $(NGINX) $(BALAGH) services
 	BALAGH_NGINX=$(NGINX) $(BALAGH) cluster
 
+# axe-core, pinned, from the npm registry: the browser tests inject its axe.min.js into each
+# page (tests/browser/test_accessibility.py).
+AXE_VERSION := 4.10.2
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
+$(AXE):
+	@command -v npm >/dev/null || { echo "install Node.js and npm (the axe-core npm package)"; exit 1; }
+	npm install --prefix tests/browser/axe --no-save --no-audit --no-fund axe-core@$(AXE_VERSION)
+	@grep -q '"version": "$(AXE_VERSION)"' tests/browser/axe/node_modules/axe-core/package.json
+	@touch $@
+
+axe: $(AXE)
+
 # The attacker's tests (tests/security) run against the same real processes.
-e2e: $(MODEL) $(CHROMIUM) services
+e2e: $(MODEL) $(CHROMIUM) $(AXE) services
 	BALAGH_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q tests/e2e tests/browser tests/security
 
 # The production topology (two replicas, nginx, PostgreSQL, Redis, RabbitMQ) under faults

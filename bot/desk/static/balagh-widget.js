@@ -26,7 +26,7 @@
   var css = [
     ".bl-root{position:fixed;bottom:16px;left:16px;z-index:2147483000;font-family:'Noto Sans Arabic','Noto Naskh Arabic',Tahoma,sans-serif;direction:rtl}",
     ".bl-launch{background:#0b6e4f;color:#fff;border:0;border-radius:28px;padding:12px 20px;font-size:16px;cursor:pointer}",
-    ".bl-launch:focus-visible,.bl-panel button:focus-visible,.bl-panel input:focus-visible{outline:3px solid #f4b400;outline-offset:2px}",
+    ".bl-launch:focus-visible,.bl-panel button:focus-visible,.bl-panel input:focus-visible,.bl-log:focus-visible{outline:3px solid #f4b400;outline-offset:2px}",
     ".bl-panel{display:none;flex-direction:column;width:360px;height:520px;max-height:80vh;background:#fff;border:1px solid #ccd;border-radius:12px;box-shadow:0 8px 24px rgba(0,0,0,.2);overflow:hidden}",
     ".bl-open .bl-panel{display:flex}.bl-open .bl-launch{display:none}",
     ".bl-head{background:#0b6e4f;color:#fff;padding:10px 14px;display:flex;justify-content:space-between;align-items:center}",
@@ -81,7 +81,8 @@
     var input = el("input", { id: "bl-input", type: "text", autocomplete: "off", maxlength: "2000",
                               placeholder: "اكتب رسالتك…" });
     var file = el("input", { type: "file", accept: "image/jpeg,image/png,image/webp,application/pdf",
-                             "class": "bl-sr", id: "bl-file", tabindex: "-1" });
+                             "class": "bl-sr", id: "bl-file", tabindex: "-1",
+                             "aria-label": "ملف مرفق" });
     var attach = el("button", { "class": "bl-attach", type: "button", "aria-label": "إرفاق صورة أو ملف PDF" }, "📎");
     var send = el("button", { type: "submit" }, "إرسال");
     [label, input, file, attach, send].forEach(function (n) { form.appendChild(n); });

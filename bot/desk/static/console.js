@@ -86,7 +86,7 @@
       var on = t.getAttribute("data-tab") === name;
       t.setAttribute("aria-selected", on ? "true" : "false"); t.tabIndex = on ? 0 : -1;
     });
-    $("queue").setAttribute("aria-labelledby", "tab-" + name);
+    $("queue-panel").setAttribute("aria-labelledby", "tab-" + name);
     renderQueue();
   }
   Array.prototype.forEach.call(document.querySelectorAll("#tabs [role=tab]"), function (t) {
