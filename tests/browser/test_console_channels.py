@@ -89,3 +89,62 @@ def test_a_web_widget_user_and_an_agent_in_the_console(setup, browser):
     send(widget, "شكرا")
     bot_says(widget, "العفو")
     context.close()
+
+
+def test_two_agents_a_whatsapp_and_a_web_citizen_live_canned_reply_and_note(setup, browser):
+    """Issue 21, item 8: the consoles are open before the citizens ask; each hand-off arrives
+    without a reload; a canned reply reaches WhatsApp with its placeholder filled; an internal
+    note never reaches the citizen."""
+    bot, twilio = setup
+    add_agent(bot.store, "lina8", "correct horse battery", "supervisor", clock.now())
+    add_agent(bot.store, "rana8", "correct horse battery", "agent", clock.now(), "رنا")
+    add_agent(bot.store, "huda8", "correct horse battery", "agent", clock.now(), "هدى")
+    lina = signed_in(browser, bot, "lina8")
+    lina.get_by_label("العنوان").fill("تعريف")
+    lina.get_by_label("النص", exact=True).fill("معك {agent_name} من مركز آمر، كيف أساعدك؟")
+    lina.get_by_role("button", name="حفظ الرد الجاهز").click()
+    expect(lina.locator("#canned-admin-list li")).to_have_count(1)
+
+    rana = signed_in(browser, bot, "rana8")
+    huda = signed_in(browser, bot, "huda8")
+    expect(rana.locator("#desk")).to_be_visible()  # signed in, the queue shown
+    expect(huda.locator("#desk")).to_be_visible()
+
+    user = new_user()
+    whatsapp(bot, user, "ابي اكلم موظف")
+    wait_for_text(twilio, user, "سيتولى")
+    entry = queue_entry(rana, bot, user)
+    expect(entry).to_be_visible(timeout=5_000)  # pushed: nobody reloaded the page
+
+    context = browser.new_context()
+    widget = context.new_page()
+    widget.goto(f"{bot.desk_url}/widget/demo")
+    widget.get_by_role("button", name="محادثة بلاغ رقمي").click()
+    send(widget, "ابي اكلم موظف")
+    bot_says(widget, "سيتولى")
+    web = "web:" + widget.evaluate("localStorage.getItem('balagh.session')").split(".")[0]
+    expect(queue_entry(huda, bot, web)).to_be_visible(timeout=5_000)
+    take_and_reply(huda, bot, web, "أهلاً بك، معك هدى")
+    bot_says(widget, "معك هدى")
+
+    entry.get_by_role("button", name="استلام").click()
+    expect(rana.locator("#transcript")).to_contain_text("ابي اكلم موظف")
+    box = rana.get_by_label("ردّك على المستفيد")
+    expect(box).to_be_enabled()
+    box.focus()
+    box.press("/")
+    expect(rana.get_by_role("listbox", name="الردود الجاهزة")).to_be_visible()
+    box.press("Enter")
+    expect(box).to_have_value("معك رنا من مركز آمر، كيف أساعدك؟")
+    rana.get_by_role("button", name="إرسال الرد").click()
+    wait_for_text(twilio, user, "معك رنا من مركز آمر، كيف أساعدك؟")  # filled, on WhatsApp
+
+    note = "المستفيد يحتاج متابعة مع فريق أبشر"
+    rana.get_by_label("ملاحظة داخلية (لا يراها المستفيد)").fill(note)
+    rana.get_by_role("button", name="حفظ الملاحظة").click()
+    expect(rana.locator("#notes")).to_contain_text(note)
+    whatsapp(bot, user, "شكراً")  # a later message: the note still went nowhere
+    expect(rana.locator("#transcript .from-user").last).to_contain_text("شكراً")
+    assert all(note not in (m.get("Body") or "") for m in twilio.sent())
+    assert note not in json.dumps(bot.tracker(user), ensure_ascii=False)
+    context.close()
