@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-import hashlib
 import json
-import secrets
 import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -30,7 +28,6 @@ from bot.store.database import Store
 from bot.store.handoffs import open_handoff, take
 from bot.store.models import (
     Agent,
-    AgentSession,
     AuditEntry,
     CannedReply,
     Handoff,
@@ -40,6 +37,7 @@ from bot.store.models import (
 )
 from bot.store.reports import file_report
 from tests.fakes.server import serving
+from tests.helpers.agents import agent_with_session
 from tests.helpers.reports import complaint
 
 CODE_SECRET = "test-code-secret-for-the-inbox"
@@ -72,31 +70,8 @@ class Desk:
 
 
 def _agent(store: Store, username: str, role: str, active: bool = True) -> str:
-    """A desk account and a session for it (the session token stored as its SHA-256, as
-    `bot.store.agents` does), without paying scrypt in every test."""
-    token = secrets.token_urlsafe(32)
-    now = clock.now()
-    with store.session() as session:
-        session.add(
-            Agent(
-                username=username,
-                display_name=f"{username} الموظفة",
-                password_hash="unused",
-                role=role,
-                active=active,
-                created_at=now,
-            )
-        )
-        session.flush()
-        session.add(
-            AgentSession(
-                token_hash=hashlib.sha256(token.encode()).hexdigest(),
-                username=username,
-                created_at=now,
-                expires_at=now + dt.timedelta(hours=8),
-            )
-        )
-    return token
+    """A desk account and a session (display name «<username> الموظفة»)."""
+    return agent_with_session(store, username, role, active, f"{username} الموظفة")
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import secrets
 import sqlite3
@@ -33,37 +32,15 @@ from bot.rules import input_bounds as bounds
 from bot.store.agents import AgentView
 from bot.store.database import Store
 from bot.store.handoffs import open_handoff, take
-from bot.store.models import Agent, AgentSession
+from bot.store.models import Agent
 from tests.fakes.server import serving
+from tests.helpers.agents import agent_with_session
 
 # --- a desk, its accounts, a conversations store, a fake bridge ------------------------------
 
 
 def _agent(store: Store, username: str, role: str) -> str:
-    """A desk account and a session (its token stored as its SHA-256, as the store does)."""
-    token = secrets.token_urlsafe(32)
-    now = clock.now()
-    with store.session() as session:
-        session.add(
-            Agent(
-                username=username,
-                display_name=username,
-                password_hash="unused",
-                role=role,
-                active=True,
-                created_at=now,
-            )
-        )
-        session.flush()
-        session.add(
-            AgentSession(
-                token_hash=hashlib.sha256(token.encode()).hexdigest(),
-                username=username,
-                created_at=now,
-                expires_at=now + dt.timedelta(hours=8),
-            )
-        )
-    return token
+    return agent_with_session(store, username, role)
 
 
 EVENTS_TABLE = (
