@@ -27,6 +27,8 @@ COMPOSE_ENV = {
     "BALAGH_ACTIONS_TOKEN": "t",
     "BALAGH_WEBCHAT_ORIGINS": "https://www.example.gov.sa",
     "BALAGH_DATA_KEY": "k" * 64,
+    "BALAGH_LINK_SECRET": "l" * 64,
+    "BALAGH_LINKS_BASE_URL": "https://balagh.example.gov.sa",
     "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
     "TWILIO_AUTH_TOKEN": "twilio-token",
     "TWILIO_VERIFY_SERVICE_SID": "VA" + "0" * 32,
@@ -119,6 +121,8 @@ def test_compose_publishes_only_the_edge():
         environment = services[name]["environment"]
         assert environment["BALAGH_RASA_API_TOKEN"] and environment["BALAGH_ACTIONS_TOKEN"]
         assert environment["BALAGH_DATA_KEY"] == COMPOSE_ENV["BALAGH_DATA_KEY"]
+        # signed by the action server, opened by the desk: the same secret everywhere
+        assert environment["BALAGH_LINK_SECRET"] == COMPOSE_ENV["BALAGH_LINK_SECRET"]
 
 
 @pytest.mark.parametrize(
@@ -128,6 +132,8 @@ def test_compose_publishes_only_the_edge():
         "BALAGH_ACTIONS_TOKEN",
         "BALAGH_WEBCHAT_ORIGINS",
         "BALAGH_DATA_KEY",
+        "BALAGH_LINK_SECRET",
+        "BALAGH_LINKS_BASE_URL",
         "TWILIO_VERIFY_SERVICE_SID",
     ],
 )
