@@ -15,13 +15,16 @@ does (`tests/cluster/launcher.py`), with the fake Twilio API for WhatsApp and SM
 - chaos: every `--interval` seconds (45) the next dependency of the rotation is restarted and
   waited for: a Rasa replica killed (SIGKILL: the supervisor starts it again), the action
   server and the desk stopped (SIGTERM, left down `--downtime` seconds, then SIGHUP to the
-  supervisor), and with `--services` the cluster's Redis, RabbitMQ and PostgreSQL stopped and
-  started again with the commands the tests and `scripts/services.sh` use (these two are the
-  machine's own: other runs of the tests on the machine see them go away);
+  supervisor), Twilio's API failing (HTTP 503 to every message; the first outage lasts
+  `--twilio-outage` seconds, ten minutes in `make soak`), and with `--services` Redis,
+  RabbitMQ and PostgreSQL stopped and started again. All three are the soak's own
+  (`tests/helpers/private_services.py`, on free ports): the machine's services, and whatever
+  else runs against them, are never touched, so the five-minute soak can run in `make test`;
 - memory: the resident memory (VmRSS) of every process of the cluster every 10 seconds.
 
 At the end: every report the conversations filed exists exactly once (by the numbers the bot
-gave, no other rows); every message was answered (a reply, or the apology, or a loss while a
+gave, no other rows); every reply to a WhatsApp or SMS citizen was sent once and in order
+(`outbound_delivered`); every message was answered (a reply, or the apology, or a loss while a
 killed replica restarted, followed by a reply to the resent message); no process's memory grew
 past `MemoryBound` (printed); every restarted dependency came back. The figures are printed as
 Markdown (appended to docs/benchmarks.md with `--write`). Exit code 1 when a check fails.
@@ -40,7 +43,6 @@ import random
 import re
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -62,11 +64,12 @@ from bot.actions.verification import codes_in_outbox
 from bot.ops.processes import is_listening
 from bot.rules.arabic import strip_diacritics, to_ascii_digits
 from bot.rules.identity import with_check_digit
-from bot.store.models import Report
+from bot.store.models import OutboundMessage, Report
 from channels.rest import conversation_id as rest_conversation
 from tests.cluster.launcher import REST_TOKEN, ROOT, LaunchedCluster, launched_cluster
 from tests.e2e.conftest import API_TOKEN
 from tests.fakes.twilio_api import FakeTwilio
+from tests.helpers.private_services import PrivatePostgres, PrivateRabbitMQ, private_services
 from tests.helpers.twilio import PUBLIC, SMS_FROM, WHATSAPP_FROM, twilio_env
 
 MODEL = ROOT / "models" / "balagh.tar.gz"
@@ -224,6 +227,61 @@ def exactly_once(filings: Sequence[Filing], rows: Sequence[tuple[str, str]]) -> 
 
 
 @dataclass(frozen=True)
+class Outbound:
+    """A row of `outbound_messages`: what a replica handed to Twilio, and its fate."""
+
+    id: int
+    recipient: str
+    status: str
+    twilio_sid: str | None
+
+
+def outbound_delivered(
+    rows: Sequence[Outbound],
+    accepted: Sequence[tuple[float, dict]],
+    recipients: set[str],
+    restarts: Sequence[Restart] = (),
+    grace: float = EXCUSE_GRACE,
+) -> list[str]:
+    """Every reply to the soak's WhatsApp and SMS citizens (`recipients`) was sent once, in
+    order: each recorded row ended `sent` with a message id Twilio's API gave once; Twilio
+    accepted nothing else for them (a second copy would have an id no row holds), except
+    while PostgreSQL was down (then a reply, the apology, is sent unrecorded: never silent);
+    for each citizen, Twilio accepted the rows in the order they were written (`accepted`:
+    when the fake API took each message, and the message, in the order it took them)."""
+    problems: list[str] = []
+    mine = [row for row in rows if row.recipient in recipients]
+    for row in mine:
+        if row.status != "sent":
+            problems.append(f"outbound message {row.id} to {row.recipient}: {row.status}")
+    taken = [(at, m) for at, m in accepted if str(m.get("To")) in recipients]
+    position = {str(m.get("sid")): index for index, (_, m) in enumerate(taken)}
+    recorded = Counter(row.twilio_sid for row in mine if row.twilio_sid)
+    for sid, count in recorded.items():
+        if count > 1:
+            problems.append(f"Twilio message {sid} recorded for {count} rows")
+    store_away = [
+        (r.started, (r.recovered or float("inf")) + grace)
+        for r in restarts
+        if r.kind == "postgresql"
+    ]
+    for at, message in taken:
+        if str(message.get("sid")) in recorded:
+            continue
+        if not any(start <= at <= end for start, end in store_away):
+            problems.append(f"Twilio took a message to {message.get('To')} no row records")
+    by_recipient: dict[str, list[Outbound]] = defaultdict(list)
+    for row in sorted(mine, key=lambda row: row.id):
+        if row.twilio_sid in position:
+            by_recipient[row.recipient].append(row)
+    for recipient, sent in by_recipient.items():
+        order = [position[row.twilio_sid] for row in sent]
+        if order != sorted(order):
+            problems.append(f"{recipient}: Twilio took the replies out of order")
+    return problems
+
+
+@dataclass(frozen=True)
 class MemoryBound:
     """A process's memory did not grow: the largest sample of the last third of the run is
     at most `ratio` x the largest of the first third + `slack_mib`."""
@@ -267,29 +325,17 @@ def percentile(values: Sequence[float], share: float) -> float:
 # ---------------------------------------------------------------------------------------
 # The chaos loop: what restarting each dependency means, through a runner (real or fake).
 
-ROTATION = ("replica", "actions", "desk", "redis", "rabbitmq", "postgresql")
+ROTATION = ("replica", "actions", "desk", "twilio", "redis", "rabbitmq", "postgresql")
 SERVICES = frozenset({"redis", "rabbitmq", "postgresql"})
-# RabbitMQ as `scripts/services.sh` starts it: the init script, else the daemon itself.
-RABBITMQ = {
-    "stop": (("service", "rabbitmq-server", "stop"), ("rabbitmqctl", "stop")),
-    "start": (("service", "rabbitmq-server", "start"), ("rabbitmq-server", "-detached")),
-}
-RABBITMQ_PORT, POSTGRES_PORT = 5672, 5432
 
 
-def postgresql_command(version: str, action: str) -> tuple[str, ...]:
-    """As tests/cluster/test_topology.py stops and starts the machine's PostgreSQL."""
-    return ("pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action)
-
-
-def postgresql_version() -> str:
-    """The first cluster's version (`ls /etc/postgresql`, as the tests read it)."""
-    return sorted(os.listdir("/etc/postgresql"))[0]
-
-
-def rotation(services: bool, replicas: int = 2) -> Iterator[tuple[str, str]]:
+def rotation(services: bool, replicas: int = 2, twilio: bool = True) -> Iterator[tuple[str, str]]:
     """(kind, target) for ever: the dependencies in turn, the replicas taking turns."""
-    kinds = [kind for kind in ROTATION if services or kind not in SERVICES]
+    kinds = [
+        kind
+        for kind in ROTATION
+        if (services or kind not in SERVICES) and (twilio or kind != "twilio")
+    ]
     killed = 0
     while True:
         for kind in kinds:
@@ -307,9 +353,9 @@ class Runner(Protocol):
 
     def signal(self, member: str, signum: int) -> None: ...
 
-    def run(self, *alternatives: Sequence[str]) -> None: ...
+    def service(self, name: str, action: str) -> None: ...
 
-    def redis(self, action: str) -> None: ...
+    def twilio(self, up: bool) -> None: ...
 
     def pause(self, seconds: float) -> None: ...
 
@@ -326,12 +372,15 @@ class Chaos:
         runner: Runner,
         downtime: float = 10.0,
         replicas: int = 2,
-        pg_version: Callable[[], str] = postgresql_version,
+        twilio_outage: float | None = None,
     ) -> None:
         self.runner = runner
         self.downtime = downtime
         self.replicas = [f"rasa-{index}" for index in range(1, replicas + 1)]
-        self.pg_version = pg_version
+        # The first outage of Twilio's API lasts `twilio_outage` seconds, the later ones
+        # `downtime`: one long outage (ten minutes in `make soak`) without Twilio being away
+        # for most of the run.
+        self.twilio_outages = iter([downtime if twilio_outage is None else twilio_outage])
 
     def restart(self, kind: str, target: str, clock: Callable[[], float] = time.monotonic):
         record = Restart(kind, target, clock())
@@ -377,38 +426,36 @@ class Chaos:
     def _desk(self, member: str) -> None:
         self._stopped_member(member)
 
+    def _service(self, name: str, what: str, timeout: float) -> None:
+        """Stopped, left down `downtime` seconds, started again (even when interrupted)."""
+        self.runner.service(name, "stop")
+        try:
+            self.runner.pause(self.downtime)
+        finally:
+            self.runner.service(name, "start")
+        self.runner.wait(what, lambda: self.runner.serving(name), timeout)
+
     def _redis(self, _: str) -> None:
         """The cluster's own `redis-server` (tests/cluster/launcher.py), stopped and started
         on the same port (empty: it keeps nothing on disk)."""
-        self.runner.redis("stop")
-        try:
-            self.runner.pause(self.downtime)
-        finally:
-            self.runner.redis("start")
+        self._service("redis", "Redis", 60)
         self._replicas_serving()
 
     def _rabbitmq(self, _: str) -> None:
-        self.runner.run(*RABBITMQ["stop"])
-        try:
-            self.runner.pause(self.downtime)
-        finally:
-            self.runner.run(*RABBITMQ["start"])
-        self.runner.wait("RabbitMQ", lambda: self.runner.serving("rabbitmq"), 180)
+        self._service("rabbitmq", "RabbitMQ", 180)
 
     def _postgresql(self, _: str) -> None:
-        version = self.pg_version()
-        self.runner.run(postgresql_command(version, "stop"))
-        try:
-            self.runner.pause(self.downtime)
-        finally:
-            self.runner.run(postgresql_command(version, "start"))
-        self.runner.wait("PostgreSQL", lambda: self.runner.serving("postgresql"), 120)
+        self._service("postgresql", "PostgreSQL", 120)
         self._replicas_serving()
 
-
-def as_root(argv: Sequence[str]) -> list[str]:
-    """As `scripts/services.sh` does: the command itself as root, else through sudo."""
-    return list(argv) if os.geteuid() == 0 else ["sudo", "-n", *argv]
+    def _twilio(self, _: str) -> None:
+        """Twilio's API failing (HTTP 503 to every message request): the replies wait and go
+        out when it returns, in order, once each (`outbound_delivered`)."""
+        self.runner.twilio(up=False)
+        try:
+            self.runner.pause(next(self.twilio_outages, self.downtime))
+        finally:
+            self.runner.twilio(up=True)
 
 
 def _get_ok(url: str) -> bool:
@@ -417,10 +464,19 @@ def _get_ok(url: str) -> bool:
 
 
 class ClusterRunner:
-    """The chaos loop's hands on a running `balagh cluster` (and on the machine's services)."""
+    """The chaos loop's hands on a running `balagh cluster`, its own Redis, PostgreSQL and
+    RabbitMQ (never the machine's), and the fake Twilio API."""
 
-    def __init__(self, launched: LaunchedCluster) -> None:
+    def __init__(
+        self,
+        launched: LaunchedCluster,
+        postgres: PrivatePostgres,
+        rabbitmq: PrivateRabbitMQ,
+        fake: FakeTwilio,
+        outage: TwilioOutage,
+    ) -> None:
         self.launched = launched
+        self.postgres, self.rabbitmq, self.fake, self.outage = postgres, rabbitmq, fake, outage
 
     def state(self) -> dict:
         return self.launched.state()
@@ -428,22 +484,17 @@ class ClusterRunner:
     def signal(self, member: str, signum: int) -> None:
         os.kill(self.launched.pid(member), signum)
 
-    def run(self, *alternatives: Sequence[str]) -> None:
-        """The first of `alternatives` that succeeds (each a command line)."""
-        failure: Exception | None = None
-        for argv in alternatives:
-            try:
-                subprocess.run(as_root(argv), check=True, capture_output=True, timeout=180)
-                return
-            except (OSError, subprocess.SubprocessError) as error:
-                failure = error
-        raise RuntimeError(f"{' / '.join(' '.join(a) for a in alternatives)}: {failure}")
-
-    def redis(self, action: str) -> None:
-        if action == "stop":
-            self.launched.stop_redis()
+    def service(self, name: str, action: str) -> None:
+        if name == "redis":
+            start, stop = self.launched.start_redis, self.launched.stop_redis
         else:
-            self.launched.start_redis()
+            own = {"postgresql": self.postgres, "rabbitmq": self.rabbitmq}[name]
+            start, stop = own.start, own.stop
+        (start if action == "start" else stop)()
+
+    def twilio(self, up: bool) -> None:
+        self.fake.set_down(not up)
+        self.outage.set(up)
 
     def pause(self, seconds: float) -> None:
         time.sleep(seconds)
@@ -463,10 +514,12 @@ class ClusterRunner:
             return is_listening(launched.actions_port)
         if member == "desk":
             return _get_ok(f"{launched.desk_url}/health")
+        if member == "redis":
+            return is_listening(launched.redis_port)
         if member == "rabbitmq":
-            return is_listening(RABBITMQ_PORT)
+            return self.rabbitmq.serving()
         if member == "postgresql":
-            return is_listening(POSTGRES_PORT)
+            return self.postgres.serving()
         raise ValueError(member)
 
     def all_serving(self) -> bool:
@@ -670,11 +723,31 @@ class WebChatConversation:
         await self._drop()
 
 
+@dataclass
+class TwilioOutage:
+    """Whether the chaos loop has Twilio's API down, and when it last came back: a citizen
+    on WhatsApp or SMS waits for the reply through an outage and `patience` seconds after
+    it (the replicas retry every minute at most), instead of sending the message again."""
+
+    down: bool = False
+    ended_at: float = float("-inf")
+    patience: float = 90.0
+
+    def set(self, up: bool) -> None:
+        if up and self.down:
+            self.ended_at = time.monotonic()
+        self.down = not up
+
+    def waiting(self, now: float) -> bool:
+        return self.down or now < self.ended_at + self.patience
+
+
 class TwilioInbox:
     """The fake Twilio API's sent messages, by recipient, with when the soak saw them."""
 
-    def __init__(self, fake: FakeTwilio) -> None:
+    def __init__(self, fake: FakeTwilio, outage: TwilioOutage | None = None) -> None:
         self.fake = fake
+        self.outage = outage or TwilioOutage()
         self.cursor = 0
         self.by_user: dict[str, list[tuple[float, str]]] = defaultdict(list)
 
@@ -704,7 +777,7 @@ class TwilioInbox:
                 last_count, last_change = len(mine), now
             if len(mine) > seen and now - last_change >= quiet:
                 break
-            if len(mine) == seen and now > deadline:
+            if len(mine) == seen and now > deadline and not self.outage.waiting(now):
                 return [], None
             await asyncio.sleep(0.02)
         return [body for _, body in mine[seen:]], mine[seen][0]
@@ -816,6 +889,7 @@ class Ledger:
     memory: dict[str, list[float]] = field(default_factory=dict)
     pool: list[Filed] = field(default_factory=list)  # reports that may be followed
     seconds: float = 0.0  # how long the citizens talked
+    outbound: int = 0  # replies to the WhatsApp and SMS citizens recorded by the replicas
     errors: list[str] = field(default_factory=list)  # the soak's own failures
 
     def progress(self, started: float) -> str:
@@ -838,11 +912,13 @@ class Citizens:
     stop_at: float
     think: float
     seed: int
+    outage: TwilioOutage = field(default_factory=TwilioOutage)
+    twilio_users: set[str] = field(default_factory=set)  # the WhatsApp and SMS citizens
     inbox: TwilioInbox = field(init=False)
     numbers: Iterator[int] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.inbox = TwilioInbox(self.fake)
+        self.inbox = TwilioInbox(self.fake, self.outage)
         self.numbers = iter(range(1, 10**7))
 
     def open(self, channel: str, session: aiohttp.ClientSession, n: int) -> Conversation:
@@ -852,6 +928,7 @@ class Citizens:
             return WebChatConversation(self.url)
         prefix = "whatsapp:+96656" if channel == "whatsapp" else "+96657"
         user = f"{prefix}{(self.seed * 10**5 + n) % 10**7:07d}"
+        self.twilio_users.add(user)
         return TwilioConversation(
             session, self.url, channel, user, self.inbox, self.fake.auth_token
         )
@@ -986,23 +1063,37 @@ class Verdicts:
     memory: dict[str, MemoryVerdict]
     not_recovered: list[str]
     errors: list[str] = field(default_factory=list)
+    outbound: list[str] = field(default_factory=list)  # `outbound_delivered`
 
     @property
     def problems(self) -> list[str]:
-        return [*self.unanswered, *self.exactly_once, *self.not_recovered, *self.errors]
+        return [
+            *self.unanswered,
+            *self.exactly_once,
+            *self.outbound,
+            *self.not_recovered,
+            *self.errors,
+        ]
 
     @property
     def ok(self) -> bool:
         return not (self.problems or not all(v.ok for v in self.memory.values()))
 
 
-def judge(ledger: Ledger, rows: Sequence[tuple[str, str]], bound: MemoryBound) -> Verdicts:
+def judge(
+    ledger: Ledger,
+    rows: Sequence[tuple[str, str]],
+    bound: MemoryBound,
+    outbound: Sequence[str] = (),
+) -> Verdicts:
+    """`rows`: the reports stored; `outbound`: what `outbound_delivered` found."""
     return Verdicts(
         unanswered(ledger.messages, ledger.restarts),
         exactly_once(ledger.filings, rows),
         {name: memory_verdict(samples, bound) for name, samples in sorted(ledger.memory.items())},
         [f"{r.target}: {r.error}" for r in ledger.restarts if r.error],
         [f"the soak itself failed: {error}" for error in ledger.errors],
+        list(outbound),
     )
 
 
@@ -1069,7 +1160,7 @@ def markdown(
         f"| reports filed (numbers given) | {len(numbers)} |",
         f"| follow-ups (the status shown) | {ledger.follow_ups}"
         f" ({ledger.follow_ups_with_status}) |",
-        "| restarts (seconds until serving again, mean / max) | "
+        "| restarts and outages (seconds until back, mean / max) | "
         + (
             ", ".join(
                 f"{kind} {len(done)} ("
@@ -1093,6 +1184,8 @@ def markdown(
         + " |",
         f"| every message answered | {ok(verdicts.unanswered)} |",
         f"| every filed report exactly once, no other rows | {ok(verdicts.exactly_once)} |",
+        f"| replies through Twilio (WhatsApp, SMS): {ledger.outbound} recorded, each sent once,"
+        f" in order (unrecorded only while PostgreSQL was down) | {ok(verdicts.outbound)} |",
         f"| every restarted dependency back | {ok(verdicts.not_recovered)} |",
         "",
         f"Memory (VmRSS, MiB, every {MEMORY_EVERY:.0f} s; bound: {bound}):",
@@ -1127,8 +1220,13 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--services",
         action="store_true",
-        help="also restart Redis, RabbitMQ and PostgreSQL (the machine's own RabbitMQ and"
-        " PostgreSQL: other users of them see them go away)",
+        help="also restart Redis, RabbitMQ and PostgreSQL (the soak's own, never the machine's)",
+    )
+    parser.add_argument(
+        "--twilio-outage",
+        type=float,
+        default=30.0,
+        help="seconds the first outage of Twilio's API lasts (the later ones: --downtime)",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--citizens", type=int, default=8, help="conversations at once")
@@ -1138,6 +1236,21 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--write", action="store_true", help="append the figures to benchmarks")
     parser.add_argument("--model", type=Path, default=MODEL)
     return parser.parse_args(argv)
+
+
+def stored_outbound(launched: LaunchedCluster) -> list[Outbound]:
+    with launched.store.session() as session:
+        return [
+            Outbound(*row)
+            for row in session.execute(
+                select(
+                    OutboundMessage.id,
+                    OutboundMessage.recipient,
+                    OutboundMessage.status,
+                    OutboundMessage.twilio_sid,
+                )
+            )
+        ]
 
 
 def stored_reports(launched: LaunchedCluster) -> list[tuple[str, str]]:
@@ -1166,11 +1279,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     bound = MemoryBound()
     ledger = Ledger()
+    outage = TwilioOutage()
     begun = dt.datetime.now(dt.timezone.utc)
-    print(f"starting the cluster in {work}", flush=True)
-    with launched_cluster(args.model, work, extra_env, replicas=2) as launched:
-        runner = ClusterRunner(launched)
-        chaos = Chaos(runner, downtime=args.downtime)
+    print(f"starting the soak's PostgreSQL and RabbitMQ and the cluster in {work}", flush=True)
+    with (
+        private_services(work / "services") as (postgres, rabbitmq),
+        launched_cluster(
+            args.model,
+            work,
+            extra_env,
+            replicas=2,
+            postgres_admin_url=postgres.admin_url,
+            amqp_url=rabbitmq.url,
+        ) as launched,
+    ):
+        runner = ClusterRunner(launched, postgres, rabbitmq, fake, outage)
+        chaos = Chaos(runner, downtime=args.downtime, twilio_outage=args.twilio_outage)
         started = time.monotonic()
         stop_at = started + args.minutes * 60
         halt = threading.Event()
@@ -1200,7 +1324,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sampler.start()
         loop.start()
         citizens = Citizens(
-            launched.lb_url, work / "otp.log", fake, ledger, stop_at, args.think, args.seed
+            launched.lb_url,
+            work / "otp.log",
+            fake,
+            ledger,
+            stop_at,
+            args.think,
+            args.seed,
+            outage,
         )
         kinds = ", ".join(kind for kind in ROTATION if args.services or kind not in SERVICES)
         print(
@@ -1217,22 +1348,38 @@ def main(argv: Sequence[str] | None = None) -> int:
             sampler.join()
         with contextlib.suppress(AssertionError, RuntimeError):
             launched.wait_until(runner.all_serving, "every member serving", 300)
-        time.sleep(2)  # the last replies on their way to the fake Twilio API
+        recipients = citizens.twilio_users
+        outbound_rows: list[Outbound] = []
+
+        def replies_settled() -> bool:  # every reply to a citizen sent or given up
+            outbound_rows[:] = stored_outbound(launched)
+            return all(
+                row.status in ("sent", "failed")
+                for row in outbound_rows
+                if row.recipient in recipients
+            )
+
+        with contextlib.suppress(AssertionError, RuntimeError):
+            launched.wait_until(replies_settled, "the replies through Twilio", 180)
         for name, pid in processes_of(launched).items():
             if (mib := rss_mib(pid)) is not None:
                 ledger.memory.setdefault(name, []).append(mib)
         rows = stored_reports(launched)
+        ledger.outbound = sum(1 for row in outbound_rows if row.recipient in recipients)
+        outbound = outbound_delivered(outbound_rows, fake.accepted(), recipients, ledger.restarts)
         supervisor_restarts = {
             name: entry.get("restarts", 0)
             for name, entry in launched.state().items()
             if entry.get("restarts")
         }
-    verdicts = judge(ledger, rows, bound)
+    verdicts = judge(ledger, rows, bound, outbound)
     flags = " --services" if args.services else ""
     title = (
         f"Soak, {begun:%d %B %Y %H:%M} UTC: {args.minutes:g} min"
         f"{', with the services' if args.services else ', without --services'}"
-        f" (`python -m bench.soak --minutes {args.minutes:g}{flags} --seed {args.seed}`)"
+        f", Twilio's API away {args.twilio_outage:g} s"
+        f" (`python -m bench.soak --minutes {args.minutes:g}{flags}"
+        f" --twilio-outage {args.twilio_outage:g} --seed {args.seed}`)"
     )
     table = markdown(ledger, verdicts, bound, title, machine_line())
     print()

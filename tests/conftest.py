@@ -21,13 +21,13 @@ POSTGRES_ADMIN_URL = os.environ.get(
 AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 
-def delete_queue(queue: str) -> None:
+def delete_queue(queue: str, amqp_url: str = AMQP_URL) -> None:
     """Remove a test's queue from the local RabbitMQ (one left bound to Rasa's fanout
     exchange would receive a copy of every event any relay publishes from then on)."""
     import aio_pika
 
     async def delete() -> None:
-        connection = await aio_pika.connect_robust(AMQP_URL)
+        connection = await aio_pika.connect_robust(amqp_url)
         async with connection:
             channel = await connection.channel()
             await channel.queue_delete(queue)

@@ -60,13 +60,36 @@ logger = logging.getLogger("bot.desk")
 SHUTDOWN_TIMEOUT = 2.0
 
 
+# While a store is away, background work is retried less and less often, up to this many
+# seconds apart: a failing dependency gives one traceback and a line per retry, not a
+# traceback every dispatch interval.
+RETRY_CAP = 30.0
+
+
 async def _every(seconds: float, work, name: str) -> None:  # type: ignore[no-untyped-def]
+    failures = 0
     while True:
+        wait = seconds
         try:
             await work()
-        except Exception:  # keep the loop alive (e.g. PostgreSQL restarting)
-            logger.exception("%s failed; trying again in %.0fs", name, seconds)
-        await asyncio.sleep(seconds)
+        except Exception as failure:  # keep the loop alive (e.g. PostgreSQL restarting)
+            failures += 1
+            wait = min(max(seconds, 0.5) * 2 ** (failures - 1), max(seconds, RETRY_CAP))
+            if failures == 1:
+                logger.exception("%s failed; trying again in %.1f s", name, wait)
+            else:
+                logger.error(
+                    "%s failed again (%s times: %s); trying again in %.1f s",
+                    name,
+                    failures,
+                    type(failure).__name__,
+                    wait,
+                )
+        else:
+            if failures:
+                logger.info("%s works again after %s failures", name, failures)
+            failures = 0
+        await asyncio.sleep(wait)
 
 
 def build_app(settings: Settings | None = None) -> web.Application:

@@ -102,8 +102,8 @@ def redis_server(port: int, work: Path) -> subprocess.Popen:
     return process
 
 
-def _admin(statement: str) -> None:
-    engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+def _admin(statement: str, admin_url: str = POSTGRES_ADMIN_URL) -> None:
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text(statement))
     engine.dispose()
@@ -111,14 +111,20 @@ def _admin(statement: str) -> None:
 
 @contextlib.contextmanager
 def launched_cluster(
-    model: Path, work: Path, extra_env: dict[str, str] | None = None, replicas: int = 2
+    model: Path,
+    work: Path,
+    extra_env: dict[str, str] | None = None,
+    replicas: int = 2,
+    postgres_admin_url: str = POSTGRES_ADMIN_URL,
+    amqp_url: str = AMQP_URL,
 ) -> Iterator[LaunchedCluster]:
-    """Fresh PostgreSQL databases and RabbitMQ queue; everything dropped afterwards."""
+    """Fresh PostgreSQL databases and RabbitMQ queue; everything dropped afterwards. The
+    machine's services unless given others (the soak's own, `tests/helpers/private_services.py`)."""
     suffix = uuid.uuid4().hex[:8]
     databases = [f"balagh_cl_{suffix}", f"balagh_cl_conv_{suffix}"]
     for name in databases:
-        _admin(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+        _admin(f'CREATE DATABASE "{name}"', postgres_admin_url)
+    base = postgres_admin_url.rsplit("/", 1)[0]
     database_url, tracker_store_url = (f"{base}/{name}" for name in databases)
     replica_ports = [free_port() for _ in range(replicas)]
     lb_port, actions_port, desk_port = free_port(), free_port(), free_port()
@@ -132,7 +138,7 @@ def launched_cluster(
         "BALAGH_DATABASE_URL": database_url,
         "BALAGH_TRACKER_STORE_URL": tracker_store_url,
         "BALAGH_LOCK_STORE_URL": f"redis://127.0.0.1:{redis_port}/1",
-        "BALAGH_EVENT_BROKER_URL": AMQP_URL,
+        "BALAGH_EVENT_BROKER_URL": amqp_url,
         "BALAGH_EVENT_QUEUE": queue,
         "BALAGH_SOCKETIO_REDIS_URL": f"redis://127.0.0.1:{redis_port}/2",
         "BALAGH_CLUSTER_DIR": str(work),
@@ -195,6 +201,6 @@ def launched_cluster(
             launched.redis.wait(timeout=30)
         shared_store(database_url).dispose()  # before its database is dropped
         for name in databases:
-            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', postgres_admin_url)
         with contextlib.suppress(Exception):  # the broker may be the thing that failed
-            delete_queue(queue)
+            delete_queue(queue, amqp_url)

@@ -35,6 +35,8 @@ class FakeTwilio:
     # Twilio Verify: the code last sent to each number, and every request (service, To).
     verify_codes: dict[str, str] = field(default_factory=dict)
     verify_requests: list[tuple[str, str, str]] = field(default_factory=list)
+    down: bool = False  # an outage: every message request answered 503 until it ends
+    accepted_at: list[float] = field(default_factory=list)  # time.monotonic() per message
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _sent: threading.Condition = field(default_factory=threading.Condition)
 
@@ -45,6 +47,16 @@ class FakeTwilio:
     def fail_next(self, times: int, status: int = 500, code: int = 20500) -> None:
         with self._lock:
             self.failures.extend([(status, code)] * times)
+
+    def set_down(self, down: bool) -> None:
+        """Twilio's API away (503, error 20503 to every message request) or back."""
+        with self._lock:
+            self.down = down
+
+    def accepted(self) -> list[tuple[float, dict]]:
+        """(time.monotonic() when taken, message) of every message, in the order taken."""
+        with self._lock:
+            return list(zip(self.accepted_at, self.messages, strict=True))
 
     def sent(self) -> list[dict]:
         with self._lock:
@@ -90,6 +102,10 @@ class FakeTwilio:
             return web.json_response({"code": 20003, "message": "Authenticate"}, status=401)
         form = dict(await request.post())
         with self._lock:
+            if self.down:
+                return web.json_response(
+                    {"code": 20503, "message": "Service unavailable", "status": 503}, status=503
+                )
             if self.failures:
                 status, code = self.failures.pop(0)
                 return web.json_response(
@@ -97,6 +113,7 @@ class FakeTwilio:
                 )
             sid = "SM" + uuid.uuid4().hex
             self.messages.append({**form, "sid": sid})
+            self.accepted_at.append(time.monotonic())
         with self._sent:
             self._sent.notify_all()
         return web.json_response(

@@ -12,7 +12,6 @@ import pytest
 from bench.soak import (
     APOLOGY,
     FAILED,
-    RABBITMQ,
     REPLY,
     RESEND_DELAYS,
     SILENT,
@@ -22,7 +21,9 @@ from bench.soak import (
     Ledger,
     MemoryBound,
     Message,
+    Outbound,
     Restart,
+    TwilioOutage,
     classify,
     exactly_once,
     is_apology,
@@ -30,7 +31,7 @@ from bench.soak import (
     markdown,
     memory_verdict,
     number_given,
-    postgresql_command,
+    outbound_delivered,
     resend_after,
     rotation,
     unanswered,
@@ -188,11 +189,11 @@ class FakeRunner:
     def signal(self, member: str, signum: int) -> None:
         self.calls.append(("signal", member, signal.Signals(signum).name))
 
-    def run(self, *alternatives) -> None:
-        self.calls.append(("run", *(tuple(a) for a in alternatives)))
+    def service(self, name: str, action: str) -> None:
+        self.calls.append((name, action))
 
-    def redis(self, action: str) -> None:
-        self.calls.append(("redis", action))
+    def twilio(self, up: bool) -> None:
+        self.calls.append(("twilio", "up" if up else "down"))
 
     def pause(self, seconds: float) -> None:
         self.calls.append(("pause", seconds))
@@ -205,29 +206,35 @@ class FakeRunner:
 
 
 def test_the_rotation_without_services_touches_only_the_clusters_processes() -> None:
-    plan = list(itertools.islice(rotation(services=False), 6))
+    plan = list(itertools.islice(rotation(services=False), 8))
     assert plan == [
         ("replica", "rasa-1"),
         ("actions", "actions"),
         ("desk", "desk"),
+        ("twilio", "twilio"),
         ("replica", "rasa-2"),
         ("actions", "actions"),
         ("desk", "desk"),
+        ("twilio", "twilio"),
     ]
+    assert ("twilio", "twilio") not in list(
+        itertools.islice(rotation(services=False, twilio=False), 6)
+    )
 
 
 def test_the_rotation_with_services_restarts_one_dependency_at_a_time() -> None:
-    plan = list(itertools.islice(rotation(services=True), 12))
-    assert [kind for kind, _ in plan[:6]] == [
+    plan = list(itertools.islice(rotation(services=True), 14))
+    assert [kind for kind, _ in plan[:7]] == [
         "replica",
         "actions",
         "desk",
+        "twilio",
         "redis",
         "rabbitmq",
         "postgresql",
     ]
-    assert plan[0] == ("replica", "rasa-1") and plan[6] == ("replica", "rasa-2")
-    assert [kind for kind, _ in plan[6:]] == [kind for kind, _ in plan[:6]]
+    assert plan[0] == ("replica", "rasa-1") and plan[7] == ("replica", "rasa-2")
+    assert [kind for kind, _ in plan[7:]] == [kind for kind, _ in plan[:7]]
 
 
 def test_a_replica_is_killed_and_waited_for_until_it_serves() -> None:
@@ -261,37 +268,49 @@ def test_redis_is_the_clusters_own_stopped_and_started() -> None:
         ("redis", "stop"),
         ("pause", 5),
         ("redis", "start"),
+        ("wait", "Redis"),
         ("wait", "rasa-1 ready"),
         ("wait", "rasa-2 ready"),
     ]
 
 
-def test_rabbitmq_is_stopped_and_started_as_the_services_script_does() -> None:
+def test_rabbitmq_is_stopped_and_started_and_waited_for() -> None:
     runner = FakeRunner()
     Chaos(runner, downtime=5).restart("rabbitmq", "rabbitmq")
     assert runner.calls == [
-        ("run", ("service", "rabbitmq-server", "stop"), ("rabbitmqctl", "stop")),
+        ("rabbitmq", "stop"),
         ("pause", 5),
-        ("run", ("service", "rabbitmq-server", "start"), ("rabbitmq-server", "-detached")),
+        ("rabbitmq", "start"),
         ("wait", "RabbitMQ"),
     ]
-    assert RABBITMQ["start"][0] == ("service", "rabbitmq-server", "start")
 
 
-def test_postgresql_is_stopped_and_started_with_pg_ctlcluster_as_the_tests_do() -> None:
+def test_postgresql_is_stopped_and_started_then_the_replicas_serve_again() -> None:
     runner = FakeRunner()
-    Chaos(runner, downtime=5, pg_version=lambda: "15").restart("postgresql", "postgresql")
-    stop = ("pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "stop")
-    start = ("pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "start")
+    Chaos(runner, downtime=5).restart("postgresql", "postgresql")
     assert runner.calls == [
-        ("run", stop),
+        ("postgresql", "stop"),
         ("pause", 5),
-        ("run", start),
+        ("postgresql", "start"),
         ("wait", "PostgreSQL"),
         ("wait", "rasa-1 ready"),
         ("wait", "rasa-2 ready"),
     ]
-    assert postgresql_command("15", "start") == start
+
+
+def test_the_first_twilio_outage_lasts_its_own_time_the_later_ones_the_downtime() -> None:
+    runner = FakeRunner()
+    chaos = Chaos(runner, downtime=5, twilio_outage=600)
+    chaos.restart("twilio", "twilio")
+    chaos.restart("twilio", "twilio")
+    assert runner.calls == [
+        ("twilio", "down"),
+        ("pause", 600),
+        ("twilio", "up"),
+        ("twilio", "down"),
+        ("pause", 5),
+        ("twilio", "up"),
+    ]
 
 
 def test_a_service_is_started_again_even_when_the_pause_is_interrupted() -> None:
@@ -301,11 +320,12 @@ def test_a_service_is_started_again_even_when_the_pause_is_interrupted() -> None
 
     runner = Interrupted()
     with pytest.raises(KeyboardInterrupt):
-        Chaos(runner, pg_version=lambda: "15").restart("postgresql", "postgresql")
-    assert runner.calls[-1] == (
-        "run",
-        ("pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "start"),
-    )
+        Chaos(runner).restart("postgresql", "postgresql")
+    assert runner.calls[-1] == ("postgresql", "start")
+    runner = Interrupted()
+    with pytest.raises(KeyboardInterrupt):
+        Chaos(runner).restart("twilio", "twilio")
+    assert runner.calls[-1] == ("twilio", "up")
 
 
 def test_a_dependency_that_does_not_come_back_is_recorded() -> None:
@@ -341,3 +361,61 @@ def test_the_figures_and_the_verdicts_of_a_run() -> None:
     assert "| every filed report exactly once, no other rows | **yes** |" in table
     assert "| desk | 70 | 200 | 70 | 200 | 141 | **no** |" in table
     assert "max of the last third <= 1.3 x max of the first third + 50 MiB" in table
+
+
+# The replies through Twilio: once each, in order.
+
+A, B = "whatsapp:+966560000001", "+966570000002"
+
+
+def _taken(*pairs: tuple[str, str], at: float = 1.0) -> list[tuple[float, dict]]:
+    return [(at, {"To": to, "sid": sid, "Body": "…"}) for to, sid in pairs]
+
+
+def test_replies_sent_once_in_order_pass() -> None:
+    rows = [
+        Outbound(1, A, "sent", "SM1"),
+        Outbound(2, B, "sent", "SM2"),
+        Outbound(3, A, "sent", "SM3"),
+    ]
+    taken = _taken((B, "SM2"), (A, "SM1"), (A, "SM3"), ("+966550000009", "SMX"))
+    assert outbound_delivered(rows, taken, {A, B}) == []
+
+
+def test_a_reply_still_waiting_or_given_up_is_a_problem() -> None:
+    rows = [Outbound(1, A, "retrying", None), Outbound(2, A, "failed", None)]
+    problems = outbound_delivered(rows, [], {A})
+    assert len(problems) == 2 and "retrying" in problems[0] and "failed" in problems[1]
+
+
+def test_a_copy_twilio_took_twice_is_a_problem() -> None:
+    rows = [Outbound(1, A, "sent", "SM1")]
+    problems = outbound_delivered(rows, _taken((A, "SM1"), (A, "SM9")), {A})
+    assert problems == [f"Twilio took a message to {A} no row records"]
+
+
+def test_an_unrecorded_reply_is_allowed_only_while_postgresql_was_down() -> None:
+    rows = [Outbound(1, A, "sent", "SM1")]
+    down = Restart("postgresql", "postgresql", started=100, recovered=112)
+    during = _taken((A, "SM1")) + _taken((A, "SM7"), at=110.0)
+    assert outbound_delivered(rows, during, {A}, [down]) == []
+    after = _taken((A, "SM1")) + _taken((A, "SM7"), at=130.0)
+    assert outbound_delivered(rows, after, {A}, [down]) == [
+        f"Twilio took a message to {A} no row records"
+    ]
+
+
+def test_replies_taken_out_of_order_are_a_problem() -> None:
+    rows = [Outbound(1, A, "sent", "SM1"), Outbound(2, A, "sent", "SM2")]
+    problems = outbound_delivered(rows, _taken((A, "SM2"), (A, "SM1")), {A})
+    assert problems == [f"{A}: Twilio took the replies out of order"]
+
+
+def test_a_citizen_waits_through_a_twilio_outage_and_a_while_after() -> None:
+    outage = TwilioOutage(patience=90)
+    assert not outage.waiting(now=0.0)
+    outage.set(up=False)
+    assert outage.waiting(now=10**9)
+    outage.set(up=True)
+    back = outage.ended_at
+    assert outage.waiting(back + 89) and not outage.waiting(back + 91)
