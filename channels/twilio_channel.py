@@ -46,11 +46,14 @@ from bot.rules.sms_text import chosen_index, for_sms, numbered, sms_segments
 from bot.settings import load_settings
 from bot.store import media
 from bot.store.channel_state import (
+    adopt,
     first_delivery,
+    keep_pending,
     last_inbound_at,
     log_outbound,
     offer_choices,
     offered_choices,
+    orphans,
     outbound_result,
     record_opt_out,
 )
@@ -81,6 +84,12 @@ MEDIA_NOT_RECEIVED = media.NOT_RECEIVED_RESPONSE
 # `RETRY_CAP`, until it has waited `retry_window`: a Twilio outage of minutes loses nothing.
 RETRY_CAP = 60.0
 DEFAULT_RETRY_WINDOW = 1800.0
+# A waiting message is touched at least every `RETRY_CAP` while its replica lives; one left
+# untouched for `ADOPT_AFTER` seconds belongs to a replica that stopped (a crash, a restart
+# during an outage) and another replica takes it over (`TwilioSender.adopt_orphans`, every
+# `ADOPT_EVERY` seconds): its memory queue is gone, the row says what was not sent.
+ADOPT_AFTER = 3 * RETRY_CAP
+ADOPT_EVERY = 60.0
 WHATSAPP_WINDOW = dt.timedelta(hours=24)
 
 
@@ -98,6 +107,7 @@ class TwilioConfig:
     retry_delay: float = 0.5
     retry_window: float = DEFAULT_RETRY_WINDOW
     media_timeout: float = DEFAULT_MEDIA_TIMEOUT
+    adopt_after: float = ADOPT_AFTER
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any]) -> TwilioConfig:
@@ -162,11 +172,46 @@ class TwilioSender:
                 "outbound %s message not recorded (%s): sent anyway", self.channel, failure
             )
             message_id = None
-        queue = self._queues.setdefault(to, asyncio.Queue())
-        await queue.put(_Outgoing(message_id, to, body, content_sid, variables))
-        worker = self._workers.get(to)
+        await self._enqueue(_Outgoing(message_id, to, body, content_sid, variables))
+
+    async def _enqueue(self, item: _Outgoing) -> None:
+        queue = self._queues.setdefault(item.to, asyncio.Queue())
+        await queue.put(item)
+        worker = self._workers.get(item.to)
         if worker is None or worker.done():
-            self._workers[to] = asyncio.create_task(self._drain(to, queue))
+            self._workers[item.to] = asyncio.create_task(self._drain(item.to, queue))
+
+    async def adopt_orphans(self, now: dt.datetime | None = None) -> int:
+        """Send the messages a stopped replica left waiting (`ADOPT_AFTER`), each taken over
+        by one replica only, oldest first; how many were taken. A template message cannot be
+        rebuilt (its variables are not stored): it is recorded as failed, with the reason."""
+        now = now or clock.now()
+        stale_before = now - dt.timedelta(seconds=self.config.adopt_after)
+        taken = 0
+        for orphan in await self.store.run(orphans, self.channel, stale_before):
+            if not await self.store.run(adopt, orphan.id, stale_before, now):
+                continue  # another replica was first
+            if orphan.body is None:
+                await self._record(
+                    orphan.id, "failed", now, 0, None, None, "replica stopped; template not kept"
+                )
+                continue
+            taken += 1
+            await self._enqueue(_Outgoing(orphan.id, orphan.recipient, orphan.body, None, None))
+        if taken:
+            logger.warning(
+                "twilio %s: %s message(s) left by a stopped replica taken over", self.channel, taken
+            )
+        return taken
+
+    async def adopt_forever(self) -> None:
+        """`adopt_orphans` every `ADOPT_EVERY` seconds for the server's life."""
+        while True:
+            try:
+                await self.adopt_orphans()
+            except Exception as failure:  # the store away: next time
+                logger.warning("twilio %s: orphans not checked (%s)", self.channel, failure)
+            await asyncio.sleep(ADOPT_EVERY)
 
     async def _drain(self, to: str, queue: asyncio.Queue[_Outgoing]) -> None:
         while not queue.empty():
@@ -208,10 +253,18 @@ class TwilioSender:
             if not retryable or time.monotonic() + delay > give_up_at:
                 await self._record(item.message_id, "failed", clock.now(), attempt, None, *failed)
                 return
-            # Recorded as waiting: operators see the queue while Twilio is away.
+            # Recorded as waiting: operators see the queue while Twilio is away, and the
+            # other replicas see that this one still holds the recipient's messages.
             await self._record(item.message_id, "retrying", clock.now(), attempt, None, *failed)
+            await self._keep_pending(item.to)
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_CAP)
+
+    async def _keep_pending(self, to: str) -> None:
+        try:
+            await self.store.run(keep_pending, self.channel, to, clock.now())
+        except Exception as failure:
+            logger.error("waiting messages to a recipient not touched: %s", failure)
 
     async def _record(self, message_id: int | None, *result: Any) -> None:
         """Record a delivery's outcome (not when the message was sent unrecorded, nor
@@ -316,6 +369,7 @@ class _TwilioInput(InputChannel):
         self.store = store or shared_store(load_settings().database_url).upgrade_once()
         self.sender = TwilioSender(config, self.channel, self.store)
         self.validator = RequestValidator(config.auth_token)
+        self._adopter: asyncio.Task | None = None
 
     def get_output_channel(self) -> OutputChannel:
         """Used for messages pushed later (notifications, agents' replies)."""
@@ -446,6 +500,15 @@ class _TwilioInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint(f"{self.channel}_webhook", __name__)
+
+        @hook.listener("after_server_start")
+        async def start_adopting(_app: Any, _loop: Any) -> None:
+            self._adopter = asyncio.create_task(self.sender.adopt_forever())
+
+        @hook.listener("before_server_stop")
+        async def stop_adopting(_app: Any, _loop: Any) -> None:
+            if self._adopter is not None:
+                self._adopter.cancel()
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

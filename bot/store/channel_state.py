@@ -5,6 +5,7 @@ outbound message with its fate."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -109,6 +110,73 @@ def outbound_result(
                 updated_at=now,
             )
         )
+
+
+PENDING = ("queued", "retrying")  # an outbound message not yet sent nor given up
+
+
+def keep_pending(store: Store, channel: str, recipient: str, now: dt.datetime) -> None:
+    """The worker of `recipient` is alive: its waiting messages are not orphans."""
+    with store.session() as session:
+        session.execute(
+            update(OutboundMessage)
+            .where(
+                OutboundMessage.channel == channel,
+                OutboundMessage.recipient == recipient,
+                OutboundMessage.status.in_(PENDING),
+            )
+            .values(updated_at=now)
+        )
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A pending outbound message nobody has touched for a while: the replica that queued it
+    stopped (a crash, a restart) before Twilio took it."""
+
+    id: int
+    recipient: str
+    body: str | None
+    template_sid: str | None
+
+
+def orphans(
+    store: Store, channel: str, stale_before: dt.datetime, limit: int = 200
+) -> list[Orphan]:
+    """The oldest first, so each recipient's messages are adopted in their order."""
+    with store.session() as session:
+        found = session.execute(
+            select(
+                OutboundMessage.id,
+                OutboundMessage.recipient,
+                OutboundMessage.body,
+                OutboundMessage.template_sid,
+            )
+            .where(
+                OutboundMessage.channel == channel,
+                OutboundMessage.status.in_(PENDING),
+                OutboundMessage.updated_at < stale_before,
+            )
+            .order_by(OutboundMessage.id)
+            .limit(limit)
+        )
+        return [Orphan(*row) for row in found]
+
+
+def adopt(store: Store, message_id: int, stale_before: dt.datetime, now: dt.datetime) -> bool:
+    """Take an orphan over: True for one replica only (the update re-checks that it is still
+    stale, atomically, so two replicas never both send it)."""
+    with store.session() as session:
+        taken = session.execute(
+            update(OutboundMessage)
+            .where(
+                OutboundMessage.id == message_id,
+                OutboundMessage.status.in_(PENDING),
+                OutboundMessage.updated_at < stale_before,
+            )
+            .values(updated_at=now, status="retrying")
+        )
+        return taken.rowcount == 1
 
 
 # --- web chat presence ---------------------------------------------------------------------
