@@ -92,11 +92,10 @@ data-validate: $(VENV)/.installed
 story-test: $(MODEL)
 	$(PY) -m bot.server.rasa_server test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors --out results/core
 
-# The regression set (tuned to), then the blind set (tests/nlu_fresh, never trained on).
-# The blind set's floors sit just under today's figures (macro-F1 0.938, FAQ topics 0.941),
-# so a change that loses ground fails; the targets (0.95, 0.95) are not reached yet.
-FRESH_MIN_MACRO_F1 ?= 0.93
-FRESH_MIN_FAQ ?= 0.93
+# The regression set (tuned to), then the blind set (tests/nlu_fresh, never trained on), both
+# held to the issue's targets: macro-F1 0.95, FAQ topics 0.95, out-of-scope leak 5 %.
+FRESH_MIN_MACRO_F1 ?= 0.95
+FRESH_MIN_FAQ ?= 0.95
 nlu-eval: $(MODEL)
 	$(PY) -m tests.nlu_eval --model $(MODEL) --data tests/nlu --min-macro-f1 0.95 --min-faq-accuracy 0.95
 	$(PY) -m tests.nlu_eval --model $(MODEL) --data tests/nlu_fresh/nlu --min-macro-f1 $(FRESH_MIN_MACRO_F1) --min-faq-accuracy $(FRESH_MIN_FAQ) --max-oos-leak 0.05

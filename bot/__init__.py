@@ -18,4 +18,4 @@ may import (`tests/unit/test_layout.py` fails on an import that breaks these rul
 """
 
 # The version, in one place (pyproject.toml reads it; CHANGELOG.md tells its story).
-__version__ = "0.14.0"
+__version__ = "0.15.0"

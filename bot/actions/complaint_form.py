@@ -142,7 +142,13 @@ CLOSED_TOPIC_OPTIONS = {
         *(f"{no} {word}" for no in ("ما", "لا", "لم", "مو", "مش", "مب", "غير") for word in _UNMET),
     ],
 }
-SKIP_WORDS = ["تخطي", "تخطى", "لا يوجد", "ما عندي", "لا", "بدون", "skip", "ما فيه"]
+# «No documents», as the dialects say it (the whole answer, or its first words).
+SKIP_WORDS = [
+    *("تخطي", "تخطى", "لا يوجد", "ما عندي", "ماعندي", "لا", "لاء", "كلا", "بدون", "ما فيه"),
+    *("مافيه", "ما في", "مافي", "مفيش", "مافيش", "ما فيش", "ماكو", "ما كو", "معنديش"),
+    *("ما عنديش", "لا شي", "لا شيء", "ولا شي", "ولا شيء", "مو موجود", "مش موجود"),
+    *("skip", "no", "none", "nothing", "nope", "mafi", "mafish", "mafeesh", "la"),
+]
 # Fields the user may correct at the summary, in the order they are shown.
 EDITABLE_FIELDS = FORM_FIELDS["complaint_form"]
 # Changing the trigger changes which evidence is needed: those answers are asked again.
@@ -522,8 +528,9 @@ class ValidateComplaintForm(ReportFormValidation):
         if files:
             documents += [{"kind": "supporting", **f} for f in files]
             return {"supporting_documents": f"{len(files)}", "documents": documents}
+        plain = normalise(text).strip().lower()
         skipped = "skip" in tracker.get_latest_entity_values("choice") or any(
-            word == normalise(text).strip() or normalise(text).startswith(word + " ")
+            plain == normalise(word) or plain.startswith(normalise(word) + " ")
             for word in SKIP_WORDS
         )
         if skipped:

@@ -163,8 +163,9 @@ OFFERED_AFTER = {
     "request_digitization",
     "suggest_improvement",
 }
-# How far back the message that got the offer may be (its answer, the offer, the yes).
-STORY_REACH = 8
+# How far back the message that got the offer may be: among the citizen's last messages (the
+# button pressed, the yes, the message the offer answered), whatever events lie between.
+STORY_REACH = 3
 
 
 def story_message(tracker: Tracker) -> dict[str, Any]:
@@ -176,7 +177,7 @@ def story_message(tracker: Tracker) -> dict[str, Any]:
     intent = (latest.get("intent") or {}).get("name")
     if not text.startswith("/") and intent not in ACCEPTING_INTENTS:
         return latest
-    users = [e for e in tracker.events[-STORY_REACH:] if e.get("event") == "user"]
+    users = [e for e in tracker.events if e.get("event") == "user"][-STORY_REACH - 1 :]
     for event in reversed(users[:-1]):
         said = str(event.get("text") or "")
         said_intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")

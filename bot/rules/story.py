@@ -92,7 +92,10 @@ _PROMISE_WORDS = frozenset(
         *("khilal", "5lal", "5elal", "promised", "said", "sla"),
     }
 )
-_PROMISE_STEMS = ("وعدو", "قال", "حكو", "خبرو", "اكدو", "كالو", "بلغو", "wa3do", "2alo", "qalo")
+_PROMISE_STEMS = (
+    *("وعدو", "قال", "قول", "يقول", "حكو", "خبرو", "اكدو", "كالو", "بلغو", "ذكرو", "حددو"),
+    *("wa3do", "2alo", "qalo", "told", "say"),
+)
 # Elapsed time («من 3 أسابيع»، «قبل شهر»، «صار لي 10 أيام») is not a promise: it ends the
 # words read after a promise.
 _ELAPSED_WORDS = frozenset({"قبل", "من", "منذ", "صار", "صارلي", "صارلها", "صارله", "ago", "since"})
@@ -346,13 +349,18 @@ def _period_passed(plain: str) -> bool:
     )
 
 
+_CLAUSE_END = re.compile(r"[.،,!?؟;؛\n]+")
+
+
 def story_trigger(text: str) -> Trigger | None:
-    """The escalation trigger a story states, when it states exactly one."""
+    """The escalation trigger a story states, when it states exactly one. A negation is
+    read within its clause: «الكفيل مش موافق. قفلوا الشكوى» says the complaint was closed."""
     plain = _plain(text)
+    clauses = [_plain(clause) for clause in _CLAUSE_END.split(text)]
     found = set()
-    if _closed(plain):
+    if any(_closed(clause) for clause in clauses):
         found.add(Trigger.CLOSED_UNSATISFIED)
-    if promised_days(text) is not None or _period_passed(plain):
+    if promised_days(text) is not None or any(_period_passed(clause) for clause in clauses):
         found.add(Trigger.SLA_PASSED)
     if _NO_SLA.search(plain):
         found.add(Trigger.NO_SLA)

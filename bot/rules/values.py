@@ -98,6 +98,7 @@ def has_digits(text: str) -> bool:
 # ---------------------------------------------------------------- counts in words (1-30)
 
 _UNITS = {
+    "يك": 1,  # Persian and Urdu «یک» (one) as residents type it, after normalisation
     "واحد": 1,
     "واحده": 1,
     "وحده": 1,

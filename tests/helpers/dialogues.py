@@ -80,6 +80,10 @@ DEFAULT_ANSWERS = {"confirm_submission": "تأكيد وإرسال", "use_saved_p
 # like it: the survey's satisfaction with the time taken (0.14) as the last rating they gave
 # (a planned answer, or the opening message that rated the solution).
 ANSWERED_LIKE = {"survey_time": "survey_solution"}
+# Questions that follow up another one, answered with the citizen's next planned answer to
+# it: the ways on offered when there is no complaint number (no_reference_route) get the
+# number found after all («لحظة لقيته في الرسايل…»), as a citizen would type it there.
+ANSWERED_FROM = {"no_reference_route": "prior_complaint_number"}
 REPORT_FORMS = {
     "complaint_form": "complaint",
     "digitization_form": "digitization",
@@ -679,8 +683,8 @@ class Answers:
         return ACCEPT_OFFER if slot in OFFER_FIELDS and slot not in self.queues else slot
 
     def next(self, slot: str) -> str | None:
-        slot = self.key(slot)
-        queue = self.queues.get(slot)
+        asked, slot = slot, self.key(slot)
+        queue = self.queues.get(slot) or self.queues.get(ANSWERED_FROM.get(asked, ""))
         like = self.given.get(ANSWERED_LIKE.get(slot, "")) or (
             [m for m in self.said if rating_of(m) is not None] if slot in ANSWERED_LIKE else []
         )

@@ -54,6 +54,11 @@ def test_hijri_dates(typed, expected):
         ("قبل شهر", 30),
         ("منذ 10 أيام", 10),
         ("الأسبوع الماضي", 7),
+        # Persian and Urdu words, as residents type them (Persian letters or Arabic ones)
+        ("قبل یک شهر", 30),
+        ("قبل يك ماه", 30),
+        ("قبل 3 هفته", 21),
+        ("قبل ۵ روز", 5),
     ],
 )
 def test_relative_dates(typed, days_ago):

@@ -29,6 +29,12 @@ from bot.server.nlu.explicit_request import ExplicitRequest, stated_request
         ("ما ابي اشتكي، بس سؤال", None),
         ("ابي الغي شكوتي", None),
         ("ابغى اتابع بلاغي", None),
+        ("داير اضيف معلومة للشكوى بتاعتي", None),  # an addition to one filed
+        ("ابي ارفق صورة للشكوى", None),
+        ("ابي اعدل تاريخ الشكوى", None),
+        ("ابغى ارفع بلاغ على صحتي، الاجازة المرضية ما تطلع", "file_complaint"),  # against
+        ("ابي ارفع بلاغ", None),  # which report: the classifier, or the menu, says
+        ("3indi i9tira7 l mansat ejar", "suggest_improvement"),  # Gulf Arabizi 9 for ق
         ("الجهة ما ردت علي", None),
     ],
 )
@@ -54,3 +60,42 @@ def test_only_readings_that_leave_the_request_without_a_form_are_overridden() ->
     assert [r["name"] for r in faq.get(INTENT_RANKING_KEY)][:2] == ["file_complaint", "faq"]
     assert agent.get(INTENT)["name"] == "request_agent"
     assert button.get(INTENT)["name"] == "faq"
+
+
+def test_a_stated_report_type_wins_over_another_the_classifier_chose() -> None:
+    story = "ابي اقترح تطوير على خدمة تصديق الشهادات، لازم تروح لهم بنفسك بالشهادة الورقية"
+    stated = message(story, "request_digitization")
+    online = message("ابي اقترح تحويل خدمة التصديق لالكترونية", "request_digitization")
+    ExplicitRequest().process([stated, online])
+    assert stated.get(INTENT)["name"] == "suggest_improvement"
+    assert online.get(INTENT)["name"] == "request_digitization"  # the classifier decides
+
+
+def test_a_stated_request_the_classifier_also_chose_is_no_longer_ambiguous() -> None:
+    story = "عندي اقتراح لمنصة بلدي: ياريت النظام يحفظ الورق القديم"
+    ranking = [
+        {"name": "suggest_improvement", "confidence": 0.5},
+        {"name": "faq", "confidence": 0.49},
+    ]
+    close = Message(data={TEXT: story, INTENT: ranking[0], INTENT_RANKING_KEY: ranking})
+    ExplicitRequest().process([close])
+    first, second = close.get(INTENT_RANKING_KEY)[:2]
+    assert (first["name"], first["confidence"]) == ("suggest_improvement", 1.0)
+    assert second == {"name": "faq", "confidence": 0.245}
+
+
+def test_a_stated_request_wins_over_an_unsure_guess_but_not_over_a_request_for_a_person():
+    def unsure(text: str, intent: str) -> Message:
+        ranking = [
+            {"name": intent, "confidence": 0.34},
+            {"name": "file_complaint", "confidence": 0.29},
+        ]
+        return Message(data={TEXT: text, INTENT: ranking[0], INTENT_RANKING_KEY: ranking})
+
+    update = unsure("ابغى ارفع بلاغ على صحتي، الاجازة المرضية مو طالعة", "update_report")
+    person = unsure("ابي اصعد شكوى مع موظف", "request_agent")
+    sure = message("ابغى ارفع بلاغ على صحتي، الاجازة المرضية مو طالعة", "update_report")
+    ExplicitRequest().process([update, person, sure])
+    assert update.get(INTENT)["name"] == "file_complaint"
+    assert person.get(INTENT)["name"] == "request_agent"
+    assert sure.get(INTENT)["name"] == "update_report"  # 0.6: the classifier's reading stands

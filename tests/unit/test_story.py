@@ -216,6 +216,11 @@ def test_a_word_of_a_service_name_is_no_platform():
         ("مقدرتش اقدم الشكوى الموقع بايظ", Trigger.TECHNICAL_FAILURE),
         ("ما كدرت اقدم شكوى لان النظام عطلان", Trigger.TECHNICAL_FAILURE),
         ("ma 2dert a2dem shakwa 3ashan el site m3atal", Trigger.TECHNICAL_FAILURE),
+        # non-native Arabic: «they say 5 days answer, but no answer»
+        ("هم قول ٥ يوم جواب، لكن ما في جواب", Trigger.SLA_PASSED),
+        ("they told me 5 days and nothing came", Trigger.SLA_PASSED),
+        # a negation ends with its clause: the complaint was closed
+        ("اترفض لأن الكفيل مش موافق. قفلوا الشكوى وقالولي ده نظامهم", Trigger.CLOSED_UNSATISFIED),
     ],
 )
 def test_a_trigger_said_in_dialect_or_arabizi_is_read(text, trigger):

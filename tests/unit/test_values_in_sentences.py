@@ -629,3 +629,15 @@ def test_the_offer_slots_follow_the_trigger():
     from bot.actions.filing import REPORT_SLOTS
 
     assert {"reference_missing", "no_reference_route"} <= set(REPORT_SLOTS)
+
+
+@pytest.mark.parametrize(
+    "typed", ["مفيش", "ما في شي", "ماكو", "لا والله ما عندي", "No", "nothing", "تخطي"]
+)
+def test_no_supporting_documents_said_in_the_dialects(typed):
+    result, _ = validate("supporting_documents", typed)
+    assert result["supporting_documents"] == "0"
+
+
+def test_a_sentence_that_is_no_answer_about_documents_is_asked_again():
+    assert refused_with("supporting_documents", "الموقع معلق من امس")

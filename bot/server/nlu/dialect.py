@@ -82,7 +82,8 @@ LEXICON: dict[str, str] = {
     "report reports ticket tickets request requests case bala8 blagh balagh bla8 talab "
     "talabi",
     "suggest": "اقتراح اقترح مقترح اقتراحي مقترحي اقتراحات فكرة نقترح suggest suggestion idea "
-    "proposal e2tera7 iqtira7 eqtera7 fekra fikra mo8tara7 aqtare7",
+    "proposal e2tera7 iqtira7 eqtera7 fekra fikra mo8tara7 aqtare7 i9tira7 e9tera7 i9tra7 "
+    "a9tare7 e9tira7 mu9tara7",
     "improve": "تحسين تطوير improve improvement enhance ta7seen tatweer",
     "paper": "ورقي ورقيه ورق ورقا يدوي يدويه paper manual wara2 wara8ya wara2ya wara2iye",
     "online": "الكتروني الكترونيه الكترونيا اونلاين رقمي رقميه رقميا تحول رقمنه online "
@@ -124,7 +125,8 @@ LEXICON: dict[str, str] = {
 }
 
 CONCEPT_SUFFIX = "_"  # concept tokens are `want_`, `how_`... (not a spelling of any word)
-_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و")
+# و, the article, and ل before a word of its own alef («لالكترونية», «لاقتراح»).
+_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ل")
 # Present and future markers of the dialects (بشتكي, هلغي, حاشتكي, نلغي in the Maghreb),
 # tried last and only for a rest of three letters or more that is in the lexicon.
 _VERB_PREFIXES = ("ب", "ه", "ح", "ن", "ت", "ي")

@@ -1,7 +1,11 @@
-"""Intent for messages the statistical classifier cannot judge: empty or attachment-only.
+"""Intent for messages the statistical classifier cannot judge: empty or attachment-only,
+or a plain yes wrapped in words that carry no request.
 
 A user who sends only a screenshot is answering the form (`inform`); an empty message
-means nothing was understood (`nlu_fallback`, answered with a clear Arabic re-ask).
+means nothing was understood (`nlu_fallback`, answered with a clear Arabic re-ask). «yes
+yalla», «ايوه يلا بسرعة», «اكيد تفضل» are a yes (`affirm`: the offer just made is
+accepted), whatever the classifier made of «yalla» (a goodbye in «yalla bye»): a yes word
+first, then only fillers; any other word («نعم ابي الغي») leaves the classifier's reading.
 Placed after the intent classifier and before `FallbackClassifier`.
 """
 
@@ -16,6 +20,33 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.rules.arabic import normalise
+
+# Strong yes words only: «تمام»، «ok» are as often an acknowledgement (of a notice).
+YES_FIRST = frozenset(
+    {
+        *("نعم", "ايوه", "ايوا", "اي", "اكيد", "طبعا", "يب", "يس"),
+        *("yes", "yeah", "yep", "yup", "sure", "aywa", "aiwa", "na3am", "akeed", "akid"),
+    }
+)
+FILLERS = frozenset(
+    {
+        *("يلا", "يالله", "ياللا", "يله", "بسرعه", "تفضل", "تفضلي", "خلاص", "طيب", "الحين"),
+        *("لو", "سمحت", "سمحتي", "تكفي", "بالله", "ابي", "ابغي", "ابغا", "وربي", "والله"),
+        *("yalla", "yallah", "please", "pls", "plz", "go", "ahead", "sure", "now", "ok"),
+        *("👍", "✅", "🙏", "!", "."),
+    }
+)
+# Readings a plain yes overrides: those that would leave the offer unanswered (a form's
+# `inform` is left alone: the form reads yes and no in the words itself).
+OVERRIDABLE = frozenset({"goodbye", "thank", "greet", "out_of_scope", "nlu_fallback"})
+
+
+def plain_yes(text: str) -> bool:
+    """A yes word first and nothing but fillers after it («yes yalla», «اكيد تفضل»)."""
+    words = normalise(text).lower().replace("!", " ").replace(".", " ").replace("،", " ").split()
+    return bool(words) and words[0] in YES_FIRST and all(w in FILLERS for w in words[1:])
 
 
 def _set_intent(message: Message, name: str) -> None:
@@ -51,4 +82,6 @@ class MessageGuard(GraphComponent):
                 _set_intent(message, "inform")
             elif not text.strip():
                 _set_intent(message, "nlu_fallback")
+            elif (message.get(INTENT) or {}).get("name") in OVERRIDABLE and plain_yes(text):
+                _set_intent(message, "affirm")
         return messages
