@@ -113,12 +113,12 @@ _TIME_UNITS = frozenset(
     }
 )
 # The entity's complaint number follows these: «رقم الشكوى 4471-2026»، «رقم البلاغ عندهم
-# INC-2026-7781»، «عطوني رقم ١١٨٨٠٤»، «ref no. 5521»، «الشكوى رقمها 7781».
+# INC-2026-7781»، «عطوني رقم ١١٨٨٠٤»، «ref no. 5521»، «الشكوى رقمها 7781»، «شكوى نمبر 3349081».
 _REFERENCE_CUE = re.compile(
     r"(?:رقم|الرقم|برقم)\s+(?:ال)?(?:شكوي|شكوا|شكوه|شكواي|بلاغ|بلاغي|طلب|تذكره|مرجع|مرجعي|حاله)"
     r"|(?:ادوني|اعطوني|عطوني|ادولي|اداني|عطاني|اعطاني|عطونا|اعطونا|جاني|جاتني|وصلني|وصلتني|"
     r"ارسلولي|بعتولي|طلعلي|خذيت|اخذت)\s+(?:\S+\s+)?(?:ال)?رقم"
-    r"|(?:شكوي|شكواي|بلاغ|بلاغي)\s+(?:رقم|برقم|رقمها|رقمه|no\.?|#)"
+    r"|(?:شكوي|شكواي|بلاغ|بلاغي)\s+(?:رقم|برقم|رقمها|رقمه|نمبر|نامبر|number|no\.?|#)"
     r"|رقمها|(?<![a-z])(?:ref|reference)(?![a-z])\s*(?:no\.?|number|num|#|id)?\s*[:#]?"
     r"|(?<![a-z])(?:ticket|case|complaint)\s*(?:no\.?|number|num|#|id)\s*[:#]?"
     r"|(?:ra2am|raqam|rakam|rqm)\s+(?:el\s*)?(?:shakwa|shakwe|balagh|talab)"
@@ -127,7 +127,7 @@ _REFERENCE_CUE = re.compile(
 )
 # Filing the complaint with the entity: the date the story gives is read near these.
 _FILED = re.compile(
-    r"(?<!\S)[وف]?(?:قدمت|قدمنا|رفعت|رفعنا|سجلت|سجلنا|فتحت|فتحنا|بلغت|بلغنا|عملت|سويت|"
+    r"(?<!\S)[وف]?(?:قدمت|قدمنا|رفعت|رفعنا|سجلت|سجلنا|فتحت|فتحنا|بلغت|بلغنا|عملت|عملنا|سويت|سوينا|سوي|"
     r"اشتكيت|اشتكينا|submitted|filed|opened|lodged|raised|2adamt|qadamt)"
     r"(?:\s+\S+){0,3}?\s+(?:ال)?(?:شكوي|شكوا|شكواي|بلاغ|بلاغي|تذكره|complaint|ticket|shakwa)"
     r"|(?<!\S)[وف]?(?:اشتكيت|اشتكينا|شكيت|شكينا|اشتكيتهم|شكيتهم|بتاريخ|تاريخها|تاريخه)(?!\S)",
@@ -349,14 +349,14 @@ def _period_passed(plain: str) -> bool:
     )
 
 
-_CLAUSE_END = re.compile(r"[.،,!?؟;؛\n]+")
+_TRIGGER_CLAUSES = re.compile(r"[.،,!?؟;؛\n]+")
 
 
 def story_trigger(text: str) -> Trigger | None:
     """The escalation trigger a story states, when it states exactly one. A negation is
     read within its clause: «الكفيل مش موافق. قفلوا الشكوى» says the complaint was closed."""
     plain = _plain(text)
-    clauses = [_plain(clause) for clause in _CLAUSE_END.split(text)]
+    clauses = [_plain(clause) for clause in _TRIGGER_CLAUSES.split(text)]
     found = set()
     if any(_closed(clause) for clause in clauses):
         found.add(Trigger.CLOSED_UNSATISFIED)

@@ -235,6 +235,7 @@ def test_a_trigger_said_in_dialect_or_arabizi_is_read(text, trigger):
         ("رقم البلاغ عندهم INC-2026-7781 تقريبا", "INC-2026-7781"),
         ("ref no. 4471-2026 closed without solution", "4471-2026"),
         ("الشكوى رقمها ۷۷۸۱۲ وما ردوا", "77812"),
+        ("شكوى نمبر 3349081. انا سوي كله في تطبيق", "3349081"),  # non-native «number»
         ("2adamt complaint 3al app mn 10 days", None),  # Arabizi digits are letters
         ("رقم الشكوى ما اذكره وجوالي 0551234567", None),  # a mobile is no reference
     ],
@@ -251,6 +252,7 @@ def test_the_entitys_complaint_number_after_its_cue(text, reference):
         ("قدمت الشكوى بتاريخ 1/5/2026 ورقمها 99812", "2026-05-01"),
         ("قدمت شكوى وقالوا خلال ٣ ايام وصار لي اسبوعين", "2026-05-27"),
         ("قدمت شكوى ولحد الحين ما ردوا", None),  # «الحين» is no date of filing
+        ("انا سوي شكوى في بلدية قبل ٣ اسبوع، هم قول ٥ يوم", "2026-05-20"),  # non-native
     ],
 )
 def test_the_date_of_the_complaint(text, day):
