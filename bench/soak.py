@@ -152,6 +152,10 @@ class Restart:
 # A message lost on its way while a killed replica was down or came back (nginx's sticky
 # sessions of the widget move back to it) is excused, if a resend was answered.
 EXCUSE_GRACE = 5.0
+# Seconds after PostgreSQL serves again during which the order of a citizen's replies is not
+# judged (`outbound_delivered`): the resends answered with the apology (3, 5, 10, 15, 20 s
+# apart) are still settling.
+ORDER_GRACE = 60.0
 
 
 def excused(attempt: Attempt, restarts: Sequence[Restart], grace: float = EXCUSE_GRACE) -> bool:
@@ -247,8 +251,9 @@ def outbound_delivered(
     order: each recorded row ended `sent` with a message id Twilio's API gave once; Twilio
     accepted nothing else for them (a second copy would have an id no row holds), except
     while PostgreSQL was down (then a reply, the apology, is sent unrecorded: never silent);
-    for each citizen, Twilio accepted the rows in the order they were written (`accepted`:
-    when the fake API took each message, and the message, in the order it took them)."""
+    for each citizen, Twilio accepted the rows in the order they were written, outside
+    PostgreSQL's restarts and `ORDER_GRACE` after them (`accepted`: when the fake API took
+    each message, and the message, in the order it took them)."""
     problems: list[str] = []
     mine = [row for row in rows if row.recipient in recipients]
     for row in mine:
@@ -265,14 +270,21 @@ def outbound_delivered(
         for r in restarts
         if r.kind == "postgresql"
     ]
+    # Order is judged outside PostgreSQL's restarts (and `ORDER_GRACE` after them): there a
+    # turn that fails at its end has queued its replies before the apology, and the
+    # citizen's resend may be answered by the other replica while they wait.
+    turbulent = [(start, end - grace + ORDER_GRACE) for start, end in store_away]
     for at, message in taken:
         if str(message.get("sid")) in recorded:
             continue
         if not any(start <= at <= end for start, end in store_away):
             problems.append(f"Twilio took a message to {message.get('To')} no row records")
+    taken_at = {str(m.get("sid")): at for at, m in taken}
     by_recipient: dict[str, list[Outbound]] = defaultdict(list)
     for row in sorted(mine, key=lambda row: row.id):
-        if row.twilio_sid in position:
+        if row.twilio_sid in position and not any(
+            start <= taken_at[row.twilio_sid] <= end for start, end in turbulent
+        ):
             by_recipient[row.recipient].append(row)
     for recipient, sent in by_recipient.items():
         order = [position[row.twilio_sid] for row in sent]

@@ -405,6 +405,17 @@ def test_an_unrecorded_reply_is_allowed_only_while_postgresql_was_down() -> None
     ]
 
 
+def test_the_order_is_not_judged_while_postgresql_restarts_and_just_after() -> None:
+    rows = [Outbound(1, A, "sent", "SM1"), Outbound(2, A, "sent", "SM2")]
+    down = Restart("postgresql", "postgresql", started=100, recovered=112)
+    during = _taken((A, "SM2"), at=110.0) + _taken((A, "SM1"), at=135.0)
+    assert outbound_delivered(rows, during, {A}, [down]) == []
+    later_on = _taken((A, "SM2"), at=180.0) + _taken((A, "SM1"), at=181.0)
+    assert outbound_delivered(rows, later_on, {A}, [down]) == [
+        f"{A}: Twilio took the replies out of order"
+    ]
+
+
 def test_replies_taken_out_of_order_are_a_problem() -> None:
     rows = [Outbound(1, A, "sent", "SM1"), Outbound(2, A, "sent", "SM2")]
     problems = outbound_delivered(rows, _taken((A, "SM2"), (A, "SM1")), {A})
