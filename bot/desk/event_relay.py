@@ -37,10 +37,10 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import aio_pika
@@ -414,7 +414,7 @@ class EventRelay:
     async def _relay_connected(self, after: int) -> None:
         """Relay on one connection to RabbitMQ until it fails (or the relay is cancelled);
         the connection is closed either way, and its tasks end with it."""
-        connection = await aio_pika.connect(self.amqp_url, timeout=CONNECT_TIMEOUT)
+        connection = await _cancellable(aio_pika.connect(self.amqp_url, timeout=CONNECT_TIMEOUT))
         try:
             publisher = await self._exchange(connection)
             while True:
@@ -429,6 +429,26 @@ class EventRelay:
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(connection.close(), CLOSE_TIMEOUT)
+
+
+T = TypeVar("T")
+
+
+async def _cancellable(connecting: Awaitable[T]) -> T:
+    """Await `connecting` in a task of its own, so that cancelling the relay cancels the
+    relay: a cancellation that reaches aio_pika while it connects may come back as a
+    connection error, and the relay would then try again instead of stopping."""
+    task = asyncio.ensure_future(connecting)
+    try:
+        await asyncio.wait({task})
+    except asyncio.CancelledError:
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await asyncio.wait({task}, timeout=CLOSE_TIMEOUT)
+            if task.done() and not task.cancelled() and task.exception() is None:
+                await asyncio.wait_for(task.result().close(), CLOSE_TIMEOUT)  # type: ignore[attr-defined]
+        raise
+    return task.result()
 
 
 @dataclass(frozen=True)
