@@ -265,25 +265,24 @@ def outbound_delivered(
     for sid, count in recorded.items():
         if count > 1:
             problems.append(f"Twilio message {sid} recorded for {count} rows")
-    store_away = [
-        (r.started, (r.recovered or float("inf")) + grace)
-        for r in restarts
-        if r.kind == "postgresql"
-    ]
-    # Order is judged outside PostgreSQL's restarts (and `ORDER_GRACE` after them): there a
-    # turn that fails at its end has queued its replies before the apology, and the
+    # PostgreSQL's restarts, from the stop until it served again. Unrecorded sends are
+    # allowed until `grace` after; the order is not judged until `ORDER_GRACE` after: there
+    # a turn that fails at its end has queued its replies before the apology, and the
     # citizen's resend may be answered by the other replica while they wait.
-    turbulent = [(start, end - grace + ORDER_GRACE) for start, end in store_away]
+    store_away = [
+        (r.started, r.recovered or float("inf")) for r in restarts if r.kind == "postgresql"
+    ]
+
+    def around_a_restart(at: float, after: float) -> bool:
+        return any(start <= at <= end + after for start, end in store_away)
+
     for at, message in taken:
-        if str(message.get("sid")) in recorded:
-            continue
-        if not any(start <= at <= end for start, end in store_away):
+        if str(message.get("sid")) not in recorded and not around_a_restart(at, grace):
             problems.append(f"Twilio took a message to {message.get('To')} no row records")
-    taken_at = {str(m.get("sid")): at for at, m in taken}
     by_recipient: dict[str, list[Outbound]] = defaultdict(list)
     for row in sorted(mine, key=lambda row: row.id):
-        if row.twilio_sid in position and not any(
-            start <= taken_at[row.twilio_sid] <= end for start, end in turbulent
+        if row.twilio_sid in position and not around_a_restart(
+            taken[position[row.twilio_sid]][0], ORDER_GRACE
         ):
             by_recipient[row.recipient].append(row)
     for recipient, sent in by_recipient.items():

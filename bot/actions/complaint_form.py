@@ -149,6 +149,7 @@ SKIP_WORDS = [
     *("ما عنديش", "لا شي", "لا شيء", "ولا شي", "ولا شيء", "مو موجود", "مش موجود"),
     *("skip", "no", "none", "nothing", "nope", "mafi", "mafish", "mafeesh", "la"),
 ]
+_SKIP_NORMALISED = tuple(normalise(word) for word in SKIP_WORDS)
 # Fields the user may correct at the summary, in the order they are shown.
 EDITABLE_FIELDS = FORM_FIELDS["complaint_form"]
 # Changing the trigger changes which evidence is needed: those answers are asked again.
@@ -530,8 +531,7 @@ class ValidateComplaintForm(ReportFormValidation):
             return {"supporting_documents": f"{len(files)}", "documents": documents}
         plain = normalise(text).strip().lower()
         skipped = "skip" in tracker.get_latest_entity_values("choice") or any(
-            plain == normalise(word) or plain.startswith(normalise(word) + " ")
-            for word in SKIP_WORDS
+            plain == word or plain.startswith(word + " ") for word in _SKIP_NORMALISED
         )
         if skipped:
             return {"supporting_documents": "0", "documents": documents}

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.ops.processes import is_listening, wait_for_port
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import free_port, stop_process_group
 
 POSTGRES_BIN = Path("/usr/lib/postgresql")
 RABBITMQ_SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
@@ -41,17 +40,9 @@ def _as_postgres(argv: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
 
 
-def _stop(process: subprocess.Popen | None, signum: int, timeout: float = 60) -> None:
-    if process is None or process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signum)
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+def _stop(process: subprocess.Popen | None, signal_name: str) -> None:
+    if process is not None and process.poll() is None:
+        stop_process_group(process, signal_name)
 
 
 @dataclass
@@ -103,7 +94,7 @@ class PrivatePostgres:
         wait_for_port(self.port, self.process, 60)
 
     def stop(self) -> None:
-        _stop(self.process, signal.SIGINT)  # fast shutdown: sessions ended, data kept
+        _stop(self.process, "SIGINT")  # fast shutdown: sessions ended, data kept
         self.process = None
 
     def serving(self) -> bool:
@@ -157,7 +148,7 @@ class PrivateRabbitMQ:
         wait_for_port(self.port, self.process, 120)
 
     def stop(self) -> None:
-        _stop(self.process, signal.SIGTERM)
+        _stop(self.process, "SIGTERM")
         self.process = None
 
     def serving(self) -> bool:

@@ -145,11 +145,11 @@ class ExplicitRequest(GraphComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             current = (message.get(INTENT) or {}).get("name")
-            if text.startswith("/"):
-                continue
-            stated = _stated(text)
             confidence = float((message.get(INTENT) or {}).get("confidence") or 0.0)
             unsure = confidence < UNSURE and current not in KEPT
+            if text.startswith("/") or not (unsure or current in OVERRIDABLE | REPORTS):
+                continue  # nothing to override: the message is not read
+            stated = _stated(text)
             if stated is None or not (unsure or _overridable(current, *stated)):
                 continue
             requested = stated[0]
